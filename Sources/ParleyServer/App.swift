@@ -1,0 +1,4 @@
+import Vapor
+import JWT
+import Prometheus
+import ParleyStore

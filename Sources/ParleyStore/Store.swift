@@ -1,0 +1,4 @@
+import Fluent
+import FluentSQLiteDriver
+import FluentPostgresDriver
+import ParleyDomain
