@@ -3,45 +3,56 @@ import PackageDescription
 
 // Layout follows ../shared/DESIGN.md: the engines (Domain, Audio, Speech, Intelligence) never
 // import Vapor or Fluent; Fluent stays inside ParleyStore; Vapor inside ParleyServer.
-let package = Package(
-    name: "parley",
-    platforms: [.macOS(.v14)],
-    products: [
-        .executable(name: "parley", targets: ["parley"]),
-        .library(name: "ParleyDomain", targets: ["ParleyDomain"]),
-        .library(name: "ParleyAudio", targets: ["ParleyAudio"]),
-        .library(name: "ParleySpeech", targets: ["ParleySpeech"]),
-        .library(name: "ParleyIntelligence", targets: ["ParleyIntelligence"]),
-    ],
-    dependencies: [
+//
+// PARLEY_ENGINES_ONLY=1 builds just the engines, their tests and the engine commands of the
+// `parley` executable, without Vapor and Fluent: minutes faster when working on an engine.
+let enginesOnly = Context.environment["PARLEY_ENGINES_ONLY"] == "1"
+
+var dependencies: [Package.Dependency] = [
+    .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+    .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+]
+
+var targets: [Target] = [
+    .target(name: "ParleyDomain"),
+    .target(name: "ParleyAudio", dependencies: ["ParleyDomain"]),
+    .target(
+        name: "ParleySpeech",
+        dependencies: [
+            "ParleyDomain", "ParleyAudio",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]
+    ),
+    .target(
+        name: "ParleyIntelligence",
+        dependencies: [
+            "ParleyDomain",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]
+    ),
+    .testTarget(name: "ParleyDomainTests", dependencies: ["ParleyDomain"]),
+    .testTarget(name: "ParleyAudioTests", dependencies: ["ParleyAudio"]),
+    .testTarget(name: "ParleySpeechTests", dependencies: ["ParleySpeech"]),
+    .testTarget(name: "ParleyIntelligenceTests", dependencies: ["ParleyIntelligence"]),
+]
+
+var executableDependencies: [Target.Dependency] = [
+    "ParleyDomain", "ParleyAudio", "ParleySpeech", "ParleyIntelligence",
+    .product(name: "ArgumentParser", package: "swift-argument-parser"),
+]
+
+if !enginesOnly {
+    dependencies += [
         .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
         .package(url: "https://github.com/vapor/fluent.git", from: "4.13.0"),
         .package(url: "https://github.com/vapor/fluent-sqlite-driver.git", from: "4.9.0"),
         .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.14.0"),
         .package(url: "https://github.com/vapor/jwt.git", from: "5.2.0"),
-        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
-        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
-    ],
-    targets: [
-        .target(name: "ParleyDomain"),
-        .target(name: "ParleyAudio", dependencies: ["ParleyDomain"]),
-        .target(
-            name: "ParleySpeech",
-            dependencies: [
-                "ParleyDomain", "ParleyAudio",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            ]
-        ),
-        .target(
-            name: "ParleyIntelligence",
-            dependencies: [
-                "ParleyDomain",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            ]
-        ),
+    ]
+    targets += [
         .target(
             name: "ParleyStore",
             dependencies: [
@@ -62,13 +73,6 @@ let package = Package(
             ],
             resources: [.copy("Resources")]
         ),
-        .executableTarget(
-            name: "parley",
-            dependencies: [
-                "ParleyServer",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
-        ),
         .target(
             name: "ParleyTestSupport",
             dependencies: [
@@ -77,12 +81,25 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
-        .testTarget(name: "ParleyDomainTests", dependencies: ["ParleyDomain"]),
-        .testTarget(name: "ParleyAudioTests", dependencies: ["ParleyAudio"]),
-        .testTarget(name: "ParleySpeechTests", dependencies: ["ParleySpeech"]),
-        .testTarget(name: "ParleyIntelligenceTests", dependencies: ["ParleyIntelligence"]),
         .testTarget(name: "ParleyStoreTests", dependencies: ["ParleyStore"]),
         .testTarget(name: "ParleyServerTests", dependencies: ["ParleyServer", "ParleyTestSupport"]),
+    ]
+    executableDependencies.append("ParleyServer")
+}
+
+targets.append(.executableTarget(name: "parley", dependencies: executableDependencies))
+
+let package = Package(
+    name: "parley",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "parley", targets: ["parley"]),
+        .library(name: "ParleyDomain", targets: ["ParleyDomain"]),
+        .library(name: "ParleyAudio", targets: ["ParleyAudio"]),
+        .library(name: "ParleySpeech", targets: ["ParleySpeech"]),
+        .library(name: "ParleyIntelligence", targets: ["ParleyIntelligence"]),
     ],
+    dependencies: dependencies,
+    targets: targets,
     swiftLanguageModes: [.v6]
 )
