@@ -76,7 +76,8 @@ if !enginesOnly {
         .target(
             name: "ParleyTestSupport",
             dependencies: [
-                "ParleyServer", "ParleyDomain",
+                "ParleyServer", "ParleyDomain", "ParleyStore",
+                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
@@ -91,7 +92,7 @@ targets.append(.executableTarget(name: "parley", dependencies: executableDepende
 
 let package = Package(
     name: "parley",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "parley", targets: ["parley"]),
         .library(name: "ParleyDomain", targets: ["ParleyDomain"]),

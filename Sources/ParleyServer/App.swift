@@ -1,4 +1,0 @@
-import Vapor
-import JWT
-import Prometheus
-import ParleyStore

@@ -1,0 +1,77 @@
+import Foundation
+import ParleyDomain
+import ParleyStore
+
+/// Everything the server reads from its environment, with the defaults of API-CONVENTIONS.md.
+public struct ParleyConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    public var dataDirectory: String
+    public var database: DatabaseLocation
+    public var publicURL: String
+    /// HMAC secret for access tokens; nil means "generate one and keep it in the data directory".
+    public var jwtSecret: String?
+    public var accessTokenLifetime: TimeInterval
+    public var refreshTokenLifetime: TimeInterval
+    public var bcryptCost: Int
+    public var adminEmail: String?
+    public var adminPassword: String?
+    /// Largest request body accepted for JSON routes, in bytes (uploads have their own limit).
+    public var maxBodySize: Int
+    public var corsAllowedOrigins: [String]
+    public var rateLimits: RateLimitSettings
+    public var version: String
+
+    /// Reads the configuration from environment variables; invalid values are reported by name.
+    public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> ParleyConfiguration {
+        func value(_ key: String) -> String? {
+            guard let raw = env[key]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else { return nil }
+            return raw
+        }
+        func integer(_ key: String, default fallback: Int, range: ClosedRange<Int>) throws -> Int {
+            guard let raw = value(key) else { return fallback }
+            guard let number = Int(raw), range.contains(number) else {
+                throw DomainError.validation(field: key, message: "must be a whole number in \(range.lowerBound)...\(range.upperBound), got '\(raw)'")
+            }
+            return number
+        }
+        let host = value("PARLEY_HOST") ?? "127.0.0.1"
+        let port = try integer("PARLEY_PORT", default: 8000, range: 0...65535)
+        let dataDirectory = value("PARLEY_DATA_DIR") ?? "./data"
+        let database = try DatabaseLocation.parse(value("DATABASE_URL"), dataDirectory: dataDirectory)
+        let publicURL = value("PARLEY_PUBLIC_URL") ?? "http://\(host):\(port)"
+        guard let parsed = URL(string: publicURL), parsed.scheme == "http" || parsed.scheme == "https", parsed.host != nil else {
+            throw DomainError.validation(field: "PARLEY_PUBLIC_URL", message: "must be an absolute http(s) URL, got '\(publicURL)'")
+        }
+        let secret = value("PARLEY_JWT_SECRET")
+        if let secret, secret.utf8.count < 32 {
+            throw DomainError.validation(field: "PARLEY_JWT_SECRET", message: "must be at least 32 bytes long")
+        }
+        let origins = (value("PARLEY_CORS_ORIGINS") ?? "*").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        var limits = RateLimitSettings.documented
+        if let raw = value("PARLEY_RATE_LIMITS") {
+            switch raw.lowercased() {
+            case "off", "false", "0": limits.enabled = false
+            case "on", "true", "1": limits.enabled = true
+            default: throw DomainError.validation(field: "PARLEY_RATE_LIMITS", message: "must be 'on' or 'off', got '\(raw)'")
+            }
+        }
+        return ParleyConfiguration(
+            host: host, port: port, dataDirectory: dataDirectory, database: database,
+            publicURL: publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL,
+            jwtSecret: secret,
+            accessTokenLifetime: TimeInterval(try integer("PARLEY_ACCESS_TOKEN_TTL", default: 8 * 3600, range: 60...(30 * 86400))),
+            refreshTokenLifetime: TimeInterval(try integer("PARLEY_REFRESH_TOKEN_TTL", default: 30 * 86400, range: 3600...(365 * 86400))),
+            bcryptCost: try integer("PARLEY_BCRYPT_COST", default: 12, range: 4...16),
+            adminEmail: value("PARLEY_ADMIN_EMAIL"), adminPassword: value("PARLEY_ADMIN_PASSWORD"),
+            maxBodySize: try integer("PARLEY_MAX_BODY_SIZE", default: 1 << 20, range: 1024...(64 << 20)),
+            corsAllowedOrigins: origins, rateLimits: limits,
+            version: ParleyVersion.current
+        )
+    }
+}
+
+/// The version reported by `/health` and `parley --version`.
+public enum ParleyVersion {
+    public static let current = "0.1.0"
+}

@@ -1,0 +1,197 @@
+import Crypto
+import Foundation
+import JWT
+import ParleyDomain
+import Vapor
+
+/// The caller of a request: the user, and the sign-in session their token belongs to
+/// (nil when they came in with an API key).
+public struct Principal: Authenticatable, Sendable {
+    public var user: User
+    public var sessionID: UUID?
+}
+
+/// An access token with its refresh token, as every sign-in endpoint returns them.
+public struct IssuedTokens: Sendable {
+    public var accessToken: String
+    public var expiresIn: Int
+    public var refreshToken: String
+    public var user: User
+}
+
+/// Settings of the identity service that come from configuration.
+public struct IdentitySettings: Sendable {
+    public var accessTokenLifetime: TimeInterval
+    public var refreshTokenLifetime: TimeInterval
+    public var bcryptCost: Int
+}
+
+/// Registration, sign-in, token refresh and revocation, shared by every surface's auth routes.
+public struct IdentityService: Sendable {
+    public let store: any IdentityStore
+    let keys: JWTKeyCollection
+    let settings: IdentitySettings
+    /// A hash to verify against when the email is unknown, so both paths cost one bcrypt.
+    let decoyHash: String
+    var now: @Sendable () -> Date = { Date() }
+
+    // MARK: accounts
+
+    /// Creates a `user`-role account in the default organization and signs it in.
+    public func register(email rawEmail: String, password: String, firstName: String, lastName: String, company: String?) async throws -> IssuedTokens {
+        let email = try AccountRules.normalisedEmail(rawEmail)
+        try AccountRules.checkPassword(password, email: email)
+        let first = try AccountRules.name(firstName, field: "first_name")
+        let last = try AccountRules.name(lastName, field: "last_name")
+        let company = try company.map { try AccountRules.name($0, field: "company", required: false, maxLength: 200) }
+        let organization = try await store.defaultOrganization()
+        let user = try await store.createUser(NewUser(
+            organizationID: organization.id, email: email, passwordHash: try await hash(password),
+            firstName: first, lastName: last, company: company?.isEmpty == true ? nil : company, role: .user))
+        return try await signIn(user)
+    }
+
+    /// Creates an account in an admin's organization with the role the admin chose.
+    public func createUser(_ new: NewUser, password: String) async throws -> User {
+        var new = new
+        new.email = try AccountRules.normalisedEmail(new.email)
+        try AccountRules.checkPassword(password, email: new.email)
+        new.firstName = try AccountRules.name(new.firstName, field: "first_name")
+        new.lastName = try AccountRules.name(new.lastName, field: "last_name")
+        new.passwordHash = try await hash(password)
+        return try await store.createUser(new)
+    }
+
+    /// Checks email and password; unknown email and wrong password look the same to the caller.
+    public func login(email rawEmail: String, password: String) async throws -> IssuedTokens {
+        let email = rawEmail.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        guard let found = try await store.credentials(email: email) else {
+            _ = try? await verify(password, hash: decoyHash)
+            throw DomainError.invalidCredentials
+        }
+        guard try await verify(password, hash: found.passwordHash) else { throw DomainError.invalidCredentials }
+        guard found.user.isActive else { throw DomainError.accountDisabled }
+        return try await signIn(found.user)
+    }
+
+    /// Creates or updates the configured administrator (start-up and `parley create-admin`).
+    @discardableResult
+    public func ensureAdmin(email rawEmail: String, password: String, firstName: String = "Admin", lastName: String = "User") async throws -> User {
+        let email = try AccountRules.normalisedEmail(rawEmail, field: "PARLEY_ADMIN_EMAIL")
+        try AccountRules.checkPassword(password, email: email, field: "PARLEY_ADMIN_PASSWORD")
+        if let existing = try await store.credentials(email: email) {
+            if try await !verify(password, hash: existing.passwordHash) {
+                try await store.setPasswordHash(try await hash(password), userID: existing.user.id)
+            }
+            return try await store.updateUser(
+                id: existing.user.id, organizationID: existing.user.organizationID, UserChanges(role: .admin, isActive: true))
+        }
+        let organization = try await store.defaultOrganization()
+        return try await store.createUser(NewUser(
+            organizationID: organization.id, email: email, passwordHash: try await hash(password),
+            firstName: firstName, lastName: lastName, company: nil, role: .admin))
+    }
+
+    public func changePassword(_ principal: Principal, current: String, new: String) async throws {
+        guard let stored = try await store.passwordHash(userID: principal.user.id),
+              try await verify(current, hash: stored)
+        else {
+            throw APIError(.badRequest, code: "AUTH_INVALID_CREDENTIALS", "Current password is incorrect", field: "current_password")
+        }
+        try AccountRules.checkPassword(new, email: principal.user.email, field: "new_password")
+        guard new != current else {
+            throw DomainError.validation(field: "new_password", message: "must differ from the current password")
+        }
+        try await store.setPasswordHash(try await hash(new), userID: principal.user.id)
+        // Every other signed-in device must sign in again with the new password.
+        try await store.revokeSessions(userID: principal.user.id, keeping: principal.sessionID, at: now())
+    }
+
+    // MARK: tokens
+
+    /// Verifies an access token and loads its user; revoked sessions and disabled accounts fail.
+    public func authenticate(accessToken: String) async throws -> Principal {
+        let payload = try await keys.verify(accessToken, as: AccessTokenPayload.self)
+        guard let userID = Int(payload.sub.value), let sessionID = UUID(uuidString: payload.sid) else {
+            throw APIError.tokenInvalid
+        }
+        guard let found = try await store.activeUser(userID: userID, sessionID: sessionID, at: now()), found.sessionActive else {
+            throw APIError.tokenInvalid
+        }
+        guard found.user.isActive else { throw APIError.accountDisabled }
+        return Principal(user: found.user, sessionID: sessionID)
+    }
+
+    /// Spends a refresh token and issues a new pair in the same session (rotation).
+    public func refresh(refreshToken: String) async throws -> IssuedTokens {
+        switch try await store.useRefreshToken(hash: Self.digest(refreshToken), at: now()) {
+        case .accepted(let sessionID, let userID):
+            guard let user = try await store.user(id: userID) else { throw APIError.tokenInvalid }
+            guard user.isActive else { throw APIError.accountDisabled }
+            return try await issue(for: user, sessionID: sessionID)
+        case .reused:
+            throw APIError(.unauthorized, code: "AUTH_TOKEN_REVOKED", "This refresh token was already used; the session has been ended for safety")
+        case .invalid:
+            throw APIError(.unauthorized, code: "AUTH_TOKEN_INVALID", "The refresh token is invalid, expired or revoked")
+        }
+    }
+
+    /// Issues a new pair for a caller holding a valid access token (the documented refresh).
+    public func refresh(_ principal: Principal) async throws -> IssuedTokens {
+        guard let sessionID = principal.sessionID else { throw APIError.tokenInvalid }
+        return try await issue(for: principal.user, sessionID: sessionID)
+    }
+
+    /// Ends the caller's session: its access and refresh tokens stop working at once.
+    public func logout(_ principal: Principal) async throws {
+        guard let sessionID = principal.sessionID else { return }
+        try await store.revokeSession(id: sessionID, at: now())
+    }
+
+    /// Signs a user in with a new session.
+    func signIn(_ user: User) async throws -> IssuedTokens {
+        let at = now()
+        try await store.recordLogin(userID: user.id, at: at)
+        var user = user
+        user.lastLogin = at
+        let session = try await store.createSession(userID: user.id, expiresAt: at.addingTimeInterval(settings.refreshTokenLifetime))
+        return try await issue(for: user, sessionID: session.id)
+    }
+
+    private func issue(for user: User, sessionID: UUID) async throws -> IssuedTokens {
+        let at = now()
+        let payload = AccessTokenPayload(
+            sub: .init(value: String(user.id)), sid: sessionID.uuidString, org: user.organizationID.uuidString,
+            role: user.role.rawValue, iat: .init(value: at),
+            exp: .init(value: at.addingTimeInterval(settings.accessTokenLifetime)), typ: "access")
+        let accessToken = try await keys.sign(payload)
+        let refreshToken = Self.randomToken()
+        try await store.storeRefreshToken(
+            hash: Self.digest(refreshToken), sessionID: sessionID, expiresAt: at.addingTimeInterval(settings.refreshTokenLifetime))
+        return IssuedTokens(accessToken: accessToken, expiresIn: Int(settings.accessTokenLifetime), refreshToken: refreshToken, user: user)
+    }
+
+    // MARK: secrets
+
+    /// bcrypt is deliberately slow, so it runs on the thread pool, not an event loop.
+    func hash(_ password: String) async throws -> String {
+        let cost = settings.bcryptCost
+        return try await NIOThreadPool.singleton.runIfActive { try Bcrypt.hash(password, cost: cost) }
+    }
+
+    func verify(_ password: String, hash: String) async throws -> Bool {
+        try await NIOThreadPool.singleton.runIfActive { try Bcrypt.verify(password, created: hash) }
+    }
+
+    /// Opaque secrets (refresh tokens, API keys) are stored only as SHA-256 digests.
+    static func digest(_ token: String) -> String {
+        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    static func randomToken(bytes: Int = 32) -> String {
+        var generator = SystemRandomNumberGenerator()
+        let data = Data((0..<bytes).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
+        return data.base64EncodedString().replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+import ParleyDomain
+import ParleyStore
+import Vapor
+
+/// Requires a valid access token: `Authorization: Bearer …`, or for WebSocket upgrades from
+/// browsers (which cannot set headers) a `token` query parameter.
+struct BearerAuthentication: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        guard let token = request.accessToken else { throw APIError.authRequired }
+        request.auth.login(try await request.identity.authenticate(accessToken: token))
+        return try await next.respond(to: request)
+    }
+}
+
+/// Lets only users with at least the given role through; others get 403.
+struct RoleGuard: AsyncMiddleware {
+    let minimum: Role
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        guard try request.principal.user.role >= minimum else {
+            throw APIError.insufficientPermissions("This requires the \(minimum.rawValue) role")
+        }
+        return try await next.respond(to: request)
+    }
+}
+
+extension Request {
+    /// The access token the client sent, if any.
+    var accessToken: String? {
+        if let bearer = headers.bearerAuthorization?.token, !bearer.isEmpty { return bearer }
+        if headers[.upgrade].first?.lowercased() == "websocket", let token = query[String.self, at: "token"], !token.isEmpty {
+            return token
+        }
+        return nil
+    }
+
+    /// The authenticated caller; only valid behind `BearerAuthentication`.
+    var principal: Principal {
+        get throws {
+            guard let principal = auth.get(Principal.self) else { throw APIError.authRequired }
+            return principal
+        }
+    }
+
+    /// The identity service bound to this request's database connection.
+    var identity: IdentityService {
+        let context = application.parley
+        return IdentityService(
+            store: FluentIdentityStore(database: db), keys: application.jwt.keys,
+            settings: context.identitySettings, decoyHash: context.decoyHash)
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import NIOConcurrencyHelpers
+import Vapor
+
+/// A limit of `limit` requests per `window` seconds for one caller.
+public struct RateLimitPolicy: Sendable, Hashable {
+    public var name: String
+    public var limit: Int
+    public var window: Int
+
+    public init(name: String, limit: Int, window: Int) {
+        self.name = name
+        self.limit = limit
+        self.window = window
+    }
+}
+
+/// The rate limits in force; the defaults are the ones the API documents state.
+public struct RateLimitSettings: Sendable {
+    public var enabled: Bool
+    /// Sales Trainer: 120 requests per minute for the general API.
+    public var general: RateLimitPolicy
+    /// Sign-in and registration, per client address, against password guessing.
+    public var authentication: RateLimitPolicy
+
+    public static let documented = RateLimitSettings(
+        enabled: true,
+        general: .init(name: "general", limit: 120, window: 60),
+        authentication: .init(name: "auth", limit: 20, window: 60)
+    )
+}
+
+/// Fixed-window counters kept in this process. Several instances behind a balancer each
+/// count separately, so the effective limit is per instance (see README).
+public final class RateLimitCounters: Sendable {
+    struct Window {
+        var start: Int
+        var count: Int
+    }
+
+    private let windows = NIOLockedValueBox<[String: Window]>([:])
+
+    public init() {}
+
+    /// Counts one request and returns (allowed, remaining, reset epoch second).
+    func hit(_ key: String, policy: RateLimitPolicy, now: Int) -> (allowed: Bool, remaining: Int, reset: Int) {
+        windows.withLockedValue { windows in
+            let start = now - now % policy.window
+            if windows.count > 50_000 {
+                // Forget windows that have ended so memory stays bounded under many callers.
+                windows = windows.filter { $0.value.start + policy.window > now }
+            }
+            var window = windows[key] ?? Window(start: start, count: 0)
+            if window.start != start { window = Window(start: start, count: 0) }
+            window.count += 1
+            windows[key] = window
+            let allowed = window.count <= policy.limit
+            return (allowed, max(0, policy.limit - window.count), start + policy.window)
+        }
+    }
+}
+
+/// Applies a policy per user (or per client address when anonymous) and writes the
+/// `X-RateLimit-*` headers on every response of the route, errors included.
+struct RateLimiting: AsyncMiddleware {
+    let policy: RateLimitPolicy
+    let counters: RateLimitCounters
+    let enabled: Bool
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        guard enabled else { return try await next.respond(to: request) }
+        let caller = request.auth.get(Principal.self).map { "user:\($0.user.id)" }
+            ?? "ip:\(request.remoteAddress?.ipAddress ?? "unknown")"
+        let now = Int(Date().timeIntervalSince1970)
+        let hit = counters.hit("\(policy.name):\(caller)", policy: policy, now: now)
+        var headers = HTTPHeaders()
+        headers.replaceOrAdd(name: "X-RateLimit-Limit", value: String(policy.limit))
+        headers.replaceOrAdd(name: "X-RateLimit-Remaining", value: String(hit.remaining))
+        headers.replaceOrAdd(name: "X-RateLimit-Reset", value: String(hit.reset))
+        guard hit.allowed else {
+            headers.replaceOrAdd(name: "Retry-After", value: String(max(1, hit.reset - now)))
+            throw APIError(.tooManyRequests, code: "RATE_LIMIT_EXCEEDED",
+                           "Too many requests: at most \(policy.limit) per \(policy.window) seconds", headers: headers)
+        }
+        do {
+            let response = try await next.respond(to: request)
+            for (name, value) in headers { response.headers.replaceOrAdd(name: name, value: value) }
+            return response
+        } catch {
+            var apiError = APIError(from: error)
+            for (name, value) in headers { apiError.headers.replaceOrAdd(name: name, value: value) }
+            throw apiError
+        }
+    }
+}

@@ -1,0 +1,162 @@
+import Fluent
+import Foundation
+import JWT
+import ParleyDomain
+import ParleyStore
+import NIOConcurrencyHelpers
+import Vapor
+
+/// What the running application shares with every request: configuration, engines and
+/// instruments, created once in the composition root.
+public final class ParleyContext: Sendable {
+    public let configuration: ParleyConfiguration
+    let identitySettings: IdentitySettings
+    let decoyHash: String
+    let metrics = RequestMetrics()
+    let rateLimitCounters = RateLimitCounters()
+    let openAPI: OpenAPICatalog
+    let startedAt = Date()
+    private let boundPublicURL = NIOLockedValueBox<String?>(nil)
+
+    /// The absolute base of every URL the server hands out (`PARLEY_PUBLIC_URL`).
+    public var publicURL: String { boundPublicURL.withLockedValue { $0 } ?? configuration.publicURL }
+
+    /// Records the real address after binding to port 0 (tests, `PARLEY_PORT=0`).
+    public func didBind(port: Int) {
+        guard configuration.port == 0 else { return }
+        boundPublicURL.withLockedValue { $0 = "http://\(configuration.host):\(port)" }
+    }
+
+    init(configuration: ParleyConfiguration, decoyHash: String, openAPI: OpenAPICatalog) {
+        self.configuration = configuration
+        self.identitySettings = IdentitySettings(
+            accessTokenLifetime: configuration.accessTokenLifetime,
+            refreshTokenLifetime: configuration.refreshTokenLifetime,
+            bcryptCost: configuration.bcryptCost)
+        self.decoyHash = decoyHash
+        self.openAPI = openAPI
+    }
+
+    /// Media and reports live under the data directory; readiness checks it is writable.
+    func mediaStorageWritable() -> Bool {
+        let probe = (configuration.dataDirectory as NSString).appendingPathComponent(".write-probe")
+        guard FileManager.default.createFile(atPath: probe, contents: Data("ok".utf8)) else { return false }
+        try? FileManager.default.removeItem(atPath: probe)
+        return true
+    }
+}
+
+extension Application {
+    private struct ParleyContextKey: StorageKey {
+        typealias Value = ParleyContext
+    }
+
+    /// The Parley context; set by `ParleyApplication.configure`.
+    public var parley: ParleyContext {
+        get {
+            guard let context = storage[ParleyContextKey.self] else {
+                fatalError("ParleyApplication.configure(_:with:) must run before the application is used")
+            }
+            return context
+        }
+        set { storage[ParleyContextKey.self] = newValue }
+    }
+}
+
+/// The composition root: wires configuration, database, engines, middleware and surfaces.
+public enum ParleyApplication {
+    /// Configures `app` completely; migrations are registered but not run (see `migrate`).
+    public static func configure(_ app: Application, with configuration: ParleyConfiguration) async throws {
+        try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
+
+        app.databases.use(try configuration.database.configuration(), as: DatabaseID(string: "main"), isDefault: true)
+        app.migrations.add(ParleyMigrations.all)
+
+        let secret = try JWTSecret.resolve(configured: configuration.jwtSecret, dataDirectory: configuration.dataDirectory, logger: app.logger)
+        await app.jwt.keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
+
+        let cost = configuration.bcryptCost
+        let decoy = try await NIOThreadPool.singleton.runIfActive { try Bcrypt.hash(IdentityService.randomToken(), cost: cost) }
+        app.parley = ParleyContext(configuration: configuration, decoyHash: decoy, openAPI: try OpenAPICatalog.load())
+
+        app.http.server.configuration.hostname = configuration.host
+        app.http.server.configuration.port = configuration.port
+        app.routes.defaultMaxBodySize = ByteCount(integerLiteral: configuration.maxBodySize)
+
+        // Outermost first: CORS headers reach error responses too; observation sees the
+        // final status; the dialect middleware renders every error for its surface.
+        app.middleware = Middlewares()
+        app.middleware.use(CORSMiddleware(configuration: corsConfiguration(configuration)), at: .beginning)
+        app.middleware.use(RequestObservation(metrics: app.parley.metrics))
+        app.middleware.use(DialectErrorMiddleware(dialects: .standard))
+
+        try routes(app)
+    }
+
+    static func routes(_ app: Application) throws {
+        try app.register(collection: OperationsRoutes())
+        try app.register(collection: OpenAPIRoutes())
+        let api = app.grouped("api", "v1")
+        try SalesTrainerSurface.register(on: api, app: app)
+        try AdminSurface.register(on: api.grouped("admin"), app: app)
+    }
+
+    /// Runs pending migrations and applies database settings; safe to call repeatedly.
+    public static func migrate(_ app: Application) async throws {
+        try await DatabaseLocation.prepare(app.db)
+        try await app.autoMigrate()
+    }
+
+    /// Creates or updates the administrator named by PARLEY_ADMIN_EMAIL/PASSWORD, if set.
+    public static func ensureConfiguredAdmin(_ app: Application) async throws {
+        let config = app.parley.configuration
+        guard let email = config.adminEmail, let password = config.adminPassword else {
+            if config.adminEmail != nil || config.adminPassword != nil {
+                app.logger.warning("PARLEY_ADMIN_EMAIL and PARLEY_ADMIN_PASSWORD must both be set; no admin created")
+            }
+            return
+        }
+        let admin = try await identity(app).ensureAdmin(email: email, password: password)
+        app.logger.notice("administrator ready", metadata: ["email": .string(admin.email)])
+    }
+
+    /// The identity service outside a request (start-up, CLI).
+    public static func identity(_ app: Application) -> IdentityService {
+        IdentityService(
+            store: FluentIdentityStore(database: app.db), keys: app.jwt.keys,
+            settings: app.parley.identitySettings, decoyHash: app.parley.decoyHash)
+    }
+
+    static func corsConfiguration(_ configuration: ParleyConfiguration) -> CORSMiddleware.Configuration {
+        let origin: CORSMiddleware.AllowOriginSetting = configuration.corsAllowedOrigins == ["*"]
+            ? .all : .any(configuration.corsAllowedOrigins)
+        let exposedHeaders: [HTTPHeaders.Name] = [
+            "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Retry-After", "X-Request-ID",
+        ]
+        return CORSMiddleware.Configuration(
+            allowedOrigin: origin,
+            allowedMethods: [.GET, .POST, .PUT, .PATCH, .DELETE, .OPTIONS],
+            allowedHeaders: [.accept, .authorization, .contentType, .origin, .xRequestedWith, "X-API-Key", "X-Request-ID"],
+            exposedHeaders: exposedHeaders
+        )
+    }
+}
+
+/// The HMAC secret for access tokens: configured, or generated once and kept in the data directory.
+enum JWTSecret {
+    static func resolve(configured: String?, dataDirectory: String, logger: Logger) throws -> String {
+        if let configured { return configured }
+        let path = (dataDirectory as NSString).appendingPathComponent("jwt-secret")
+        if let existing = try? String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines),
+           existing.utf8.count >= 32 {
+            logger.warning("PARLEY_JWT_SECRET is not set: using the development secret kept in \(path). Set PARLEY_JWT_SECRET in production.")
+            return existing
+        }
+        let secret = IdentityService.randomToken(bytes: 48)
+        guard FileManager.default.createFile(atPath: path, contents: Data(secret.utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw DomainError.serviceUnavailable(service: "data directory", reason: "cannot write \(path)")
+        }
+        logger.warning("PARLEY_JWT_SECRET is not set: generated a development secret in \(path). Set PARLEY_JWT_SECRET in production.")
+        return secret
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import ParleyDomain
+import Vapor
+
+/// `/api/v1/admin`: users and teams of the admin's own organization (API-CONVENTIONS.md).
+enum AdminSurface {
+    static func register(on admin: any RoutesBuilder, app: Application) throws {
+        let context = app.parley
+        let limits = context.configuration.rateLimits
+        let routes = admin.grouped(
+            BearerAuthentication(),
+            RateLimiting(policy: limits.general, counters: context.rateLimitCounters, enabled: limits.enabled),
+            RoleGuard(minimum: .admin))
+        routes.get("users", use: listUsers)
+        routes.post("users", use: createUser)
+        routes.patch("users", ":user_id", use: updateUser)
+        routes.get("teams", use: listTeams)
+        routes.post("teams", use: createTeam)
+    }
+
+    static func listUsers(_ request: Request) async throws -> [AdminUserDTO] {
+        let admin = try request.principal.user
+        let skip = try request.pagingValue("skip", default: 0, range: 0...Int.max)
+        let limit = try request.pagingValue("limit", default: 50, range: 1...500)
+        return try await request.identity.store.users(organizationID: admin.organizationID, limit: limit, offset: skip)
+            .map(AdminUserDTO.init)
+    }
+
+    static func createUser(_ request: Request) async throws -> Response {
+        let admin = try request.principal.user
+        let body = try request.decodeJSON(CreateUserRequest.self)
+        let role = try parseRole(body.role ?? "user")
+        try await checkLinks(request, organizationID: admin.organizationID, teamID: body.team_id, supervisorID: body.supervisor_id, userID: nil)
+        let user = try await request.identity.createUser(NewUser(
+            organizationID: admin.organizationID, email: body.email, passwordHash: "", firstName: body.first_name,
+            lastName: body.last_name, company: body.company, role: role, teamID: body.team_id, supervisorID: body.supervisor_id),
+            password: body.password)
+        return try await AdminUserDTO(user).encodeResponse(status: .created, for: request)
+    }
+
+    static func updateUser(_ request: Request) async throws -> AdminUserDTO {
+        let admin = try request.principal.user
+        guard let id = request.parameters.get("user_id", as: Int.self) else {
+            throw APIError.validation("user_id", "must be an integer")
+        }
+        let body = try request.decodeJSON(UpdateUserRequest.self)
+        let store = request.identity.store
+        guard try await store.user(id: id, organizationID: admin.organizationID) != nil else {
+            throw APIError.notFound("USER_NOT_FOUND", "User not found")
+        }
+        var changes = UserChanges()
+        changes.role = try body.role.map(parseRole)
+        changes.isActive = body.is_active
+        changes.firstName = try body.first_name.map { try AccountRules.name($0, field: "first_name") }
+        changes.lastName = try body.last_name.map { try AccountRules.name($0, field: "last_name") }
+        changes.teamID = body.team_id
+        changes.supervisorID = body.supervisor_id
+        if id == admin.id, changes.isActive == false || (changes.role.map { $0 < .admin } ?? false) {
+            // An admin locking themselves out would leave the organization without one.
+            throw APIError(.conflict, code: "CONFLICT", "Admins cannot deactivate or demote themselves")
+        }
+        try await checkLinks(request, organizationID: admin.organizationID,
+                             teamID: body.team_id ?? nil, supervisorID: body.supervisor_id ?? nil, userID: id)
+        let user = try await store.updateUser(id: id, organizationID: admin.organizationID, changes)
+        if changes.isActive == false {
+            try await store.revokeSessions(userID: id, keeping: nil, at: Date())
+        }
+        return AdminUserDTO(user)
+    }
+
+    static func listTeams(_ request: Request) async throws -> [TeamDTO] {
+        let admin = try request.principal.user
+        return try await request.identity.store.teams(organizationID: admin.organizationID).map(TeamDTO.init)
+    }
+
+    static func createTeam(_ request: Request) async throws -> Response {
+        let admin = try request.principal.user
+        let body = try request.decodeJSON(CreateTeamRequest.self)
+        let name = try AccountRules.name(body.name, field: "name")
+        let team = try await request.identity.store.createTeam(name: name, organizationID: admin.organizationID)
+        return try await TeamDTO(team).encodeResponse(status: .created, for: request)
+    }
+
+    static func parseRole(_ raw: String) throws -> Role {
+        guard let role = Role(rawValue: raw) else {
+            throw APIError.validation("role", "must be one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return role
+    }
+
+    /// Team and supervisor must exist in the same organization; a supervisor must coach.
+    static func checkLinks(_ request: Request, organizationID: UUID, teamID: Int?, supervisorID: Int?, userID: Int?) async throws {
+        let store = request.identity.store
+        if let teamID, try await store.team(id: teamID, organizationID: organizationID) == nil {
+            throw APIError.validation("team_id", "no team \(teamID) in your organization")
+        }
+        if let supervisorID {
+            guard supervisorID != userID else { throw APIError.validation("supervisor_id", "a user cannot supervise themselves") }
+            guard let supervisor = try await store.user(id: supervisorID, organizationID: organizationID) else {
+                throw APIError.validation("supervisor_id", "no user \(supervisorID) in your organization")
+            }
+            guard supervisor.role >= .supervisor else {
+                throw APIError.validation("supervisor_id", "user \(supervisorID) is not a supervisor or admin")
+            }
+        }
+    }
+}
+
+extension Request {
+    /// Reads an integer query parameter, rejecting values that are not numbers or out of range.
+    func pagingValue(_ name: String, default fallback: Int, range: ClosedRange<Int>) throws -> Int {
+        guard let raw = query[String.self, at: name] else { return fallback }
+        guard let value = Int(raw), range.contains(value) else {
+            throw APIError.validation(name, "must be an integer in \(range.lowerBound)...\(range.upperBound == Int.max ? "∞" : String(range.upperBound))")
+        }
+        return value
+    }
+}

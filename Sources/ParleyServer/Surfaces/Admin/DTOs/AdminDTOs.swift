@@ -1,0 +1,109 @@
+import Foundation
+import ParleyDomain
+import Vapor
+
+/// A user as admins see it: the Sales Trainer user plus organization, team and supervisor.
+struct AdminUserDTO: Content {
+    var id: Int
+    var email: String
+    var first_name: String
+    var last_name: String
+    var company: String?
+    var role: String
+    var is_active: Bool
+    var organization_id: String
+    var team_id: Int?
+    var supervisor_id: Int?
+    var created_at: String
+    var last_login: String?
+
+    init(_ user: User) {
+        id = user.id
+        email = user.email
+        first_name = user.firstName
+        last_name = user.lastName
+        company = user.company
+        role = user.role.rawValue
+        is_active = user.isActive
+        organization_id = user.organizationID.uuidString.lowercased()
+        team_id = user.teamID
+        supervisor_id = user.supervisorID
+        created_at = Timestamp.iso8601(user.createdAt)
+        last_login = user.lastLogin.map(Timestamp.iso8601)
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(email, forKey: .email)
+        try c.encode(first_name, forKey: .first_name)
+        try c.encode(last_name, forKey: .last_name)
+        try c.encode(company, forKey: .company)
+        try c.encode(role, forKey: .role)
+        try c.encode(is_active, forKey: .is_active)
+        try c.encode(organization_id, forKey: .organization_id)
+        try c.encode(team_id, forKey: .team_id)
+        try c.encode(supervisor_id, forKey: .supervisor_id)
+        try c.encode(created_at, forKey: .created_at)
+        try c.encode(last_login, forKey: .last_login)
+    }
+}
+
+struct TeamDTO: Content {
+    var id: Int
+    var name: String
+    var organization_id: String
+    var created_at: String
+
+    init(_ team: Team) {
+        id = team.id
+        name = team.name
+        organization_id = team.organizationID.uuidString.lowercased()
+        created_at = Timestamp.iso8601(team.createdAt)
+    }
+}
+
+struct CreateUserRequest: Decodable {
+    var email: String
+    var password: String
+    var first_name: String
+    var last_name: String
+    var company: String?
+    var role: String?
+    var team_id: Int?
+    var supervisor_id: Int?
+}
+
+/// A PATCH body: an absent key leaves the value alone, an explicit null clears a link.
+struct UpdateUserRequest: Decodable {
+    var role: String?
+    var is_active: Bool?
+    var first_name: String?
+    var last_name: String?
+    var team_id: Int??
+    var supervisor_id: Int??
+
+    enum CodingKeys: String, CodingKey {
+        case role, is_active, first_name, last_name, team_id, supervisor_id
+    }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        role = try c.decodeIfPresent(String.self, forKey: .role)
+        is_active = try c.decodeIfPresent(Bool.self, forKey: .is_active)
+        first_name = try c.decodeIfPresent(String.self, forKey: .first_name)
+        last_name = try c.decodeIfPresent(String.self, forKey: .last_name)
+        team_id = try Self.link(c, .team_id)
+        supervisor_id = try Self.link(c, .supervisor_id)
+    }
+
+    private static func link(_ c: KeyedDecodingContainer<CodingKeys>, _ key: CodingKeys) throws -> Int?? {
+        guard c.contains(key) else { return nil }
+        if try c.decodeNil(forKey: key) { return .some(nil) }
+        return .some(try c.decode(Int.self, forKey: key))
+    }
+}
+
+struct CreateTeamRequest: Decodable {
+    var name: String
+}

@@ -1,0 +1,9 @@
+import Fluent
+
+/// The numbered migrations, in order; one list serves SQLite and PostgreSQL. Append only.
+public enum ParleyMigrations {
+    public static let all: [any Migration] = [
+        M0001_Identity(),
+        M0002_DefaultOrganization(),
+    ]
+}

@@ -1,4 +1,0 @@
-import Fluent
-import FluentSQLiteDriver
-import FluentPostgresDriver
-import ParleyDomain

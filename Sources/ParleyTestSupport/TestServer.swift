@@ -1,0 +1,160 @@
+import AsyncHTTPClient
+import FluentPostgresDriver
+import Foundation
+import NIOCore
+import NIOHTTP1
+import ParleyServer
+import ParleyStore
+import Vapor
+
+/// A real Parley server for one test: its own data directory and database (a fresh SQLite
+/// file, or a fresh PostgreSQL database when `DATABASE_URL` points at a server), listening
+/// on an ephemeral loopback port and spoken to over real HTTP.
+public struct TestServer: Sendable {
+    public let app: Application
+    public let baseURL: String
+    public let configuration: ParleyConfiguration
+    let scratchDatabase: ScratchPostgresDatabase?
+
+    /// Starts a server, runs `body`, and always shuts the server down.
+    public static func with<T>(
+        _ adjust: @Sendable (inout ParleyConfiguration) -> Void = { _ in },
+        _ body: (TestServer) async throws -> T
+    ) async throws -> T {
+        let server = try await start(adjust)
+        do {
+            let result = try await body(server)
+            try await server.stop()
+            return result
+        } catch {
+            try? await server.stop()
+            throw error
+        }
+    }
+
+    public static func start(_ adjust: @Sendable (inout ParleyConfiguration) -> Void = { _ in }) async throws -> TestServer {
+        let dataDirectory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("parley-test-\(UUID().uuidString.prefix(8))").path
+        var environment = ProcessInfo.processInfo.environment
+        environment["PARLEY_DATA_DIR"] = dataDirectory
+        environment["PARLEY_PORT"] = "0"
+        environment["PARLEY_HOST"] = "127.0.0.1"
+        environment["PARLEY_BCRYPT_COST"] = "4"  // the minimum: tests hash many passwords
+        environment["PARLEY_JWT_SECRET"] = "test-secret-that-is-at-least-32-bytes-long"
+        environment["PARLEY_ADMIN_EMAIL"] = nil
+        environment["PARLEY_ADMIN_PASSWORD"] = nil
+        var scratch: ScratchPostgresDatabase?
+        if let url = environment["DATABASE_URL"], url.hasPrefix("postgres") {
+            scratch = try await ScratchPostgresDatabase.create(serverURL: url)
+            environment["DATABASE_URL"] = scratch?.url
+        } else {
+            environment["DATABASE_URL"] = nil
+        }
+        var configuration = try ParleyConfiguration.fromEnvironment(environment)
+        adjust(&configuration)
+
+        let app = try await Application.make(Environment(name: "testing", arguments: ["parley"]))
+        app.logger.logLevel = .warning
+        do {
+            try await ParleyApplication.configure(app, with: configuration)
+            try await ParleyApplication.migrate(app)
+            try await ParleyApplication.ensureConfiguredAdmin(app)
+            try await app.startup()
+        } catch {
+            try? await app.asyncShutdown()
+            try? await scratch?.drop()
+            throw error
+        }
+        guard let port = app.http.server.shared.localAddress?.port else {
+            try await app.asyncShutdown()
+            throw TestServerError.notListening
+        }
+        app.parley.didBind(port: port)
+        configuration.publicURL = app.parley.publicURL
+        return TestServer(app: app, baseURL: "http://127.0.0.1:\(port)", configuration: configuration, scratchDatabase: scratch)
+    }
+
+    public func stop() async throws {
+        try await app.asyncShutdown()
+        try? await scratchDatabase?.drop()
+        try? FileManager.default.removeItem(atPath: configuration.dataDirectory)
+    }
+
+    /// Sends a request; `json` is serialised with JSONSerialization, `body` is sent as is.
+    public func request(
+        _ method: HTTPMethod, _ path: String, json: Any? = nil, body: Data? = nil,
+        token: String? = nil, headers: [(String, String)] = []
+    ) async throws -> TestResponse {
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = method
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        if let json {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(data: try JSONSerialization.data(withJSONObject: json)))
+        } else if let body {
+            request.body = .bytes(ByteBuffer(data: body))
+        }
+        for (name, value) in headers { request.headers.replaceOrAdd(name: name, value: value) }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
+        let buffer = try await response.body.collect(upTo: 64 << 20)
+        return TestResponse(status: Int(response.status.code), headers: response.headers, body: Data(buffer: buffer))
+    }
+}
+
+/// An HTTP response as a test sees it.
+public struct TestResponse: Sendable {
+    public let status: Int
+    public let headers: HTTPHeaders
+    public let body: Data
+
+    /// The body as a JSON object (empty when it is not one).
+    public var json: [String: Any] {
+        (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:]
+    }
+
+    /// The body as a JSON array (empty when it is not one).
+    public var jsonArray: [[String: Any]] {
+        (try? JSONSerialization.jsonObject(with: body)) as? [[String: Any]] ?? []
+    }
+
+    public var text: String { String(decoding: body, as: UTF8.self) }
+
+    public func header(_ name: String) -> String? { headers.first(name: name) }
+}
+
+/// Why a test server could not be used.
+public enum TestServerError: Error {
+    case notListening
+}
+
+/// A database of its own on the PostgreSQL server the suite runs against, dropped afterwards.
+struct ScratchPostgresDatabase: Sendable {
+    let serverURL: String
+    let name: String
+    let url: String
+
+    static func create(serverURL: String) async throws -> ScratchPostgresDatabase {
+        let name = "parley_test_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased())"
+        try await execute("CREATE DATABASE \(name)", serverURL: serverURL)
+        guard var components = URLComponents(string: serverURL) else { throw TestServerError.notListening }
+        components.path = "/\(name)"
+        return ScratchPostgresDatabase(serverURL: serverURL, name: name, url: components.string ?? serverURL)
+    }
+
+    func drop() async throws {
+        try await Self.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)", serverURL: serverURL)
+    }
+
+    private static func execute(_ sql: String, serverURL: String) async throws {
+        let configuration = try SQLPostgresConfiguration(url: serverURL).coreConfiguration
+        let connection = try await PostgresConnection.connect(
+            configuration: configuration, id: 1, logger: Logger(label: "parley.test.postgres"))
+        do {
+            _ = try await connection.query(PostgresQuery(unsafeSQL: sql), logger: Logger(label: "parley.test.postgres"))
+            try await connection.close()
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+    }
+}
