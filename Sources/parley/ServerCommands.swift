@@ -19,7 +19,12 @@ func withApplication<T>(_ body: (Application) async throws -> T) async throws ->
         throw ArgumentParser.ValidationError("configuration: \(error)")
     }
     var environment = Environment(name: ProcessInfo.processInfo.environment["PARLEY_ENV"] ?? "production", arguments: ["parley"])
-    try LoggingSystem.bootstrap(from: &environment)
+    if ProcessInfo.processInfo.environment["PARLEY_LOG_FORMAT"] == "json" {
+        let level = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        LoggingSystem.bootstrap { JSONLogHandler(label: $0, level: level) }
+    } else {
+        try LoggingSystem.bootstrap(from: &environment)
+    }
     let app = try await Application.make(environment)
     do {
         try await ParleyApplication.configure(app, with: configuration)

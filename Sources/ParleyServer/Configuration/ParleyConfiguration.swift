@@ -56,6 +56,8 @@ public struct ParleyConfiguration: Sendable {
             default: throw DomainError.validation(field: "PARLEY_RATE_LIMITS", message: "must be 'on' or 'off', got '\(raw)'")
             }
         }
+        limits.general.limit = try integer("PARLEY_RATE_LIMIT_GENERAL", default: limits.general.limit, range: 1...Int(Int32.max))
+        limits.authentication.limit = try integer("PARLEY_RATE_LIMIT_AUTH", default: limits.authentication.limit, range: 1...Int(Int32.max))
         return ParleyConfiguration(
             host: host, port: port, dataDirectory: dataDirectory, database: database,
             publicURL: publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL,

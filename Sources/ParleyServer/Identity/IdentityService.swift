@@ -122,6 +122,24 @@ public struct IdentityService: Sendable {
         return Principal(user: found.user, sessionID: sessionID)
     }
 
+    /// Resolves an API key to the user who created it; revoked keys and disabled users fail.
+    public func authenticate(apiKey: String) async throws -> Principal {
+        guard let found = try await store.apiKeyUser(hash: Self.digest(apiKey), at: now()) else {
+            throw APIError(.unauthorized, code: "AUTH_INVALID_API_KEY", "The API key is invalid or has been revoked")
+        }
+        guard found.user.isActive else { throw APIError.accountDisabled }
+        return Principal(user: found.user, sessionID: nil)
+    }
+
+    /// Creates an API key for an admin; the secret is returned once and stored only as a digest.
+    public func createAPIKey(name: String, for admin: User) async throws -> (key: APIKey, secret: String) {
+        let secret = "pk_" + Self.randomToken()
+        let key = try await store.createAPIKey(
+            organizationID: admin.organizationID, userID: admin.id, name: name,
+            prefix: String(secret.prefix(10)), hash: Self.digest(secret))
+        return (key, secret)
+    }
+
     /// Spends a refresh token and issues a new pair in the same session (rotation).
     public func refresh(refreshToken: String) async throws -> IssuedTokens {
         switch try await store.useRefreshToken(hash: Self.digest(refreshToken), at: now()) {

@@ -4,11 +4,17 @@ import ParleyStore
 import Vapor
 
 /// Requires a valid access token: `Authorization: Bearer …`, or for WebSocket upgrades from
-/// browsers (which cannot set headers) a `token` query parameter.
+/// browsers (which cannot set headers) a `token` query parameter. An `X-API-Key` header
+/// (service-to-service calls) is accepted instead and acts as the admin who created the key.
 struct BearerAuthentication: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        guard let token = request.accessToken else { throw APIError.authRequired }
-        request.auth.login(try await request.identity.authenticate(accessToken: token))
+        if let token = request.accessToken {
+            request.auth.login(try await request.identity.authenticate(accessToken: token))
+        } else if let key = request.headers.first(name: "X-API-Key"), !key.isEmpty {
+            request.auth.login(try await request.identity.authenticate(apiKey: key))
+        } else {
+            throw APIError.authRequired
+        }
         return try await next.respond(to: request)
     }
 }

@@ -16,6 +16,33 @@ enum AdminSurface {
         routes.patch("users", ":user_id", use: updateUser)
         routes.get("teams", use: listTeams)
         routes.post("teams", use: createTeam)
+        routes.get("api-keys", use: listAPIKeys)
+        routes.post("api-keys", use: createAPIKey)
+        routes.delete("api-keys", ":key_id", use: revokeAPIKey)
+    }
+
+    static func listAPIKeys(_ request: Request) async throws -> [APIKeyDTO] {
+        let admin = try request.principal.user
+        return try await request.identity.store.apiKeys(organizationID: admin.organizationID).map { APIKeyDTO($0) }
+    }
+
+    static func createAPIKey(_ request: Request) async throws -> Response {
+        let admin = try request.principal.user
+        let body = try request.decodeJSON(CreateAPIKeyRequest.self)
+        let name = try AccountRules.name(body.name, field: "name")
+        let created = try await request.identity.createAPIKey(name: name, for: admin)
+        return try await APIKeyDTO(created.key, secret: created.secret).encodeResponse(status: .created, for: request)
+    }
+
+    static func revokeAPIKey(_ request: Request) async throws -> Response {
+        let admin = try request.principal.user
+        guard let id = request.parameters.get("key_id", as: UUID.self) else {
+            throw APIError.validation("key_id", "must be a UUID")
+        }
+        guard try await request.identity.store.revokeAPIKey(id: id, organizationID: admin.organizationID, at: Date()) else {
+            throw APIError.notFound("API_KEY_NOT_FOUND", "API key not found")
+        }
+        return Response(status: .noContent)
     }
 
     static func listUsers(_ request: Request) async throws -> [AdminUserDTO] {

@@ -107,3 +107,28 @@ struct UpdateUserRequest: Decodable {
 struct CreateTeamRequest: Decodable {
     var name: String
 }
+
+/// An API key as admins see it; `key` (the secret) is present only in the creation response.
+struct APIKeyDTO: Content {
+    var id: String
+    var name: String
+    var prefix: String
+    var created_at: String
+    var last_used_at: String?
+    var revoked: Bool
+    var key: String?
+
+    init(_ key: APIKey, secret: String? = nil) {
+        id = key.id.uuidString.lowercased()
+        name = key.name
+        prefix = key.prefix
+        created_at = Timestamp.iso8601(key.createdAt)
+        last_used_at = key.lastUsedAt.map(Timestamp.iso8601)
+        revoked = key.revokedAt != nil
+        self.key = secret
+    }
+}
+
+struct CreateAPIKeyRequest: Decodable {
+    var name: String
+}
