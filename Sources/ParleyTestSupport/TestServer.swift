@@ -17,11 +17,13 @@ public struct TestServer: Sendable {
     let scratchDatabase: ScratchPostgresDatabase?
 
     /// Starts a server, runs `body`, and always shuts the server down.
+    /// With `sharingDatabaseWith`, the new server is a second instance on the other's database.
     public static func with<T>(
         _ adjust: @Sendable (inout ParleyConfiguration) -> Void = { _ in },
+        sharingDatabaseWith other: TestServer? = nil,
         _ body: (TestServer) async throws -> T
     ) async throws -> T {
-        let server = try await start(adjust)
+        let server = try await start(adjust, sharingDatabaseWith: other)
         do {
             let result = try await body(server)
             try await server.stop()
@@ -32,7 +34,9 @@ public struct TestServer: Sendable {
         }
     }
 
-    public static func start(_ adjust: @Sendable (inout ParleyConfiguration) -> Void = { _ in }) async throws -> TestServer {
+    public static func start(
+        _ adjust: @Sendable (inout ParleyConfiguration) -> Void = { _ in }, sharingDatabaseWith other: TestServer? = nil
+    ) async throws -> TestServer {
         let dataDirectory = FileManager.default.temporaryDirectory
             .appendingPathComponent("parley-test-\(UUID().uuidString.prefix(8))").path
         var environment = ProcessInfo.processInfo.environment
@@ -44,13 +48,17 @@ public struct TestServer: Sendable {
         environment["PARLEY_ADMIN_EMAIL"] = nil
         environment["PARLEY_ADMIN_PASSWORD"] = nil
         var scratch: ScratchPostgresDatabase?
-        if let url = environment["DATABASE_URL"], url.hasPrefix("postgres") {
+        if let other {
+            environment["DATABASE_URL"] = nil
+            if case .postgres(let url) = other.configuration.database { environment["DATABASE_URL"] = url }
+        } else if let url = environment["DATABASE_URL"], url.hasPrefix("postgres") {
             scratch = try await ScratchPostgresDatabase.create(serverURL: url)
             environment["DATABASE_URL"] = scratch?.url
         } else {
             environment["DATABASE_URL"] = nil
         }
         var configuration = try ParleyConfiguration.fromEnvironment(environment)
+        if let other { configuration.database = other.configuration.database }
         adjust(&configuration)
 
         let app = try await Application.make(Environment(name: "testing", arguments: ["parley"]))

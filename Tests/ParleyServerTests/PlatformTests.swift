@@ -133,3 +133,25 @@ struct PlatformTests {
         }
     }
 }
+
+@Suite("Rate limits shared through the database")
+struct SharedRateLimitTests {
+    /// Two application instances on one database count one caller's requests together.
+    @Test func twoInstancesShareOneBudget() async throws {
+        try await TestServer.with({ config in
+            config.rateLimits.shared = true
+            config.rateLimits.general = .init(name: "general", limit: 4, window: 60)
+        }) { first in
+            let rep = try await first.register()
+            let limits = first.configuration.rateLimits
+            try await TestServer.with({ $0.rateLimits = limits }, sharingDatabaseWith: first) { second in
+                var statuses: [Int] = []
+                for server in [first, second, first, second, first] {
+                    let response = try await server.request(.GET, "/api/v1/auth/me", token: rep.accessToken)
+                    statuses.append(response.status)
+                }
+                #expect(statuses == [200, 200, 200, 200, 429])
+            }
+        }
+    }
+}

@@ -56,6 +56,13 @@ public struct ParleyConfiguration: Sendable {
             default: throw DomainError.validation(field: "PARLEY_RATE_LIMITS", message: "must be 'on' or 'off', got '\(raw)'")
             }
         }
+        if let store = value("PARLEY_RATE_LIMIT_STORE") {
+            switch store.lowercased() {
+            case "memory": limits.shared = false
+            case "database": limits.shared = true
+            default: throw DomainError.validation(field: "PARLEY_RATE_LIMIT_STORE", message: "must be 'memory' or 'database', got '\(store)'")
+            }
+        }
         limits.general.limit = try integer("PARLEY_RATE_LIMIT_GENERAL", default: limits.general.limit, range: 1...Int(Int32.max))
         limits.authentication.limit = try integer("PARLEY_RATE_LIMIT_AUTH", default: limits.authentication.limit, range: 1...Int(Int32.max))
         return ParleyConfiguration(

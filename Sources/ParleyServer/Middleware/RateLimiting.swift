@@ -1,5 +1,6 @@
 import Foundation
 import NIOConcurrencyHelpers
+import ParleyStore
 import Vapor
 
 /// A limit of `limit` requests per `window` seconds for one caller.
@@ -18,6 +19,8 @@ public struct RateLimitPolicy: Sendable, Hashable {
 /// The rate limits in force; the defaults are the ones the API documents state.
 public struct RateLimitSettings: Sendable {
     public var enabled: Bool
+    /// Count in the database (several instances) instead of in this process.
+    public var shared: Bool = false
     /// Sales Trainer: 120 requests per minute for the general API.
     public var general: RateLimitPolicy
     /// Sign-in and registration, per client address, against password guessing.
@@ -30,8 +33,8 @@ public struct RateLimitSettings: Sendable {
     )
 }
 
-/// Fixed-window counters kept in this process. Several instances behind a balancer each
-/// count separately, so the effective limit is per instance (see README).
+/// Fixed-window counters kept in this process: the default for one instance. Several
+/// instances use `PARLEY_RATE_LIMIT_STORE=database` instead (`SharedRateLimitCounter`).
 public final class RateLimitCounters: Sendable {
     struct Window {
         var start: Int
@@ -66,13 +69,23 @@ struct RateLimiting: AsyncMiddleware {
     let policy: RateLimitPolicy
     let counters: RateLimitCounters
     let enabled: Bool
+    var shared = false
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         guard enabled else { return try await next.respond(to: request) }
         let caller = request.auth.get(Principal.self).map { "user:\($0.user.id)" }
             ?? "ip:\(request.remoteAddress?.ipAddress ?? "unknown")"
         let now = Int(Date().timeIntervalSince1970)
-        let hit = counters.hit("\(policy.name):\(caller)", policy: policy, now: now)
+        let bucket = "\(policy.name):\(caller)"
+        let hit: (allowed: Bool, remaining: Int, reset: Int)
+        if shared {
+            let start = now - now % policy.window
+            let count = try await SharedRateLimitCounter(database: request.db)
+                .hit(bucket: bucket, windowStart: start, retention: 2 * policy.window)
+            hit = (count <= policy.limit, max(0, policy.limit - count), start + policy.window)
+        } else {
+            hit = counters.hit(bucket, policy: policy, now: now)
+        }
         var headers = HTTPHeaders()
         headers.replaceOrAdd(name: "X-RateLimit-Limit", value: String(policy.limit))
         headers.replaceOrAdd(name: "X-RateLimit-Remaining", value: String(hit.remaining))
@@ -91,5 +104,13 @@ struct RateLimiting: AsyncMiddleware {
             for (name, value) in headers { apiError.headers.replaceOrAdd(name: name, value: value) }
             throw apiError
         }
+    }
+}
+
+extension ParleyContext {
+    /// The middleware enforcing one of the configured policies.
+    func rateLimiting(_ policy: RateLimitPolicy) -> RateLimiting {
+        let settings = configuration.rateLimits
+        return RateLimiting(policy: policy, counters: rateLimitCounters, enabled: settings.enabled, shared: settings.shared)
     }
 }

@@ -5,5 +5,6 @@ public enum ParleyMigrations {
     public static let all: [any Migration] = [
         M0001_Identity(),
         M0002_DefaultOrganization(),
+        M0003_RateLimitWindows(),
     ]
 }

@@ -9,7 +9,7 @@ enum AdminSurface {
         let limits = context.configuration.rateLimits
         let routes = admin.grouped(
             BearerAuthentication(),
-            RateLimiting(policy: limits.general, counters: context.rateLimitCounters, enabled: limits.enabled),
+            context.rateLimiting(limits.general),
             RoleGuard(minimum: .admin))
         routes.get("users", use: listUsers)
         routes.post("users", use: createUser)

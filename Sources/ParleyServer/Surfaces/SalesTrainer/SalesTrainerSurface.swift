@@ -5,8 +5,8 @@ enum SalesTrainerSurface {
     static func register(on api: any RoutesBuilder, app: Application) throws {
         let context = app.parley
         let limits = context.configuration.rateLimits
-        let general = RateLimiting(policy: limits.general, counters: context.rateLimitCounters, enabled: limits.enabled)
-        let signIn = RateLimiting(policy: limits.authentication, counters: context.rateLimitCounters, enabled: limits.enabled)
+        let general = context.rateLimiting(limits.general)
+        let signIn = context.rateLimiting(limits.authentication)
         let authenticated = api.grouped(BearerAuthentication(), general)
         try AuthRoutes.register(anonymous: api.grouped(signIn), authenticated: authenticated)
     }
