@@ -9,6 +9,9 @@ public enum AccountRules {
     /// Checks an email's shape and returns it trimmed and lowercased.
     public static func normalisedEmail(_ raw: String, field: String = "email") throws -> String {
         let email = raw.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        guard !containsControlCharacters(email) else {
+            throw DomainError.validation(field: field, message: "Invalid email format")
+        }
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)
         guard email.count <= 254, parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),
               !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
@@ -33,9 +36,17 @@ public enum AccountRules {
         }
     }
 
+    /// True for text with control characters such as NUL, which databases refuse to store.
+    public static func containsControlCharacters(_ text: String) -> Bool {
+        text.unicodeScalars.contains { $0.properties.generalCategory == .control }
+    }
+
     /// Trims a person's or company's name and checks its length.
     public static func name(_ raw: String, field: String, required: Bool = true, maxLength: Int = 100) throws -> String {
         let value = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !containsControlCharacters(value) else {
+            throw DomainError.validation(field: field, message: "must not contain control characters")
+        }
         if required && value.isEmpty {
             throw DomainError.validation(field: field, message: "must not be empty")
         }

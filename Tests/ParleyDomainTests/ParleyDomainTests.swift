@@ -23,6 +23,12 @@ struct AccountRulesTests {
         #expect(throws: DomainError.self) { try AccountRules.checkPassword("me1@example.com", email: "ME1@example.com") }
     }
 
+    @Test func controlCharactersAreRefused() throws {
+        #expect(throws: DomainError.self) { try AccountRules.name("Ann\u{0}", field: "first_name") }
+        #expect(throws: DomainError.self) { try AccountRules.normalisedEmail("a\u{0}@b.co") }
+        #expect(try AccountRules.name("  Zoë  ", field: "first_name") == "Zoë")
+    }
+
     @Test func rolesAreOrdered() {
         #expect(Role.user < Role.supervisor)
         #expect(Role.supervisor < Role.admin)

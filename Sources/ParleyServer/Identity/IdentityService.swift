@@ -65,7 +65,8 @@ public struct IdentityService: Sendable {
     /// Checks email and password; unknown email and wrong password look the same to the caller.
     public func login(email rawEmail: String, password: String) async throws -> IssuedTokens {
         let email = rawEmail.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
-        guard let found = try await store.credentials(email: email) else {
+        let lookup = AccountRules.containsControlCharacters(email) ? nil : try await store.credentials(email: email)
+        guard let found = lookup else {
             _ = try? await verify(password, hash: decoyHash)
             throw DomainError.invalidCredentials
         }
