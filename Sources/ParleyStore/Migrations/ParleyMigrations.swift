@@ -6,5 +6,6 @@ public enum ParleyMigrations {
         M0001_Identity(),
         M0002_DefaultOrganization(),
         M0003_RateLimitWindows(),
+        M0004_Conversations(),
     ]
 }

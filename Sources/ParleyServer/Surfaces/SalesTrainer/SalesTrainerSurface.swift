@@ -9,5 +9,7 @@ enum SalesTrainerSurface {
         let signIn = context.rateLimiting(limits.authentication)
         let authenticated = api.grouped(BearerAuthentication(), general)
         try AuthRoutes.register(anonymous: api.grouped(signIn), authenticated: authenticated)
+        ScenarioRoutes.register(on: authenticated)
+        SessionRoutes.register(on: authenticated)
     }
 }

@@ -1,0 +1,144 @@
+import Foundation
+import ParleyDomain
+import Vapor
+
+/// A practice session's settings, with the defaults filled in.
+struct SessionConfigurationDTO: Content {
+    var coaching_enabled: Bool
+    var difficulty_level: String
+    var max_duration: Int
+    var voice_id: String
+
+    static let maxDurationRange = 60...7200
+
+    init(coaching_enabled: Bool, difficulty_level: String, max_duration: Int, voice_id: String) {
+        self.coaching_enabled = coaching_enabled
+        self.difficulty_level = difficulty_level
+        self.max_duration = max_duration
+        self.voice_id = voice_id
+    }
+
+    init(_ json: JSONValue) {
+        coaching_enabled = json["coaching_enabled"]?.boolValue ?? true
+        difficulty_level = json["difficulty_level"]?.stringValue ?? Difficulty.intermediate.rawValue
+        max_duration = Int(json["max_duration"]?.doubleValue ?? 1800)
+        voice_id = json["voice_id"]?.stringValue ?? "professional_female"
+    }
+
+    var json: JSONValue {
+        .object([
+            "coaching_enabled": .bool(coaching_enabled), "difficulty_level": .string(difficulty_level),
+            "max_duration": .number(Double(max_duration)), "voice_id": .string(voice_id),
+        ])
+    }
+}
+
+/// A session as listed and created (the document's session object).
+struct SessionDTO: Content {
+    var id: String
+    var scenario_id: Int?
+    var user_id: Int
+    var session_type: String
+    var status: String
+    var configuration: SessionConfigurationDTO
+    var created_at: String
+    var started_at: String?
+    var completed_at: String?
+    var duration: Int?
+    var websocket_url: String
+
+    init(_ conversation: Conversation, publicURL: String) {
+        id = conversation.publicID
+        scenario_id = conversation.scenarioID
+        user_id = conversation.userID
+        session_type = conversation.details["session_type"]?.stringValue ?? "practice"
+        status = conversation.status.rawValue
+        configuration = SessionConfigurationDTO(conversation.configuration)
+        created_at = Timestamp.iso8601(conversation.createdAt)
+        started_at = conversation.startedAt.map(Timestamp.iso8601)
+        completed_at = conversation.completedAt.map(Timestamp.iso8601)
+        duration = conversation.duration.map { Int($0.rounded()) }
+        websocket_url = Self.webSocketURL(publicURL: publicURL, sessionID: conversation.publicID)
+    }
+
+    static func webSocketURL(publicURL: String, sessionID: String) -> String {
+        let base = publicURL.hasPrefix("https://") ? "wss://" + publicURL.dropFirst(8)
+            : publicURL.hasPrefix("http://") ? "ws://" + publicURL.dropFirst(7) : Substring(publicURL)
+        return "\(base)/ws/voice/\(sessionID)"
+    }
+}
+
+/// One turn of a session transcript as the document shows it.
+struct TranscriptEntryDTO: Content {
+    var speaker: String
+    var text: String
+    var timestamp: String
+    var sentiment: String?
+    var intent: String?
+
+    init(_ turn: StoredTurn) {
+        speaker = turn.segment.speaker == .rep ? "user" : "ai"
+        text = turn.segment.text
+        timestamp = Timestamp.iso8601(turn.spokenAt)
+        sentiment = turn.sentiment
+        intent = turn.intent
+    }
+}
+
+/// `GET /sessions/{id}`: the session with transcript, metrics and coaching feedback.
+struct SessionDetailDTO: Content {
+    var id: String
+    var scenario_id: Int?
+    var user_id: Int
+    var session_type: String
+    var status: String
+    var configuration: SessionConfigurationDTO
+    var created_at: String
+    var started_at: String?
+    var completed_at: String?
+    var duration: Int?
+    var websocket_url: String
+    var transcript: [TranscriptEntryDTO]
+    var performance_metrics: JSONValue?
+    var coaching_feedback: JSONValue?
+    var feedback: JSONValue?
+
+    init(_ conversation: Conversation, turns: [StoredTurn], publicURL: String) {
+        let summary = SessionDTO(conversation, publicURL: publicURL)
+        id = summary.id
+        scenario_id = summary.scenario_id
+        user_id = summary.user_id
+        session_type = summary.session_type
+        status = summary.status
+        configuration = summary.configuration
+        created_at = summary.created_at
+        started_at = summary.started_at
+        completed_at = summary.completed_at
+        duration = summary.duration
+        websocket_url = summary.websocket_url
+        transcript = turns.map(TranscriptEntryDTO.init)
+        performance_metrics = conversation.analysis["performance_metrics"]
+        coaching_feedback = conversation.analysis["coaching_feedback"]
+        feedback = conversation.details["user_feedback"]
+    }
+}
+
+struct CreateSessionRequest: Decodable {
+    struct Configuration: Decodable {
+        var coaching_enabled: Bool?
+        var difficulty_level: String?
+        var max_duration: Int?
+        var voice_id: String?
+    }
+
+    var scenario_id: Int
+    var session_type: String?
+    var configuration: Configuration?
+}
+
+struct SessionFeedbackRequest: Decodable {
+    var rating: Int
+    var feedback: String?
+    var difficulty_rating: Int?
+    var technical_issues: Bool?
+}
