@@ -11,5 +11,6 @@ enum SalesTrainerSurface {
         try AuthRoutes.register(anonymous: api.grouped(signIn), authenticated: authenticated)
         ScenarioRoutes.register(on: authenticated)
         SessionRoutes.register(on: authenticated)
+        LearningRoutes.register(on: authenticated)
     }
 }
