@@ -16,6 +16,8 @@ public final class ParleyContext: Sendable {
     let rateLimitCounters = RateLimitCounters()
     let openAPI: OpenAPICatalog
     let startedAt = Date()
+    /// Durable job handlers and this process's runners.
+    public let jobs: JobWorkers
     private let boundPublicURL = NIOLockedValueBox<String?>(nil)
 
     /// The absolute base of every URL the server hands out (`PARLEY_PUBLIC_URL`).
@@ -35,6 +37,7 @@ public final class ParleyContext: Sendable {
             bcryptCost: configuration.bcryptCost)
         self.decoyHash = decoyHash
         self.openAPI = openAPI
+        self.jobs = JobWorkers(settings: configuration.jobs)
     }
 
     /// Media and reports live under the data directory; readiness checks it is writable.
@@ -90,6 +93,7 @@ public enum ParleyApplication {
         app.middleware.use(RequestObservation(metrics: app.parley.metrics))
         app.middleware.use(DialectErrorMiddleware(dialects: .standard))
 
+        app.lifecycle.use(JobWorkersLifecycle())
         try routes(app)
     }
 

@@ -7,7 +7,7 @@ import Vapor
 
 /// Commands that need the server and database; absent in PARLEY_ENGINES_ONLY builds.
 let serverCommands: [any ParsableCommand.Type] = [
-    ServeCommand.self, MigrateCommand.self, CreateAdminCommand.self, RoutesCommand.self,
+    ServeCommand.self, WorkerCommand.self, MigrateCommand.self, CreateAdminCommand.self, RoutesCommand.self,
 ]
 
 /// Builds a configured application from the environment, runs `body`, and shuts it down.
@@ -51,6 +51,25 @@ struct ServeCommand: AsyncParsableCommand {
             // Vapor's serve command handles SIGINT/SIGTERM and drains in-flight requests.
             app.environment.arguments = ["parley", "serve"]
             try await app.execute()
+        }
+    }
+}
+
+/// `parley worker`: run durable jobs without serving HTTP, until SIGINT/SIGTERM.
+struct WorkerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worker", abstract: "Process background jobs (uploads, clips, reports, webhooks) without serving HTTP.")
+
+    @ArgumentParser.Option(help: "Concurrent jobs (default PARLEY_WORKERS or 2).") var concurrency: Int?
+
+    func run() async throws {
+        try await withApplication { app in
+            try await ParleyApplication.migrate(app)
+            app.parley.jobs.start(app, count: concurrency ?? max(1, app.parley.configuration.jobs.concurrency))
+            app.logger.notice("worker \(app.parley.jobs.workerID) processing jobs; stop with Ctrl-C or SIGTERM")
+            await ShutdownSignal.wait()
+            app.logger.notice("stopping: finishing jobs in progress")
+            await app.parley.jobs.stop()
         }
     }
 }
@@ -103,6 +122,21 @@ struct RoutesCommand: AsyncParsableCommand {
                 print(method.padding(toLength: 8, withPad: " ", startingAt: 0) + path)
             }
         }
+    }
+}
+/// Waits for SIGINT or SIGTERM.
+enum ShutdownSignal {
+    static func wait() async {
+        let (stream, continuation) = AsyncStream<Void>.makeStream()
+        let sources = [SIGINT, SIGTERM].map { signalNumber in
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler { continuation.yield() }
+            source.resume()
+            return source
+        }
+        for await _ in stream { break }
+        sources.forEach { $0.cancel() }
     }
 }
 #else

@@ -20,6 +20,7 @@ public struct ParleyConfiguration: Sendable {
     public var maxBodySize: Int
     public var corsAllowedOrigins: [String]
     public var rateLimits: RateLimitSettings
+    public var jobs: JobWorkerSettings
     public var version: String
 
     /// Reads the configuration from environment variables; invalid values are reported by name.
@@ -65,6 +66,9 @@ public struct ParleyConfiguration: Sendable {
         }
         limits.general.limit = try integer("PARLEY_RATE_LIMIT_GENERAL", default: limits.general.limit, range: 1...Int(Int32.max))
         limits.authentication.limit = try integer("PARLEY_RATE_LIMIT_AUTH", default: limits.authentication.limit, range: 1...Int(Int32.max))
+        var jobs = JobWorkerSettings()
+        jobs.concurrency = try integer("PARLEY_WORKERS", default: jobs.concurrency, range: 0...64)
+        jobs.lease = TimeInterval(try integer("PARLEY_JOB_LEASE", default: Int(jobs.lease), range: 5...3600))
         return ParleyConfiguration(
             host: host, port: port, dataDirectory: dataDirectory, database: database,
             publicURL: publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL,
@@ -74,7 +78,7 @@ public struct ParleyConfiguration: Sendable {
             bcryptCost: try integer("PARLEY_BCRYPT_COST", default: 12, range: 4...16),
             adminEmail: value("PARLEY_ADMIN_EMAIL"), adminPassword: value("PARLEY_ADMIN_PASSWORD"),
             maxBodySize: try integer("PARLEY_MAX_BODY_SIZE", default: 1 << 20, range: 1024...(64 << 20)),
-            corsAllowedOrigins: origins, rateLimits: limits,
+            corsAllowedOrigins: origins, rateLimits: limits, jobs: jobs,
             version: ParleyVersion.current
         )
     }

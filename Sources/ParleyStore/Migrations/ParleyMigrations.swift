@@ -7,5 +7,6 @@ public enum ParleyMigrations {
         M0002_DefaultOrganization(),
         M0003_RateLimitWindows(),
         M0004_Conversations(),
+        M0005_Jobs(),
     ]
 }

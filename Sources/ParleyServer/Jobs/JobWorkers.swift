@@ -1,0 +1,166 @@
+import Foundation
+import NIOConcurrencyHelpers
+import ParleyDomain
+import ParleyStore
+import Vapor
+
+/// Code that performs one kind of job. It must be idempotent: after a crash the same job
+/// runs again, so it checks what is already done before doing it.
+public struct JobHandler: Sendable {
+    public let kind: String
+    public let run: @Sendable (Job, Application) async throws -> Void
+
+    public init(kind: String, run: @escaping @Sendable (Job, Application) async throws -> Void) {
+        self.kind = kind
+        self.run = run
+    }
+}
+
+/// How the in-process workers behave (`PARLEY_WORKERS`, `PARLEY_JOB_LEASE`, …).
+public struct JobWorkerSettings: Sendable {
+    /// Concurrent jobs this process runs; 0 leaves all work to `parley worker` processes.
+    public var concurrency: Int = 2
+    /// Seconds a claimed job stays this worker's without a renewal.
+    public var lease: TimeInterval = 60
+    /// Seconds between polls when the queue is empty.
+    public var pollInterval: TimeInterval = 0.5
+    /// First retry delay; doubles with each attempt, capped at five minutes.
+    public var retryBase: TimeInterval = 2
+
+    public init() {}
+
+    func retryDelay(afterAttempt attempt: Int) -> TimeInterval {
+        min(300, retryBase * pow(2, Double(max(0, attempt - 1))))
+    }
+}
+
+/// The job handlers of this process and the runners that claim and perform jobs.
+public final class JobWorkers: Sendable {
+    private let handlers = NIOLockedValueBox<[String: JobHandler]>([:])
+    private let runners = NIOLockedValueBox<[Task<Void, Never>]>([])
+    private let doorbell = NIOLockedValueBox(false)
+    let settings: JobWorkerSettings
+    public let workerID = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):\(UUID().uuidString.prefix(6))"
+
+    init(settings: JobWorkerSettings) {
+        self.settings = settings
+    }
+
+    /// Adds the handler for a job kind; only registered kinds are claimed by this process.
+    public func register(_ handler: JobHandler) {
+        handlers.withLockedValue { $0[handler.kind] = handler }
+        ring()
+    }
+
+    /// Tells idle runners to look at the queue now rather than at their next poll.
+    public func ring() {
+        doorbell.withLockedValue { $0 = true }
+    }
+
+    /// Starts `count` runners (the configured concurrency by default).
+    public func start(_ app: Application, count: Int? = nil) {
+        let count = count ?? settings.concurrency
+        guard count > 0 else { return }
+        let tasks = (0..<count).map { slot in
+            Task { [self] in await run(app, slot: slot) }
+        }
+        runners.withLockedValue { $0 += tasks }
+    }
+
+    /// Stops claiming; jobs in progress get `grace` seconds, then their leases lapse for others.
+    public func stop(grace: TimeInterval = 10) async {
+        let tasks = runners.withLockedValue { tasks in
+            defer { tasks = [] }
+            return tasks
+        }
+        for task in tasks { task.cancel() }
+        let deadline = ContinuousClock.now + .seconds(grace)
+        for task in tasks {
+            while !Task.isCancelled, ContinuousClock.now < deadline {
+                if await withTaskGroup(of: Bool.self, body: { group in
+                    group.addTask { await task.value; return true }
+                    group.addTask { try? await Task.sleep(for: .milliseconds(100)); return false }
+                    let first = await group.next() ?? false
+                    group.cancelAll()
+                    return first
+                }) { break }
+            }
+        }
+    }
+
+    private func run(_ app: Application, slot: Int) async {
+        let worker = "\(workerID)#\(slot)"
+        let logger = Logger(label: "parley.jobs")
+        while !Task.isCancelled {
+            let kinds = handlers.withLockedValue { Array($0.keys) }
+            do {
+                guard !kinds.isEmpty,
+                      let job = try await SQLJobQueue(database: app.db).claim(worker: worker, kinds: kinds, lease: settings.lease, now: Date())
+                else {
+                    await idle()
+                    continue
+                }
+                await perform(job, worker: worker, app: app, logger: logger)
+            } catch {
+                if Task.isCancelled { break }
+                logger.warning("job queue unavailable; retrying", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+
+    private func perform(_ job: Job, worker: String, app: Application, logger: Logger) async {
+        guard let handler = handlers.withLockedValue({ $0[job.kind] }) else { return }
+        let queue = SQLJobQueue(database: app.db)
+        let lease = settings.lease
+        // Keep the lease while the handler works, so no other worker takes the job over.
+        let renewal = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(max(0.05, lease / 3)))
+                if Task.isCancelled { break }
+                _ = try? await queue.renewLease(jobID: job.id, worker: worker, lease: lease, now: Date())
+            }
+        }
+        defer { renewal.cancel() }
+        do {
+            try await handler.run(job, app)
+            try await queue.complete(jobID: job.id, worker: worker, now: Date())
+            logger.debug("job done", metadata: ["kind": "\(job.kind)", "job": "\(job.id)"])
+        } catch {
+            let delay = settings.retryDelay(afterAttempt: job.attempts)
+            let status = (try? await queue.fail(jobID: job.id, worker: worker, error: String(describing: error), retryAfter: delay, now: Date())) ?? .failed
+            logger.warning("job failed", metadata: [
+                "kind": "\(job.kind)", "job": "\(job.id)", "attempt": "\(job.attempts)", "next": "\(status == .queued ? "retry in \(delay)s" : "gave up")",
+                "error": "\(error)",
+            ])
+        }
+    }
+
+    private func idle() async {
+        let steps = max(1, Int(settings.pollInterval / 0.025))
+        for _ in 0..<steps {
+            if Task.isCancelled || doorbell.withLockedValue({ rung in defer { rung = false }; return rung }) { return }
+            try? await Task.sleep(for: .milliseconds(25))
+        }
+    }
+}
+
+/// Starts the in-process runners when the application boots and stops them at shutdown.
+struct JobWorkersLifecycle: LifecycleHandler {
+    func didBootAsync(_ application: Application) async throws {
+        application.parley.jobs.start(application)
+    }
+
+    func shutdownAsync(_ application: Application) async {
+        await application.parley.jobs.stop()
+    }
+}
+
+extension Application {
+    /// Adds a job to the durable queue and wakes this process's idle runners.
+    public func enqueue(_ job: NewJob) async throws -> Job {
+        let stored = try await SQLJobQueue(database: db).enqueue(job)
+        parley.jobs.ring()
+        return stored
+    }
+}
