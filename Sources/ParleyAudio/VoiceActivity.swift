@@ -68,15 +68,17 @@ struct VoiceActivityDetector: Sendable {
         nextDecision += 1
         let energy = frame.speechBand
         let voiced = frame.pitch.frequency > 0
+        // Voicing lowers only the fixed part of the margin: babble is voiced too.
+        let voicedMargin = max(margin * voicedShare, threshold.spreadMargin)
         let active =
             energy > absoluteGate
-            && (energy >= threshold.background + threshold.margin
-                || (voiced && energy >= threshold.background + threshold.margin * voicedShare))
+            && (energy >= threshold.background + max(margin, threshold.spreadMargin)
+                || (voiced && energy >= threshold.background + voicedMargin))
         return (frame, active)
     }
 
-    /// The background level (mean of the frames near the floor) and the margin above it.
-    private func backgroundThreshold(at position: Int) -> (background: Float, margin: Float) {
+    /// The background level (mean of the frames near the floor) and how much it fluctuates.
+    private func backgroundThreshold(at position: Int) -> (background: Float, spreadMargin: Float) {
         let window = pending[max(0, position - Self.lookback)..<min(pending.count, position + Self.lookahead + 1)]
         var floor = Float.infinity
         for neighbour in window { floor = min(floor, neighbour.speechBand) }
@@ -91,7 +93,7 @@ struct VoiceActivityDetector: Sendable {
         }
         let mean = sum / count
         let spread = max(0, sumSquares / count - mean * mean).squareRoot()
-        return (floor + mean, max(margin, spreadFactor * spread))
+        return (floor + mean, spreadFactor * spread)
     }
 
     /// Octave jumps and voiced fricatives show as a pitch far from its neighbours: a frame more
@@ -125,15 +127,19 @@ struct VoiceActivityDetector: Sendable {
 }
 
 /// Joins frame decisions into speech segments: silences shorter than the minimum pause are
-/// bridged (the hangover), and segments with too little active speech (clicks) are dropped.
-/// A segment ends where its last active frame ends, not where the hangover ran out.
+/// bridged (the hangover), runs of fewer than three active frames (a click, a noise burst) are
+/// ignored, and segments with too little active speech are dropped. A segment ends where its
+/// last active frame ends, not where the hangover ran out.
 struct SpeechSegmenter: Sendable {
     let bridgeFrames: Int
+    let minimumRun = 3
     let minimumActiveFrames = 5
 
     private var start: Int?
     private var lastActive = 0
     private var activeCount = 0
+    private var runStart = 0
+    private var runLength = 0
 
     init(minimumPause: Double, hop: Double) {
         bridgeFrames = max(1, Int((minimumPause / hop).rounded()))
@@ -146,12 +152,20 @@ struct SpeechSegmenter: Sendable {
     mutating func push(index: Int, active: Bool) -> Range<Int>? {
         var closed: Range<Int>?
         if active {
-            if start != nil, index - lastActive - 1 >= bridgeFrames { closed = close() }
-            if start == nil { start = index }
-            lastActive = index
-            activeCount += 1
-        } else if start != nil, index - lastActive >= bridgeFrames {
-            closed = close()
+            if runLength == 0 { runStart = index }
+            runLength += 1
+            if runLength == minimumRun {
+                if start != nil, runStart - lastActive - 1 >= bridgeFrames { closed = close() }
+                if start == nil { start = runStart }
+                activeCount += runLength
+                lastActive = index
+            } else if runLength > minimumRun {
+                activeCount += 1
+                lastActive = index
+            }
+        } else {
+            runLength = 0
+            if start != nil, index - lastActive >= bridgeFrames { closed = close() }
         }
         return closed
     }

@@ -27,7 +27,9 @@ struct DecoderTests {
 
     @Test("the same speech from WAV, MP3, WebM/Opus and M4A gives the same metrics")
     func sameSpeechAnyFormat() throws {
-        let utterance = try Espeak.speak(SpeakingRateTests.text, wordsPerMinute: 170)
+        let utterance = try Espeak.speak(
+            "Thank you all for coming today. I want to talk about how our team can work better with customers.",
+            wordsPerMinute: 170)
         let wav = Self.directory.appendingPathComponent("speech.wav")
         try WAVFile.encode(utterance.audio).write(to: wav)
         let files = [
