@@ -39,6 +39,8 @@ struct VoiceActivityDetector: Sendable {
     /// Frames from `lookback` before the next decision onwards.
     private var pending: [FrameFeatures] = []
     private var pendingHead = 0
+    /// Scratch for the pitch plausibility check, kept to avoid an allocation per frame.
+    private var neighbourPitches: [Float] = []
     private var nextDecision = 0
 
     /// Adds a frame; returns the frames now decided, each with its decision.
@@ -98,17 +100,16 @@ struct VoiceActivityDetector: Sendable {
 
     /// Octave jumps and voiced fricatives show as a pitch far from its neighbours: a frame more
     /// than 9 semitones from the median of the voiced frames within ±0.25 s is not trusted.
-    private func isPlausiblePitch(at position: Int) -> Bool {
+    private mutating func isPlausiblePitch(at position: Int) -> Bool {
         let lower = max(0, position - Self.pitchContext)
         let upper = min(pending.count, position + Self.pitchContext + 1)
-        var context: [Float] = []
-        context.reserveCapacity(upper - lower)
+        neighbourPitches.removeAll(keepingCapacity: true)
         for neighbour in pending[lower..<upper] where neighbour.pitch.frequency > 0 {
-            context.append(neighbour.pitch.frequency)
+            neighbourPitches.append(neighbour.pitch.frequency)
         }
-        guard context.count >= 5 else { return true }
-        context.sort()
-        let median = context[context.count / 2]
+        guard neighbourPitches.count >= 5 else { return true }
+        neighbourPitches.sort()
+        let median = neighbourPitches[neighbourPitches.count / 2]
         let distance = abs(12 * log2(pending[position].pitch.frequency / median))
         return distance <= 9
     }

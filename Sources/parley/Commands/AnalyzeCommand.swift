@@ -105,12 +105,14 @@ struct AnalyzeCommand: ParsableCommand {
         }
         lines.append("timeline (\(granularity.rawValue))")
         lines.append("  time      wpm   pitch Hz   volume dBFS   pauses")
+        func right(_ text: String, _ width: Int) -> String {
+            String(repeating: " ", count: max(0, width - text.count)) + text
+        }
         for point in analysis.timeline(granularity) {
             lines.append(
                 "  " + [
-                    String(format: "%6.0fs", point.timestamp), String(format: "%6.0f", point.wpm),
-                    String(format: "%10@", number(point.pitch) as NSString),
-                    String(format: "%13@", number(point.volume) as NSString), String(format: "%8d", point.pauses.count),
+                    right(String(format: "%.0fs", point.timestamp), 6), right(String(format: "%.0f", point.wpm), 6),
+                    right(number(point.pitch), 10), right(number(point.volume), 13), right(String(point.pauses.count), 8),
                 ].joined(separator: " "))
         }
         return lines.joined(separator: "\n")
