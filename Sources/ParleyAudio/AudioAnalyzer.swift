@@ -32,6 +32,8 @@ public struct AudioAnalyzer: Sendable {
     static let hop = 160
     static let hopSeconds = 0.01
     static let framesPerSecond = 100
+    /// Samples per `append` when `analyze` feeds a whole recording.
+    static let batchSlice = 1 << 16
 
     private var resampler: Resampler?
     private var inputCount = 0
@@ -114,7 +116,14 @@ public struct AudioAnalyzer: Sendable {
     ) -> AudioAnalysis {
         var analyzer = AudioAnalyzer(options: options, inputSampleRate: audio.sampleRate)
         analyzer.append(words: words)
-        _ = analyzer.append(audio.samples)
+        // Feeding in slices changes nothing in the result (see the type's comment) and keeps the
+        // working buffers small next to the audio itself.
+        var start = 0
+        repeat {
+            let end = min(audio.samples.count, start + Self.batchSlice)
+            _ = analyzer.append(Array(audio.samples[start..<end]))
+            start = end
+        } while start < audio.samples.count
         return analyzer.finish()
     }
 

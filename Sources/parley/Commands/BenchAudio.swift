@@ -181,7 +181,15 @@ struct BenchAudio: ParsableCommand {
             + Double(usage.ru_stime.tv_usec) / 1e6
     }
 
+    /// Peak resident memory of this process image. `VmHWM` resets at exec, unlike `ru_maxrss`,
+    /// which a spawned child inherits from the parent's peak on Linux.
     static func peakKilobytes() -> Int {
+        if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+            let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "")
+        {
+            return kilobytes
+        }
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         return usage.ru_maxrss
