@@ -180,7 +180,6 @@ public struct AudioAnalyzer: Sendable {
     // MARK: Signal intake
 
     private mutating func ingest(_ samples: [Float]) {
-        lowBand.reserveCapacity(lowBand.count + samples.count)
         for input in samples {
             let x: Float = input.isNaN ? 0 : min(1, max(-1, input))
             let magnitude = abs(x)

@@ -194,7 +194,6 @@ public enum AudioDecoder {
             }
             leftover.append(contentsOf: data)
             let whole = leftover.count / 4
-            pending.reserveCapacity(pending.count + whole)
             leftover.withUnsafeBytes { raw in
                 for index in 0..<whole {
                     pending.append(Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: index * 4, as: UInt32.self))))
