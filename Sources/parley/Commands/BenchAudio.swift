@@ -112,14 +112,9 @@ struct BenchAudio: ParsableCommand {
     static func espeak(_ text: String, rate: Int) throws -> PCMAudio {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("parley-bench-\(UUID().uuidString).wav")
         defer { try? FileManager.default.removeItem(at: output) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["espeak-ng", "-s", String(rate), "-w", output.path, text]
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw ValidationError("espeak-ng failed; install it (scripts/setup.sh) or pass --file")
-        }
+        try run(
+            URL(fileURLWithPath: "/usr/bin/env"), ["espeak-ng", "-s", String(rate), "-w", output.path, text],
+            failure: "espeak-ng failed; install it (scripts/setup.sh) or pass --file")
         return try WAVFile.decode(Data(contentsOf: output))
     }
 
@@ -133,16 +128,26 @@ struct BenchAudio: ParsableCommand {
     }
 
     static func child(mode: String, file: URL, repeats: Int) throws -> Measurement {
+        let data = try run(
+            URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath(),
+            ["bench", "audio", "--measure", mode, "--file", file.path, "--repeats", String(repeats)],
+            failure: "the \(mode) measurement failed")
+        return try JSONDecoder().decode(Measurement.self, from: data)
+    }
+
+    /// Runs a program to completion and returns its standard output.
+    @discardableResult
+    static func run(_ executable: URL, _ arguments: [String], failure: String) throws -> Data {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        process.arguments = ["bench", "audio", "--measure", mode, "--file", file.path, "--repeats", String(repeats)]
+        process.executableURL = executable
+        process.arguments = arguments
         let output = Pipe()
         process.standardOutput = output
         try process.run()
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw ValidationError("the \(mode) measurement failed") }
-        return try JSONDecoder().decode(Measurement.self, from: data)
+        guard process.terminationStatus == 0 else { throw ValidationError(failure) }
+        return data
     }
 
     /// Runs one analysis mode and prints its measurement as JSON.
@@ -207,15 +212,9 @@ struct BenchAudio: ParsableCommand {
         let python = try Self.referenceVenv()
         let script = Self.repositoryRoot.appendingPathComponent("Benchmarks/praat_pitch.py")
         let options = AnalysisOptions()
-        let process = Process()
-        process.executableURL = python
-        process.arguments = [script.path, recording.path, String(options.minimumPitch), String(options.maximumPitch)]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw ValidationError("the Praat reference failed") }
+        let data = try Self.run(
+            python, [script.path, recording.path, String(options.minimumPitch), String(options.maximumPitch)],
+            failure: "the Praat reference failed")
         let praat = try JSONDecoder().decode(PraatPitch.self, from: data)
 
         let ours = AudioAnalyzer.analyze(try AudioDecoder.decode(contentsOf: recording), options: options)
@@ -272,13 +271,11 @@ struct BenchAudio: ParsableCommand {
         }
         print("installing praat-parselmouth into \(venv.path)…")
         let requirements = repositoryRoot.appendingPathComponent("Benchmarks/requirements-audio.txt")
-        for arguments in [["python3", "-m", "venv", venv.path], [venv.appendingPathComponent("bin/pip").path, "install", "-q", "-r", requirements.path]] {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = arguments
-            try process.run()
-            process.waitUntilExit()
-            guard process.terminationStatus == 0 else { throw ValidationError("could not set up the Praat reference venv") }
+        for arguments in [
+            ["python3", "-m", "venv", venv.path],
+            [venv.appendingPathComponent("bin/pip").path, "install", "-q", "-r", requirements.path],
+        ] {
+            try run(URL(fileURLWithPath: "/usr/bin/env"), arguments, failure: "could not set up the Praat reference venv")
         }
         return python
     }
