@@ -1,0 +1,297 @@
+import Foundation
+import ParleyDomain
+
+/// What a turn is doing in a sales or service conversation.
+public enum Intent: String, Sendable, Codable, Hashable, CaseIterable {
+    case greeting
+    case rapport
+    case discoveryQuestion = "discovery_question"
+    case valueProposition = "value_proposition"
+    case objection
+    case objectionHandling = "objection_handling"
+    case closingAttempt = "closing_attempt"
+    case scheduling
+    case smallTalk = "small_talk"
+}
+
+/// Where a conversation is, from the intents seen so far.
+public enum ConversationState: String, Sendable, Codable, Hashable, CaseIterable {
+    case greeting
+    case discovery
+    case presentation
+    case objectionHandling = "objection_handling"
+    case closing
+}
+
+/// The kinds of objection the surfaces report.
+public enum ObjectionType: String, Sendable, Codable, Hashable, CaseIterable {
+    case price
+    case timing
+    case competitor
+    case authority
+    case need
+    case trust
+}
+
+/// The kinds of buying interest the surfaces report.
+public enum InterestSignal: String, Sendable, Codable, Hashable, CaseIterable {
+    case verbalInterest = "verbal_interest"
+    case demoInterest = "demo_interest"
+    case pricingInterest = "pricing_interest"
+    case timelineInterest = "timeline_interest"
+}
+
+/// A labelled finding in one segment (an intent, objection or interest signal) and its evidence.
+public struct Signal<Label: Sendable & Codable & Hashable>: Sendable, Codable, Hashable {
+    public var type: Label
+    public var speaker: SpeakerRole
+    /// The rule that fired, in pattern syntax, so a reader can see why.
+    public var rule: String
+    public var evidence: Evidence
+}
+
+/// Phrase rules for intents, objections and interest signals. Objections and interest are
+/// read from the counterpart (or an unknown speaker); a rep saying "I know budgets are tight"
+/// is not an objection.
+enum SignalRules {
+    static let objections = PatternSet<ObjectionType>([
+        (.price, [
+            "too expensive", "too pricey", "too costly", "too much money", "costs too much", "cost too much", "is too much",
+            "way too much", "that is a lot", "a lot of money", "can not afford", "could not afford", "afford that", "afford it",
+            "out of ~ budget", "out of ~ price range", "over ~ budget", "not in ~ budget", "no room in ~ budget",
+            "budget is tight", "budget is limited", "budgets are tight", "tight budget", "budget is really tight", "no budget",
+            "do not have ~ budget", "do not have the money", "money is tight", "cash is tight", "price is too high", "price is high",
+            "prices are high", "price is steep", "pretty steep", "bit steep", "too steep", "cheaper", "lower price", "better price", "better deal",
+            "is|was|sounds|seems|looks|that|pretty|really|bit|very expensive", "pricey", "more than we ~ spend", "spend that much",
+            "that kind of money", "justify the cost|price|expense|spend|investment", "cost is a concern", "price is a concern",
+            "concerned about the cost|price", "worried about the cost|price", "sticker shock", "not cheap", "break the bank",
+            "rates went up", "price went up", "costs more than", "outside our budget", "blow our budget", "over what we budgeted",
+        ]),
+        (.timing, [
+            "not a good time", "bad time", "not the right time", "not the best time", "not right now", "not now", "too busy",
+            "swamped", "slammed", "call me back ~ later|month|quarter|year|weeks|months|time", "call back later", "reach out ~ later",
+            "maybe next ~ quarter|year|month|spring|summer|fall|winter", "revisit ~ next|later|in", "after the holidays",
+            "down the road", "not ready", "not a priority", "on the back burner", "wait until", "hold off", "circle back",
+            "touch base ~ in|next|later", "in a few months", "later this year", "not this year", "not this quarter",
+            "some other time", "another time", "bad timing", "timing is not great", "timing is bad", "in the middle of",
+            "do not have time", "no time", "too soon", "pass for now", "give it a few months", "next fiscal year",
+            "after our busy season", "end of the season", "later in the year", "not until", "maybe later",
+        ]),
+        (.competitor, [
+            "happy with our current", "happy with what we have", "happy with who we have", "happy with our ~ provider|vendor|supplier|company|guy|system|setup|contractor|service",
+            "satisfied with our current", "satisfied with our ~ provider|vendor|supplier|company|guy|system|contractor",
+            "already have a|an|someone ~ provider|vendor|company|system|contract|guy|contractor|service|plan|team",
+            "already have someone", "already use|using", "already work|working with", "already go with", "already signed with",
+            "under contract", "locked into|in ~ contract", "contract with", "our current ~ provider|vendor|supplier|company|contractor|guy|system|solution|service ~ does|handles|covers|takes|is fine|is good|works",
+            "use someone else", "using someone else", "have someone else", "another company|vendor|provider|contractor",
+            "somebody else does", "someone else does", "in house", "in-house", "do it ourselves", "handle it ourselves",
+            "handle it internally", "we have a guy", "our guy", "cheaper quote", "quote from another", "competitor", "been with them",
+            "loyal to", "do not want to switch", "not looking to switch", "switching would be", "hassle to switch",
+            "we have been with", "working with another", "going with another", "went with another", "decided to go with",
+        ]),
+        (.authority, [
+            "talk_to|check_with|run_it_by|run_this_by|speak_with|talk_with|ask|discuss_with|consult|clear_it_with|loop_in|discuss_it_with|talk_it_over_with ~ my|our|the? boss|manager|partner|wife|husband|spouse|team|board|owner|director|cfo|ceo|vp|supervisor|committee|procurement|finance|legal|landlord|office|corporate|management|accountant|head|owners|property",
+            "not my decision", "not my call", "not up to me", "not the decision maker", "not a decision maker", "not the one who decides",
+            "need approval", "get approval", "needs approval", "need sign off", "sign off on", "above my pay grade",
+            "owner decides", "owner makes", "boss decides", "decision is made by", "decision is not mine", "corporate decides", "corporate handles",
+            "have to get it approved", "has to be approved", "approved by", "get it approved", "decisions go through", "goes through corporate",
+            "i just manage", "i am just the", "board has to", "board needs to", "boss has to", "boss needs to", "wife and i", "husband and i",
+        ]),
+        (.need, [
+            "do not need", "no need", "not interested", "not looking", "we are good", "we are all set", "i am all set", "all set",
+            "we are fine", "does not apply", "not relevant", "no use for", "do not see the need|value|point", "not necessary",
+            "not a fit", "not for us", "we will pass", "i will pass", "pass on", "do not have that problem", "not a problem for us",
+            "if it is not broke|broken", "nothing is broken", "too small for", "we do not use", "no thanks", "no thank you",
+            "fine as is", "good as is", "works fine for us", "does what we need", "do not really need", "not something we need",
+            "we are covered", "do not see why", "not worth it", "do not want it", "not needed", "we are good for now", "we are fine for now",
+        ]),
+        (.trust, [
+            "never heard of", "how do i know", "how can i trust", "how can we trust", "too good to be true", "skeptical", "sceptical",
+            "bad experience", "burned before", "been burned", "got burned", "do not trust", "can not trust", "not sure i trust",
+            "scam", "fishy", "prove it", "proof", "references", "reviews", "track record", "how long have you been in business",
+            "what guarantee", "last ~ company|guy|contractor|vendor|provider|rep ~ promised", "promised the same", "heard that before",
+            "heard that one before", "they all say that", "everyone says that", "reputation", "sounds like a pitch", "sales pitch",
+            "fine print", "catch", "hidden fees", "hidden costs", "who else uses", "case studies", "case study",
+        ]),
+    ])
+
+    /// Objection phrases that, when negated, name a non-objection ("price is not an issue").
+    static let objectionExclusions = PatternSet<ObjectionType>([
+        (.price, ["price|cost|budget|money|pricing|costs ~ is|are not ~ issue|problem|concern|factor|obstacle"]),
+        (.timing, ["timing|time ~ is not ~ issue|problem|concern"]),
+    ])
+
+    static let interest = PatternSet<InterestSignal>([
+        (.verbalInterest, [
+            "sounds interesting", "sounds good", "sounds great", "sounds promising", "that is interesting", "very interesting",
+            "interested", "i like that", "i like the sound", "i like what i am hearing", "i like the idea", "tell me more", "that could work",
+            "that would help", "would be helpful", "that would be great", "that would be huge", "love that", "love the idea", "love to",
+            "makes sense", "exactly what we need", "could be useful", "worth looking", "i am intrigued", "i am open to", "keen",
+            "that is appealing", "count me in", "let us do it", "sign me up", "that would solve", "could really help", "i am listening",
+            "go on", "want to learn more", "like to learn more", "like to hear more", "let us move forward", "we would like to move forward",
+            "that is what we need", "we need something like", "that is exactly", "that is a good idea", "good idea", "i would consider",
+            "we could use", "we might consider", "open to it", "let us go ahead", "go ahead with", "let us get it done",
+        ]),
+        (.demoInterest, [
+            "demo", "demonstration", "see it in action", "see how it works", "show me how", "walk me through the ~ product|software|platform|system|app",
+            "trial", "pilot", "test drive", "try it out", "try it", "see a sample", "show me", "see it", "take a look at it", "see the product",
+            "see the software", "see the app", "see one installed", "see one working", "see a unit", "walkthrough", "show us",
+        ]),
+        (.pricingInterest, [
+            "how much", "what does it cost", "what would it cost", "what does that cost", "what would that cost", "what is the cost|price|pricing",
+            "pricing", "quote", "estimate", "ballpark", "price range", "your rates", "what are the rates", "payment plan", "payment plans",
+            "financing", "cost to", "what would that run", "set us back", "investment look like", "the numbers", "the price", "price for",
+            "the cost", "how is it priced", "per month", "per unit", "monthly fee", "what do you charge", "cost of the",
+        ]),
+        (.timelineInterest, [
+            "how soon", "how quickly", "how long ~ take|takes|would it|does it", "when can|could|would you|we ~ start|install|come|begin|get|have|do|schedule",
+            "get started", "start date", "lead time", "timeline", "availability", "as soon as possible", "asap",
+            "by next week|month", "before the|summer|winter|spring|fall|next ~ summer|winter|season|end|holidays|heat",
+            "install date", "schedule the ~ install|installation|work", "how fast", "turnaround", "up and running", "when could",
+            "this week", "earliest", "next available", "be done by", "have it done|installed|ready by", "in time for",
+        ]),
+    ])
+
+    static let intents = PatternSet<Intent>([
+        (.greeting, [
+            "hi", "hello", "hey", "good morning|afternoon|evening", "this is * from", "this is * * from", "my name is", "nice to meet",
+            "pleasure to meet", "thanks for taking my call", "thank you for taking my call", "thanks for having me", "thank you for having me",
+            "how are you", "how is it going", "how are things", "how are you doing", "hey there", "thanks for coming", "thank you for coming",
+            "welcome",
+        ]),
+        (.rapport, [
+            "how are you", "how is your day|week|morning|afternoon", "how was your weekend|week|trip|holiday|vacation", "hope you are doing well",
+            "hope you are well", "hope all is well", "great to hear", "glad to hear", "i appreciate your time", "appreciate you taking",
+            "thanks for your time", "thank you for your time", "good to see you", "good to talk", "good to hear from", "i remember you",
+            "congratulations", "congrats", "love your", "big fan", "same here", "me too", "nice place", "how have you been",
+            "long time", "how is the family", "i hear you", "i totally get", "that is awesome", "you have a great", "beautiful home",
+            "nice to see", "appreciate you", "i can relate", "i was in your shoes",
+        ]),
+        (.smallTalk, [
+            "weather", "raining", "rain", "snow", "sunny", "hot out", "cold out", "heat wave", "the weekend", "this weekend", "the game",
+            "vacation", "holidays", "kids", "traffic", "football", "baseball", "basketball", "golf", "hockey", "soccer", "season",
+            "your dog", "the dog", "beautiful day", "lovely day", "nice day", "coffee", "lunch", "how about those",
+        ]),
+        (.valueProposition, [
+            "we help", "we can help", "we have helped", "helps you", "help you ~ save|reduce|cut|grow|increase|improve|get|avoid",
+            "our platform|solution|service|system|plan|product|software|program|technology|team|tool ~ can|will|helps|lets|gives|includes|covers|reduces|saves|cuts",
+            "save|saves|saving ~ money|time|percent|hours|you|on|up", "reduce|reduces|cut|cuts|lower|lowers|lowering|reducing ~ your|costs|the|energy|downtime|bills",
+            "increase|increases|improve|improves|boost|boosts|double|doubles", "customers see|typically see|usually see|report",
+            "roi", "return on investment", "pays for itself", "which means", "so that you", "designed to", "percent", "twice as",
+            "warranty covers", "covered under", "more efficient", "efficiency", "priority service", "no extra cost", "included at no",
+        ]),
+        (.objectionHandling, [
+            "i understand", "i hear you", "that is a fair", "fair point", "fair concern", "totally understand", "completely understand",
+            "many of our customers|clients", "a lot of our customers|clients", "other customers", "felt the same", "what if",
+            "compared to", "in the long run", "the cost of not", "let me address", "good question", "great question", "i get that",
+            "i appreciate that", "what would it take", "if i could show you", "work with your budget", "payment plan", "financing options",
+            "no commitment", "no obligation", "free trial", "happy to loop in", "happy to include", "would it help if", "start small",
+            "pilot", "money back", "understand the concern", "i can see why", "makes total sense", "that is understandable",
+            "if budget is", "if timing is", "would it make sense", "happy to send references", "references", "case study",
+        ]),
+        (.closingAttempt, [
+            "move forward", "go ahead with", "get started", "get you started", "sign the|up|off|today", "contract", "agreement", "paperwork",
+            "are you ready to", "ready to move", "shall we", "can we book|schedule|lock|set|get", "next step", "next steps",
+            "would you like to proceed|go ahead|move forward|get started|schedule|book", "how about we", "can i send ~ proposal|contract|agreement|quote|paperwork",
+            "does that sound good", "put you down for", "get this scheduled", "lock in", "lock it in", "purchase order", "sign up",
+            "ready to commit", "should we go ahead", "want to go ahead", "shall i", "can i get you", "let us get you", "i will send over",
+            "get the ball rolling", "want me to book", "want me to schedule", "want me to set", "would it make sense to schedule",
+        ]),
+        (.scheduling, [
+            "schedule", "calendar", "book", "booking", "appointment", "meeting", "tomorrow", "next week", "next month",
+            "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "o'clock", "am|pm", "what time",
+            "available", "availability", "works for you", "does * work", "free on", "follow up call", "follow-up call", "send an invite",
+            "set up a time|call|meeting", "reschedule", "this afternoon", "this morning", "later today", "time slot", "come by",
+            "come out", "swing by", "stop by", "morning or afternoon", "a.m.", "p.m.", "noon", "invite",
+        ]),
+    ])
+
+    static let requestWords: Set<String> = ["send", "get", "give", "need", "want", "see", "like", "email", "share", "provide", "know", "interested", "curious", "wondering"]
+
+    static func objections(in text: SegmentText) -> [Signal<ObjectionType>] {
+        guard text.speaker != .rep else { return [] }
+        let terms = text.terms
+        let excluded = Set(objectionExclusions.hits(in: terms).map(\.label))
+        var seen = Set<ObjectionType>()
+        var result: [Signal<ObjectionType>] = []
+        for hit in objections.hits(in: terms) where !seen.contains(hit.label) {
+            if excluded.contains(hit.label) { continue }
+            if startsNegated(hit, terms) && Negation.isNegated(terms, before: hit.start, window: 3) { continue }
+            // "we don't need to check with anyone" is not a need objection.
+            if hit.label == .need, hit.pattern.hasSuffix("need"), hit.end < terms.count, terms[hit.end].text == "to" { continue }
+            // A customer asking "do you have references?" voices a trust concern; the rep offering them does not.
+            seen.insert(hit.label)
+            result.append(Signal(type: hit.label, speaker: text.speaker, rule: hit.pattern, evidence: text.evidence(terms: hit.start, hit.end)))
+        }
+        return result
+    }
+
+    /// Whether a negator before a hit flips it: patterns that already carry their own negation are not flipped.
+    private static func startsNegated<L>(_ hit: PatternSet<L>.Hit, _ terms: [Term]) -> Bool {
+        !(hit.start..<hit.end).contains { Negation.negators.contains(terms[$0].text) }
+    }
+
+    static func interestSignals(in text: SegmentText, questions: [Question]) -> [Signal<InterestSignal>] {
+        guard text.speaker != .rep else { return [] }
+        let terms = text.terms
+        var seen = Set<InterestSignal>()
+        var result: [Signal<InterestSignal>] = []
+        let sentences = text.sentences
+        for hit in interest.hits(in: terms) where !seen.contains(hit.label) {
+            if Negation.isNegated(terms, before: hit.start, window: 3) && startsNegated(hit, terms) { continue }
+            if hit.label == .pricingInterest || hit.label == .timelineInterest || hit.label == .demoInterest {
+                // Interest is a question or a request ("send me a quote"), not a complaint ("the price is high").
+                let sentence = sentences.first { $0.contains(hit.start) } ?? 0..<terms.count
+                let asked = Questions.classify(terms, sentence) != nil
+                let requested = sentence.contains { requestWords.contains(terms[$0].text) }
+                let objectionHere = objections.hits(in: Array(terms[sentence])).contains { $0.label == .price || $0.label == .need }
+                if !(asked || requested) || objectionHere && hit.label == .pricingInterest { continue }
+            }
+            if hit.label == .verbalInterest, hit.pattern == "interested", Negation.isNegated(terms, before: hit.start, window: 4) { continue }
+            seen.insert(hit.label)
+            result.append(Signal(type: hit.label, speaker: text.speaker, rule: hit.pattern, evidence: text.evidence(terms: hit.start, hit.end)))
+        }
+        return result
+    }
+
+    static func intents(
+        in text: SegmentText, questions: [Question], objections: [Signal<ObjectionType>]
+    ) -> [Signal<Intent>] {
+        let terms = text.terms
+        var found: [Intent: Signal<Intent>] = [:]
+        for hit in intents.hits(in: terms) where found[hit.label] == nil {
+            switch hit.label {
+            case .greeting where hit.start > 10: continue
+            case .closingAttempt where text.speaker == .counterpart: continue
+            case .valueProposition where text.speaker == .counterpart: continue
+            case .objectionHandling where text.speaker == .counterpart: continue
+            default: break
+            }
+            if hit.label != .greeting, Negation.isNegated(terms, before: hit.start, window: 2), hit.label != .scheduling { continue }
+            found[hit.label] = Signal(type: hit.label, speaker: text.speaker, rule: hit.pattern, evidence: text.evidence(terms: hit.start, hit.end))
+        }
+        if let objection = objections.first {
+            found[.objection] = Signal(type: .objection, speaker: text.speaker, rule: "objection:\(objection.type.rawValue)", evidence: objection.evidence)
+        }
+        if text.speaker != .counterpart, let question = questions.first(where: { q in
+            found[.rapport].map { $0.evidence.phrase != q.evidence.phrase && !q.evidence.phrase.lowercased().hasPrefix("how are") } ?? true
+        }), found[.scheduling] == nil || questions.count > 1 {
+            found[.discoveryQuestion] = Signal(type: .discoveryQuestion, speaker: text.speaker, rule: "question:\(question.kind.rawValue)", evidence: question.evidence)
+        }
+        // Scheduling words inside a discovery question ("what does your week look like") stay discovery.
+        if found[.closingAttempt] != nil, found[.objectionHandling] != nil, text.speaker == .rep, found[.closingAttempt]!.rule == "pilot" {
+            found[.closingAttempt] = nil
+        }
+        return Intent.allCases.compactMap { found[$0] }
+    }
+
+    /// The state after a segment's intents, given the state before.
+    static func state(after intents: [Intent], from previous: ConversationState?) -> ConversationState? {
+        if intents.contains(.closingAttempt) || intents.contains(.scheduling) && previous != nil && previous != .greeting { return .closing }
+        if intents.contains(.objection) || intents.contains(.objectionHandling) { return .objectionHandling }
+        if intents.contains(.valueProposition) { return .presentation }
+        if intents.contains(.discoveryQuestion) { return .discovery }
+        if intents.contains(.greeting) || intents.contains(.rapport) || intents.contains(.smallTalk) { return previous ?? .greeting }
+        return previous
+    }
+}
