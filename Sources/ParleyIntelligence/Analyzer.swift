@@ -96,8 +96,8 @@ public struct TextAnalyzer: Sendable {
                 end: text.times[text.terms[span.end - 1].token]?.end)
         }
         let questions = Questions.find(in: text)
-        let sentiment = SentimentScorer.score(text)
         let objections = SignalRules.objections(in: text)
+        let sentiment = SentimentScorer.score(text, objections: objections)
         let interest = SignalRules.interestSignals(in: text, questions: questions)
         let intents = SignalRules.intents(in: text, questions: questions, objections: objections)
         let state = SignalRules.state(after: intents.map(\.type), from: previousState)

@@ -147,6 +147,12 @@ enum Fluency {
         // "you know what I mean" / "you know what, let's do it" are fillers; "you know the model?" is not.
         if i + 2 < terms.count, !terms[i + 2].isPunctuation {
             let after = terms[i + 2].text
+            // "you know, it's been like this": a clause follows, so "you know" is a filler.
+            if ["it", "that", "this", "they", "we", "i"].contains(after), i + 3 < terms.count,
+                ["is", "was", "has", "will", "would", "are", "were", "had", "been", "am"].contains(terms[i + 3].text)
+            {
+                return true
+            }
             if ["the", "a", "an", "how", "who", "where", "when", "which", "if", "him", "her", "them", "about", "it", "that", "this", "your", "our"].contains(after) {
                 return prev == nil && i + 3 < terms.count && terms[i + 3].isPunctuation ? true : false
             }

@@ -45,8 +45,9 @@ enum Questions {
         "so", "and", "but", "okay", "ok", "um", "uh", "well", "also", "just", "now", "then", "alright", "yeah", "right",
         "oh", "great", "sure", "hi", "hello", "perfect", "gotcha", "cool", "actually", "hey", "out", "of", "curiosity",
         "quick", "question", "one", "more", "thing", "last", "first", "off", "mm-hmm", "understood", "thanks", "thank",
-        "got", "it", "good", "fair", "enough", "fine", "interesting", "wow", "ah",
+        "good", "fair", "enough", "fine", "interesting", "wow", "ah",
     ]
+    static let pronouns: Set<String> = ["i", "we", "you", "they", "he", "she", "it", "that", "this", "there"]
     static let closedWhModifiers: Set<String> = ["many", "much", "long", "often", "soon", "old", "big", "far", "quickly", "fast", "late", "early"]
     static let closedWhatNouns: Set<String> = ["time", "day", "date", "year", "size", "model", "brand", "number", "percentage", "zip"]
 
@@ -70,7 +71,14 @@ enum Questions {
             " i am curious whether ", " curious if ", " wondering if ", " let me know if you ", " do you happen to ",
             " is it possible ", " any chance ", " i wonder whether ",
         ]
-        let start = words.firstIndex { !leading.contains($0) } ?? 0
+        // Skip openers ("so", "okay", "got it,") before the first real word.
+        var start = 0
+        while start < words.count {
+            if leading.contains(words[start]) { start += 1; continue }
+            if words[start] == "got", start + 1 < words.count, words[start + 1] == "it" { start += 2; continue }
+            break
+        }
+        if start == words.count { start = 0 }
         let head = words[start...]
         if let first = head.first {
             if wh.contains(first) {
@@ -83,7 +91,7 @@ enum Questions {
                     {
                         k += 1
                     }
-                    if k < head.endIndex, !aux.contains(head[k]), k + 1 < head.endIndex, aux.contains(head[k + 1]) {
+                    if k < head.endIndex, !aux.contains(head[k]), !pronouns.contains(head[k]), k + 1 < head.endIndex, aux.contains(head[k + 1]) {
                         k += 1  // "what system do you use", "which vendor are you with"
                     }
                 }

@@ -52,14 +52,14 @@ enum SentimentScorer {
         "wonderful": 2.6, "love": 2.5, "loved": 2.5, "like": 0.0, "liked": 1.4, "happy": 2.0, "glad": 1.9, "pleased": 2.0,
         "excited": 2.2, "exciting": 2.0, "interested": 1.4, "interesting": 1.2, "helpful": 1.9, "appreciate": 1.8,
         "thanks": 1.0, "thank": 1.0, "nice": 1.5, "impressive": 2.2, "impressed": 2.1, "easy": 1.3, "easier": 1.3,
-        "reliable": 1.6, "professional": 1.6, "thorough": 1.5, "quick": 0.8, "fast": 0.8, "fair": 1.0, "reasonable": 1.2,
+        "reliable": 1.6, "professional": 1.6, "thorough": 1.5, "quick": 0.4, "fast": 0.8, "fair": 1.0, "reasonable": 1.2,
         "affordable": 1.4, "valuable": 1.8, "value": 0.6, "benefit": 1.0, "benefits": 1.0, "save": 1.2, "saves": 1.2,
-        "savings": 1.2, "works": 0.8, "working": 0.6, "solved": 1.6, "fixed": 1.2, "resolved": 1.6, "improved": 1.5,
+        "savings": 1.2, "works": 0.4, "working": 0.3, "solved": 1.6, "fixed": 1.2, "resolved": 1.6, "improved": 1.5,
         "improve": 0.9, "better": 1.3, "best": 1.8, "smooth": 1.4, "comfortable": 1.4, "confident": 1.5, "sure": 0.3,
         "definitely": 0.6, "absolutely": 0.6, "exactly": 0.8, "right": 0.2, "yes": 0.6, "yeah": 0.3, "okay": 0.2,
         "agree": 1.2, "recommend": 1.4, "trust": 1.4, "enjoy": 1.8, "enjoyed": 1.8, "relief": 1.6, "relieved": 1.7,
         "satisfied": 1.8, "friendly": 1.6, "clean": 1.0, "quiet": 0.8, "efficient": 1.5, "win": 1.5, "success": 1.8,
-        "successful": 1.8, "fine": 0.6, "cool": 1.0, "brilliant": 2.5, "super": 1.5, "welcome": 1.2, "promising": 1.6,
+        "successful": 1.8, "fine": 0.4, "cool": 1.0, "brilliant": 2.5, "super": 1.5, "welcome": 1.2, "promising": 1.6,
         "ideal": 2.0, "lovely": 2.2, "convenient": 1.4, "grateful": 2.0, "wow": 1.4, "fun": 1.6, "incredible": 2.5,
         "huge": 0.4, "beautiful": 2.2, "sweet": 1.4, "solid": 1.2, "top": 0.6, "well": 0.2, "hope": 0.6, "hopefully": 0.5,
         // negative
@@ -72,13 +72,17 @@ enum SentimentScorer {
         "worried": -1.7, "worry": -1.3, "concerned": -1.4, "concern": -1.1, "concerns": -1.1, "confusing": -1.6,
         "confused": -1.4, "difficult": -1.4, "hard": -0.8, "complicated": -1.3, "waste": -2.0, "wasted": -2.0,
         "complaint": -1.6, "complaints": -1.6, "unfortunately": -1.4, "sorry": -0.7, "late": -1.0, "delay": -1.3,
-        "delayed": -1.4, "never": -0.6, "useless": -2.5, "ridiculous": -2.3, "unacceptable": -2.6, "fed": -0.6,
+        "delayed": -1.4, "useless": -2.5, "ridiculous": -2.3, "unacceptable": -2.6, "fed": -0.6,
         "tired": -1.2, "stressed": -1.6, "stress": -1.4, "risk": -1.0, "risky": -1.4, "mess": -1.8, "hassle": -1.7,
         "pain": -1.5, "painful": -1.8, "struggle": -1.5, "struggling": -1.6, "skeptical": -1.3, "doubt": -1.1,
         "burned": -1.6, "scam": -2.6, "cold": -0.4, "hot": -0.4, "nightmare": -2.6, "disaster": -2.6, "outage": -1.7,
         "downtime": -1.5, "damage": -1.6, "damaged": -1.7, "dirty": -1.4, "mold": -1.5, "smell": -0.8, "rude": -2.3,
-        "busy": -0.6, "tight": -0.8, "unclear": -1.2, "wrong": -1.6, "lost": -1.2, "losing": -1.3, "cancel": -1.4,
-        "no": -0.5, "stuck": -1.4, "sucks": -2.2, "crazy": -1.0, "again": -0.3, "weak": -1.3, "unreliable": -2.0,
+        "busy": -0.6, "tight": -0.8, "unclear": -1.2, "wrong": -1.6, "lost": -1.2, "losing": -1.3, "cancel": -0.8,
+        "no": -0.5, "stuck": -1.4, "sucks": -2.2, "crazy": -1.0, "again": -0.6, "swamped": -1.2, "slammed": -1.2,
+        "challenge": -1.0, "challenges": -1.0, "headache": -1.6, "headaches": -1.6, "expired": -1.0, "dust": -0.8, "weird": -1.2,
+        "steep": -1.2, "catch": -0.8, "died": -1.8, "dead": -1.6, "musty": -1.2, "brutal": -1.8, "overcharged": -2.0,
+        "understand": 1.0, "waived": 1.4, "guarantee": 1.2, "guaranteed": 1.2, "difference": 0.8, "opening": 0.8,
+        "hiring": 0.8, "expanding": 0.8, "growing": 0.8, "bought": 0.8, "free": 0.8, "included": 0.6, "weak": -1.3, "unreliable": -2.0,
         "inconvenient": -1.5, "overdue": -1.2, "dropped": -1.2, "hurt": -1.6, "afraid": -1.4, "unsure": -1.0, "hesitant": -1.0,
     ]
 
@@ -97,7 +101,13 @@ enum SentimentScorer {
         ("well done", 2.0), ("good job", 2.0), ("no way", -1.2), ("what a relief", 2.0), ("that is fair", 1.0),
         ("not a priority", -0.8), ("not right now", -0.8), ("not the right time", -0.8), ("pass for now", -1.0),
         ("we will pass", -1.2), ("i will pass", -1.2), ("not for us", -1.4), ("not a fit", -1.4), ("good question", 1.0),
-        ("good morning", 0.3), ("good afternoon", 0.3), ("good evening", 0.3), ("hold off", -0.8), ("happy with our current", -0.4),
+        ("good morning", 0.8), ("good afternoon", 0.8), ("good evening", 0.8), ("acting up", -1.6), ("locked into", -1.0),
+        ("locked in", -1.0), ("through the roof", -1.8), ("can not keep up", -1.6), ("too good to be true", -1.8), ("had to fix", -1.2),
+        ("had to call", -1.0), ("had to replace", -1.0), ("third time", -1.2), ("keep having to", -1.2), ("nobody checks", -1.0),
+        ("in ages", -0.6), ("went up", -0.8), ("nothing happened", -1.2), ("could work", 1.4), ("might work", 1.0), ("would work", 1.0),
+        ("open to", 1.2), ("pay for itself", 2.0), ("pays for itself", 2.0), ("real difference", 1.6), ("can do that", 1.0),
+        ("cut|cuts|reduce|reduces|lower|lowers|lowering|reducing|cutting ~ repairs|bills|costs|downtime|cost|breakdowns", 2.0),
+        ("i hear you", 1.0), ("goes down", -1.0), ("go down", -1.0), ("going down", -1.0), ("make sense", 1.0), ("too soon", -1.0), ("hold off", -0.8), ("happy with our current", -0.4),
         ("happy with what we have", -0.4), ("happy with our", -0.2), ("a lot better", 2.0), ("much better", 2.0),
         ("works great", 2.2), ("working great", 2.2), ("running great", 2.0), ("too busy", -1.2), ("not in the budget", -1.6),
         ("bit of a", 0), ("went well", 1.8), ("happy to help", 1.6), ("glad to hear", 1.8), ("sorry to hear", -0.6),
@@ -116,7 +126,10 @@ enum SentimentScorer {
     }()
 
     /// Scores terms `range` of a segment.
-    static func score(_ text: SegmentText, range: Range<Int>? = nil) -> Sentiment {
+    /// Objections that read as negative whatever the words: a refusal on price, need or timing.
+    static let negativeObjections: Set<ObjectionType> = [.price, .need, .timing]
+
+    static func score(_ text: SegmentText, range: Range<Int>? = nil, objections: [Signal<ObjectionType>] = []) -> Sentiment {
         let terms = text.terms
         let range = range ?? 0..<terms.count
         var contributions: [(index: Int, end: Int, value: Double)] = []
@@ -128,7 +141,7 @@ enum SentimentScorer {
             if (start..<end).contains(where: covered.contains) { continue }
             var value = idioms[hit.label].1
             if value != 0, Negation.isNegated(terms, before: start, window: 2), !idioms[hit.label].0.hasPrefix("not"), !idioms[hit.label].0.hasPrefix("no") {
-                value *= -0.6
+                value *= value > 0 ? -0.75 : -0.4
             }
             contributions.append((start, end, value))
             covered.formUnion(start..<end)
@@ -144,7 +157,8 @@ enum SentimentScorer {
                 j -= 1
             }
             value *= scale
-            if Negation.isNegated(terms, before: i, window: 3) { value *= -0.6 }
+            // A negated positive is clearly negative ("not great"); a negated negative is only mildly positive ("not an issue").
+            if Negation.isNegated(terms, before: i, window: 4) { value *= value > 0 ? -0.75 : -0.4 }
             contributions.append((i, i + 1, value))
         }
         // "I/we like" and "I/we would like" as liking.
@@ -153,18 +167,39 @@ enum SentimentScorer {
             let value = Negation.isNegated(terms, before: i, window: 2) ? -1.4 : 1.5
             contributions.append((i, i + 1, value))
         }
+        // Questions and "if" clauses voice less of the speaker's own feeling.
+        let questionSentences = text.sentences.filter { Questions.classify(terms, $0) != nil }
+        var conditional = Set<Int>()
+        for i in range where terms[i].text == "if" {
+            var j = i + 1
+            while j < range.upperBound && !terms[j].isPunctuation { conditional.insert(j); j += 1 }
+        }
+        contributions = contributions.map { item in
+            var value = item.value
+            if questionSentences.contains(where: { $0.contains(item.index) }) { value *= 0.6 }
+            if conditional.contains(item.index) { value *= 0.3 }
+            return (item.index, item.end, value)
+        }
+        // Hedges ("I guess", "maybe") soften the whole utterance.
+        let hedged = range.contains { i in terms[i].text == "maybe" || terms[i].text == "guess" && i > 0 && terms[i - 1].text == "i" || terms[i].text == "suppose" }
+        if hedged { contributions = contributions.map { ($0.index, $0.end, $0.value * 0.6) } }
         // "but": what follows weighs more than what precedes (within the range).
         if let pivot = range.first(where: { terms[$0].text == "but" || terms[$0].text == "however" }) {
             contributions = contributions.map { $0.index < pivot ? ($0.index, $0.end, $0.value * 0.5) : ($0.index, $0.end, $0.value * 1.5) }
         }
         var total = contributions.reduce(0) { $0 + $1.value }
+        var objectionDriver: SentimentDriver?
+        if let objection = objections.first(where: { negativeObjections.contains($0.type) }) {
+            total -= 1.2
+            objectionDriver = SentimentDriver(phrase: objection.evidence.phrase, weight: -1.2)
+        }
         let exclamations = range.filter { terms[$0].text == "!" }.count
         if total != 0 && exclamations > 0 { total += (total > 0 ? 1 : -1) * Double(min(exclamations, 3)) * 0.29 }
         let score = total / (total * total + 15).squareRoot()
         let drivers = contributions.sorted { abs($0.value) > abs($1.value) }.prefix(5).map {
             SentimentDriver(phrase: text.phrase(terms: $0.index, $0.end), weight: rounded($0.value))
         }
-        return Sentiment(score: rounded(score, places: 3), label: label(score), drivers: Array(drivers))
+        return Sentiment(score: rounded(score, places: 3), label: label(score), drivers: (objectionDriver.map { [$0] } ?? []) + Array(drivers))
     }
 
     static func label(_ score: Double) -> SentimentLabel {

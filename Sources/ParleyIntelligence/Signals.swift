@@ -66,6 +66,10 @@ enum SignalRules {
             "that kind of money", "justify the cost|price|expense|spend|investment", "cost is a concern", "price is a concern",
             "concerned about the cost|price", "worried about the cost|price", "sticker shock", "not cheap", "break the bank",
             "rates went up", "price went up", "costs more than", "outside our budget", "blow our budget", "over what we budgeted",
+            "charging us|me ~ double|more|extra|too", "overcharged", "overcharging", "overcharge", "cheapest", "lowest price", "lowest bid",
+            "can_not|could_not|hard_to|difficult_to|tough_to ~ justify", "money is tight", "cash is tight", "more than i|we ~ expected|thought|pay|paid",
+            "seems|sounds|looks|is|that_is ~ high|steep", "too high", "a bit much", "bit pricey", "beyond our budget", "above our budget",
+            "do not have the funds", "no money", "strapped", "expensive", "costs an arm", "over budget",
         ]),
         (.timing, [
             "not a good time", "bad time", "not the right time", "not the best time", "not right now", "not now", "too busy",
@@ -82,7 +86,9 @@ enum SignalRules {
             "satisfied with our current", "satisfied with our ~ provider|vendor|supplier|company|guy|system|contractor",
             "already have a|an|someone ~ provider|vendor|company|system|contract|guy|contractor|service|plan|team",
             "already have someone", "already use|using", "already work|working with", "already go with", "already signed with",
-            "under contract", "locked into|in ~ contract", "contract with", "our current ~ provider|vendor|supplier|company|contractor|guy|system|solution|service ~ does|handles|covers|takes|is fine|is good|works",
+            "under contract", "locked into|in ~ contract", "contract with", "our current ~ provider|vendor|supplier|company|contractor|guy|system|solution|service|people|team ~ does|handles|covers|takes_care|is_fine|is_good|works|do",
+            "other vendors|companies|providers|contractors|suppliers|quotes|bids", "shopping around", "looking at other", "quotes from",
+            "comparing you", "few companies", "couple of companies", "several companies", "other options",
             "use someone else", "using someone else", "have someone else", "another company|vendor|provider|contractor",
             "somebody else does", "someone else does", "in house", "in-house", "do it ourselves", "handle it ourselves",
             "handle it internally", "we have a guy", "our guy", "cheaper quote", "quote from another", "competitor", "been with them",
@@ -95,7 +101,8 @@ enum SignalRules {
             "need approval", "get approval", "needs approval", "need sign off", "sign off on", "above my pay grade",
             "owner decides", "owner makes", "boss decides", "decision is made by", "decision is not mine", "corporate decides", "corporate handles",
             "have to get it approved", "has to be approved", "approved by", "get it approved", "decisions go through", "goes through corporate",
-            "i just manage", "i am just the", "board has to", "board needs to", "boss has to", "boss needs to", "wife and i", "husband and i",
+            "i just manage", "i am just the", "do not make ~ decisions|decision|call", "need_to|have_to|would_need_to|would_have_to talk_to|speak_to|speak_with|ask",
+            "to|by my|our boss|cfo|ceo|board|manager|owner|partner|director|vp|supervisor|wife|husband|landlord", "board has to", "board needs to", "boss has to", "boss needs to", "wife and i", "husband and i",
         ]),
         (.need, [
             "do not need", "no need", "not interested", "not looking", "we are good", "we are all set", "i am all set", "all set",
@@ -129,8 +136,10 @@ enum SignalRules {
             "makes sense", "exactly what we need", "could be useful", "worth looking", "i am intrigued", "i am open to", "keen",
             "that is appealing", "count me in", "let us do it", "sign me up", "that would solve", "could really help", "i am listening",
             "go on", "want to learn more", "like to learn more", "like to hear more", "let us move forward", "we would like to move forward",
-            "that is what we need", "we need something like", "that is exactly", "that is a good idea", "good idea", "i would consider",
-            "we could use", "we might consider", "open to it", "let us go ahead", "go ahead with", "let us get it done",
+            "that is what we need", "we need something like", "that is a good idea", "good idea", "i would consider",
+            "we could use", "we might consider", "open to it", "let us go ahead", "go ahead with", "let us get it done", "go ahead",
+            "we would love", "i would love", "thinking of|about switching", "looking to switch", "open to switching", "considering switching",
+            "would be nice", "could work", "might work", "would work", "that is exactly what we need|what i need|what we are_looking_for|right",
         ]),
         (.demoInterest, [
             "demo", "demonstration", "see it in action", "see how it works", "show me how", "walk me through the ~ product|software|platform|system|app",
@@ -141,10 +150,11 @@ enum SignalRules {
             "how much", "what does it cost", "what would it cost", "what does that cost", "what would that cost", "what is the cost|price|pricing",
             "pricing", "quote", "estimate", "ballpark", "price range", "your rates", "what are the rates", "payment plan", "payment plans",
             "financing", "cost to", "what would that run", "set us back", "investment look like", "the numbers", "the price", "price for",
-            "the cost", "how is it priced", "per month", "per unit", "monthly fee", "what do you charge", "cost of the",
+            "the cost", "how is it priced", "per month", "per unit", "monthly fee", "what do you charge", "cost of the", "quotes",
         ]),
         (.timelineInterest, [
-            "how soon", "how quickly", "how long ~ take|takes|would it|does it", "when can|could|would you|we ~ start|install|come|begin|get|have|do|schedule",
+            "how soon", "how quickly", "how long does|would|will|did|is", "book|schedule ~ install|installation|work|job|appointment|visit",
+            "get ~ scheduled|booked ~ soon|quickly|asap", "scheduled soon", "soon", "when can|could|would you|we ~ start|install|come|begin|get|have|do|schedule",
             "get started", "start date", "lead time", "timeline", "availability", "as soon as possible", "asap",
             "by next week|month", "before the|summer|winter|spring|fall|next ~ summer|winter|season|end|holidays|heat",
             "install date", "schedule the ~ install|installation|work", "how fast", "turnaround", "up and running", "when could",
@@ -164,12 +174,12 @@ enum SignalRules {
             "hope you are well", "hope all is well", "great to hear", "glad to hear", "i appreciate your time", "appreciate you taking",
             "thanks for your time", "thank you for your time", "good to see you", "good to talk", "good to hear from", "i remember you",
             "congratulations", "congrats", "love your", "big fan", "same here", "me too", "nice place", "how have you been",
-            "long time", "how is the family", "i hear you", "i totally get", "that is awesome", "you have a great", "beautiful home",
+            "long time", "how is the family", "i totally get", "that is awesome", "you have a great", "beautiful home",
             "nice to see", "appreciate you", "i can relate", "i was in your shoes",
         ]),
         (.smallTalk, [
             "weather", "raining", "rain", "snow", "sunny", "hot out", "cold out", "heat wave", "the weekend", "this weekend", "the game",
-            "vacation", "holidays", "kids", "traffic", "football", "baseball", "basketball", "golf", "hockey", "soccer", "season",
+            "vacation", "holiday plans", "for the holidays", "kids", "traffic", "football", "baseball", "basketball", "golf", "hockey", "soccer", "season",
             "your dog", "the dog", "beautiful day", "lovely day", "nice day", "coffee", "lunch", "how about those",
         ]),
         (.valueProposition, [
@@ -179,6 +189,9 @@ enum SignalRules {
             "increase|increases|improve|improves|boost|boosts|double|doubles", "customers see|typically see|usually see|report",
             "roi", "return on investment", "pays for itself", "which means", "so that you", "designed to", "percent", "twice as",
             "warranty covers", "covered under", "more efficient", "efficiency", "priority service", "no extra cost", "included at no",
+            "we offer|provide|install|replace|include|guarantee|handle|cover|service|monitor", "what we do is", "how we handle",
+            "i recommend", "i would recommend", "best fit", "plan covers|includes", "covers", "waived", "dedicated", "takes ~ minutes",
+            "same day", "customers|clients ~ see|report|save", "pay|pays for itself",
         ]),
         (.objectionHandling, [
             "i understand", "i hear you", "that is a fair", "fair point", "fair concern", "totally understand", "completely understand",
@@ -187,10 +200,12 @@ enum SignalRules {
             "i appreciate that", "what would it take", "if i could show you", "work with your budget", "payment plan", "financing options",
             "no commitment", "no obligation", "free trial", "happy to loop in", "happy to include", "would it help if", "start small",
             "pilot", "money back", "understand the concern", "i can see why", "makes total sense", "that is understandable",
-            "if budget is", "if timing is", "would it make sense", "happy to send references", "references", "case study",
+            "if budget is", "if timing is", "happy to send references", "references", "case study", "i apologize", "apologies",
+            "sorry for|about the",
         ]),
         (.closingAttempt, [
-            "move forward", "go ahead with", "get started", "get you started", "sign the|up|off|today", "contract", "agreement", "paperwork",
+            "move forward", "go ahead with", "get started", "get you started", "sign the|up|off|today", "the|this|an agreement|contract|paperwork|proposal",
+            "send ~ agreement|contract|paperwork|proposal", "would you be open to",
             "are you ready to", "ready to move", "shall we", "can we book|schedule|lock|set|get", "next step", "next steps",
             "would you like to proceed|go ahead|move forward|get started|schedule|book", "how about we", "can i send ~ proposal|contract|agreement|quote|paperwork",
             "does that sound good", "put you down for", "get this scheduled", "lock in", "lock it in", "purchase order", "sign up",
@@ -198,15 +213,18 @@ enum SignalRules {
             "get the ball rolling", "want me to book", "want me to schedule", "want me to set", "would it make sense to schedule",
         ]),
         (.scheduling, [
-            "schedule", "calendar", "book", "booking", "appointment", "meeting", "tomorrow", "next week", "next month",
-            "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "o'clock", "am|pm", "what time",
-            "available", "availability", "works for you", "does * work", "free on", "follow up call", "follow-up call", "send an invite",
+            "schedule", "scheduled", "calendar", "book", "booking", "appointment", "meeting", "tomorrow", "next week",
+            "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "o'clock", "# am|pm|o'clock", "what time",
+            "you available", "availability", "call me back", "works for you", "does * work", "free on", "follow up call", "follow-up call", "send an invite",
             "set up a time|call|meeting", "reschedule", "this afternoon", "this morning", "later today", "time slot", "come by",
             "come out", "swing by", "stop by", "morning or afternoon", "a.m.", "p.m.", "noon", "invite",
         ]),
     ])
 
-    static let requestWords: Set<String> = ["send", "get", "give", "need", "want", "see", "like", "email", "share", "provide", "know", "interested", "curious", "wondering"]
+    static let requestWords: Set<String> = [
+        "send", "get", "give", "need", "want", "see", "like", "email", "share", "provide", "know", "interested", "curious", "wondering",
+        "love", "would", "could", "can", "keen", "book", "schedule",
+    ]
 
     static func objections(in text: SegmentText) -> [Signal<ObjectionType>] {
         guard text.speaker != .rep else { return [] }
@@ -218,7 +236,11 @@ enum SignalRules {
             if excluded.contains(hit.label) { continue }
             if startsNegated(hit, terms) && Negation.isNegated(terms, before: hit.start, window: 3) { continue }
             // "we don't need to check with anyone" is not a need objection.
-            if hit.label == .need, hit.pattern.hasSuffix("need"), hit.end < terms.count, terms[hit.end].text == "to" { continue }
+            if hit.label == .need, hit.pattern.hasSuffix("need"), hit.end < terms.count,
+                ["to", "approval", "permission", "anyone", "anybody", "a", "sign"].contains(terms[hit.end].text)
+            {
+                continue
+            }
             // A customer asking "do you have references?" voices a trust concern; the rep offering them does not.
             seen.insert(hit.label)
             result.append(Signal(type: hit.label, speaker: text.speaker, rule: hit.pattern, evidence: text.evidence(terms: hit.start, hit.end)))
@@ -273,9 +295,9 @@ enum SignalRules {
         if let objection = objections.first {
             found[.objection] = Signal(type: .objection, speaker: text.speaker, rule: "objection:\(objection.type.rawValue)", evidence: objection.evidence)
         }
-        if text.speaker != .counterpart, let question = questions.first(where: { q in
-            found[.rapport].map { $0.evidence.phrase != q.evidence.phrase && !q.evidence.phrase.lowercased().hasPrefix("how are") } ?? true
-        }), found[.scheduling] == nil || questions.count > 1 {
+        // A rep question is discovery unless the line is plainly doing something else (closing, rapport, small talk).
+        let otherPurpose: [Intent] = [.closingAttempt, .scheduling, .rapport, .smallTalk, .objectionHandling, .greeting]
+        if text.speaker != .counterpart, let question = questions.first, !otherPurpose.contains(where: { found[$0] != nil }) || questions.count > 1 {
             found[.discoveryQuestion] = Signal(type: .discoveryQuestion, speaker: text.speaker, rule: "question:\(question.kind.rawValue)", evidence: question.evidence)
         }
         // Scheduling words inside a discovery question ("what does your week look like") stay discovery.

@@ -95,6 +95,8 @@ enum Tokenizer {
     private static let isContractions: Set<String> = [
         "it", "that", "there", "what", "he", "she", "who", "where", "how", "here", "this", "everything",
         "nothing", "something", "why", "when", "which", "everyone", "someone", "one", "today", "price", "cost",
+        "money", "budget", "time", "timing", "cash", "business", "pricing", "unit", "system", "pump", "weather", "traffic",
+        "boiler", "furnace", "compressor", "thing", "roof", "bill", "schedule", "team", "boss", "owner", "plan", "warranty",
     ]
 
     static func terms(_ tokens: [Token]) -> [Term] {
@@ -192,11 +194,12 @@ enum NumberWords {
 }
 
 /// A compiled phrase pattern over terms. Syntax, space-separated elements:
-/// `word`, `a|b` (alternatives), `word?` (optional), `*` (any one term), `~` (0–3 terms, same clause).
+/// `word`, `a|b` (alternatives), `word?` (optional), `*` (any one term), `#` (a number), `~` (0–3 terms, same clause).
 struct PhrasePattern: Sendable, Hashable {
     enum Element: Sendable, Hashable {
         case word(Set<String>, optional: Bool)
         case any
+        case number
         case gap(Int)
     }
 
@@ -209,6 +212,8 @@ struct PhrasePattern: Sendable, Hashable {
         for part in source.lowercased().split(separator: " ") {
             if part == "*" {
                 elements.append(.any)
+            } else if part == "#" {
+                elements.append(.number)
             } else if part == "~" {
                 elements.append(.gap(3))
             } else {
@@ -228,7 +233,7 @@ struct PhrasePattern: Sendable, Hashable {
             case .word(let set, let optional):
                 words.formUnion(set)
                 if !optional { return words }
-            case .any, .gap: return nil
+            case .any, .number, .gap: return nil
             }
         }
         return nil
@@ -251,6 +256,9 @@ struct PhrasePattern: Sendable, Hashable {
             return optional ? match(terms, element: element + 1, position: position) : nil
         case .any:
             guard position < terms.count, !terms[position].isPunctuation else { return nil }
+            return match(terms, element: element + 1, position: position + 1)
+        case .number:
+            guard position < terms.count, NumberWords.isNumber(terms[position].text) || terms[position].text.first?.isNumber == true else { return nil }
             return match(terms, element: element + 1, position: position + 1)
         case .gap(let maximum):
             var p = position
@@ -335,7 +343,8 @@ enum Negation {
         while i >= 0 && seen < window {
             let term = terms[i]
             if term.isPunctuation || term.text == "but" { return false }
-            if negators.contains(term.text) { return true }
+            // "we do not have that kind of money": negated possession keeps what follows.
+            if negators.contains(term.text) { return !(i + 1 < index && ["have", "got", "enough"].contains(terms[i + 1].text)) }
             i -= 1
             seen += 1
         }

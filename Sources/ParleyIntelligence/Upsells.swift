@@ -52,7 +52,10 @@ public struct UpsellCatalogue: Sendable, Codable, Hashable {
                 "keeps breaking", "keeps breaking down", "keeps failing", "always breaking", "breaks down all the time", "thinking about replacing",
                 "should we replace", "replace the whole", "replace it", "obsolete", "hard to find parts", "parts are hard to find",
                 "no longer makes parts", "do not make parts", "older than", "ancient", "getting old", "pretty old", "really old", "very old",
-                "from the eighties|nineties|seventies", "how much for a new", "price on a new", "cost of a new", "new unit",
+                "from the eighties|nineties|seventies", "how much for a new", "price on a new", "cost of a new",
+                "a new ~ unit|system|compressor|boiler|furnace|pump|water_heater|ac|heat_pump|panel|chiller|condenser|roof|generator",
+                "always broken", "always broke", "kept|keeps breaking|failing|dying|tripping|leaking|quitting",
+                "died|broke|failed|quit|went_out|went_down ~ again",
             ]),
         Entry(
             type: "maintenance_plan", title: "Preventive Maintenance Plan",
@@ -63,6 +66,7 @@ public struct UpsellCatalogue: Sendable, Codable, Hashable {
                 "only call when it breaks", "only call someone when", "nobody checks", "no one checks", "repairs add up", "keep having to call",
                 "preventive", "preventative", "tune-up", "tune up", "maintenance plan", "service plan", "how often should", "regular service",
                 "last service was", "last time it was serviced", "cannot remember the last service", "twice this year", "twice this month",
+                "annual plan", "yearly plan", "service contract", "maintenance contract", "maintenance agreement",
             ]),
         Entry(
             type: "capacity_upgrade", title: "Capacity Upgrade",
@@ -79,7 +83,7 @@ public struct UpsellCatalogue: Sendable, Codable, Hashable {
             triggers: [
                 "new location|site|office|warehouse|branch|store|building|facility|plant|restaurant|clinic", "opening a|another",
                 "second location", "third location", "moving to a new", "expanding to", "another building", "another site", "another location",
-                "new construction", "building a new",
+                "new construction", "building a new", "bought the|a|another building|property|site", "building next door", "new wing",
             ]),
         Entry(
             type: "efficiency_upgrade", title: "Energy Efficiency Upgrade",
@@ -96,7 +100,7 @@ public struct UpsellCatalogue: Sendable, Codable, Hashable {
         Entry(
             type: "smart_controls", title: "Smart Controls and Monitoring",
             description: "Remote control, monitoring and alerts for the equipment.", estimatedValue: 900,
-            triggers: ["thermostat", "from my phone", "from our phones", "remote monitoring", "monitor it remotely", "alerts", "smart thermostat", "control it from", "know when it fails", "app to control"],
+            triggers: ["smart|wifi|programmable|connected thermostat", "from my phone", "from our phones", "remote monitoring", "monitor it remotely", "alerts", "smart thermostat", "control it from", "know when it fails", "app to control"],
             ),
         Entry(
             type: "warranty_extension", title: "Extended Warranty",
@@ -106,7 +110,7 @@ public struct UpsellCatalogue: Sendable, Codable, Hashable {
         Entry(
             type: "compliance_inspection", title: "Compliance and Inspection Package",
             description: "Upcoming inspections or code requirements: inspection, testing and certification services.", estimatedValue: 3500,
-            triggers: ["inspection coming up", "inspection is due", "inspection next", "fire code", "fire marshal", "compliance", "audit", "certification", "insurance requires", "code requirements", "failed inspection", "failed our inspection", "inspector"],
+            triggers: ["inspection ~ coming|due|scheduled|next", "failed ~ inspection", "fire code", "fire marshal", "compliance", "audit", "certification", "insurance requires", "code requirements", "failed inspection", "failed our inspection", "inspector"],
             ),
     ])
 }
@@ -165,7 +169,7 @@ struct UpsellDetector: Sendable {
             let negatedInside = (hit.start..<hit.end).contains { Negation.negators.contains(terms[$0].text) }
             if !negatedInside && Negation.isNegated(terms, before: hit.start, window: 3) { continue }
             // "We have a maintenance plan" / "our service plan covers it" is the absence of an opportunity.
-            if ["maintenance plan", "service plan"].contains(hit.pattern),
+            if ["maintenance plan", "service plan", "service contract", "maintenance contract", "maintenance agreement"].contains(hit.pattern),
                 terms[max(0, hit.start - 3)..<hit.start].contains(where: { $0.text == "our" || $0.text == "have" }),
                 !Negation.isNegated(terms, before: hit.start, window: 4)
             {
@@ -200,7 +204,7 @@ struct UpsellDetector: Sendable {
                 number.value >= 2
             {
                 let window = terms[max(0, i - 8)..<min(terms.count, after + 6)].map(\.text)
-                let aboutRepairs = window.contains { ["fix", "fixed", "repair", "repaired", "repairs", "out", "broke", "broken", "replaced", "called", "serviced", "service", "failed", "came", "come", "down"].contains($0) }
+                let aboutRepairs = window.contains { ["frustrated", "again", "annoyed", "ridiculous", "tired", "fix", "fixed", "repair", "repaired", "repairs", "out", "broke", "broken", "replaced", "called", "serviced", "service", "failed", "came", "come", "down"].contains($0) }
                 let period = [next2, next3].contains { ["this", "last", "in", "since", "already"].contains($0) } || window.contains("year") || window.contains("month") || window.contains("summer") || window.contains("winter")
                 if aboutRepairs && period {
                     if number.value >= 3, let replacement { consider(replacement, max(0, i - 4), min(terms.count, after + 3), 0.88) }
