@@ -17,6 +17,8 @@ public struct Summary: Sendable, Codable, Hashable {
     public var sentences: [Evidence]
     /// `extractive`, or `language_model` when a configured model wrote it.
     public var method: String
+    /// Provenance: the model that wrote it, or why the extractive fallback was used.
+    public var note: String? = nil
 }
 
 /// A moment a coach would stop the tape at: what happened, what should have, and a better line.

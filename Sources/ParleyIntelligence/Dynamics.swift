@@ -17,6 +17,11 @@ public struct Monologue: Sendable, Codable, Hashable {
     public var words: Int
     public var segmentIDs: [Int]
     public var start: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case speaker, seconds, words, start
+        case segmentIDs = "segment_ids"
+    }
 }
 
 /// Who talked how much, how often the floor changed, and how patiently the rep answered.
@@ -43,6 +48,8 @@ public struct TalkDynamics: Sendable, Codable, Hashable {
     static let wordsPerSecond = 2.5
     /// Overlap needed to call a turn change an interruption, in seconds.
     static let interruptionOverlap = 0.3
+    /// Longest silence (seconds) inside one speaker's continuous run.
+    static let maximumRunGap = 3.0
 
     static func measure(_ texts: [SegmentText]) -> TalkDynamics {
         var timed: [(text: SegmentText, start: Double, end: Double)] = []
@@ -84,8 +91,10 @@ public struct TalkDynamics: Sendable, Codable, Hashable {
                     }
                 }
             }
-            if let last = runs.last, last.speaker == speaker, speaker != .unknown {
-                runs[runs.count - 1].seconds = item.end - (last.start ?? item.start)
+            // A run continues across short gaps only: a long silence ends the monologue.
+            let gap = i > 0 ? item.start - timed[i - 1].end : 0
+            if let last = runs.last, last.speaker == speaker, speaker != .unknown, gap <= maximumRunGap {
+                runs[runs.count - 1].seconds += item.end - item.start + max(0, gap)
                 runs[runs.count - 1].words += item.text.wordCount
                 runs[runs.count - 1].segmentIDs.append(item.text.id)
             } else {

@@ -95,7 +95,7 @@ enum SentimentScorer {
         ("fed up", -2.4), ("not working", -1.8), ("does not work", -1.8), ("did not work", -1.8), ("stopped working", -2.0),
         ("keeps breaking", -2.2), ("out of budget", -1.6), ("over budget", -1.6), ("waste of time", -2.4),
         ("not sure", -0.6), ("not happy", -2.0), ("not great", -1.4), ("not bad", 1.0), ("not too bad", 1.1),
-        ("looking forward", 1.8), ("thank you so much", 2.4), ("thanks so much", 2.4), ("all set", 0.2),
+        ("looking forward", 1.8), ("thank you so much", 2.4), ("thanks so much", 2.4), ("all set", 0.2), ("we are all set", -0.8), ("i am all set", -0.8), ("we are good", -0.4),
         ("piece of junk", -2.6), ("on its last legs", -1.8), ("last legs", -1.8), ("at least", 0.0), ("of course", 0.8),
         ("right away", 0.6), ("give up", -1.2), ("a lot of money", -1.2), ("kind of", 0), ("sort of", 0),
         ("well done", 2.0), ("good job", 2.0), ("no way", -1.2), ("what a relief", 2.0), ("that is fair", 1.0),
