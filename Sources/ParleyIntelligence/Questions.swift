@@ -45,7 +45,8 @@ enum Questions {
         "so", "and", "but", "okay", "ok", "um", "uh", "well", "also", "just", "now", "then", "alright", "yeah", "right",
         "oh", "great", "sure", "hi", "hello", "perfect", "gotcha", "cool", "actually", "hey", "out", "of", "curiosity",
         "quick", "question", "one", "more", "thing", "last", "first", "off", "mm-hmm", "understood", "thanks", "thank",
-        "good", "fair", "enough", "fine", "interesting", "wow", "ah",
+        "good", "fair", "enough", "fine", "interesting", "wow", "ah", "ballpark", "roughly", "honestly", "seriously", "realistically",
+        "approximately",
     ]
     static let pronouns: Set<String> = ["i", "we", "you", "they", "he", "she", "it", "that", "this", "there"]
     static let closedWhModifiers: Set<String> = ["many", "much", "long", "often", "soon", "old", "big", "far", "quickly", "fast", "late", "early"]
@@ -95,8 +96,17 @@ enum Questions {
                         k += 1  // "what system do you use", "which vendor are you with"
                     }
                 }
+                // "how many square feet are we cooling": up to three nouns before the auxiliary.
+                if first == "how" || first == "what", k < head.endIndex, !aux.contains(head[k]), !pronouns.contains(head[k]) {
+                    if let auxAt = (k..<min(head.endIndex, k + 3)).first(where: { aux.contains(head[$0]) }), auxAt + 1 < head.endIndex, !aux.contains(head[auxAt + 1]) {
+                        k = auxAt
+                    }
+                }
                 let pivot = k < head.endIndex ? head[k] : nil
-                let inverted = pivot.map { aux.contains($0) } ?? true
+                // "what made you switch", "who else uses you": the wh-word is the subject.
+                let subjectQuestion = pivot.map { !aux.contains($0) && !pronouns.contains($0) } ?? false
+                    && k + 1 < head.endIndex && ["you", "your", "us", "them", "it", "him", "her"].contains(head[k + 1])
+                let inverted = (pivot.map { aux.contains($0) } ?? true) || subjectQuestion
                 let isAbout = second == "about" || second == "if" || second == "else"
                 if marked || inverted || isAbout || head.count <= 2 {
                     return kind(wh: first, second: second)
@@ -132,7 +142,14 @@ enum Questions {
     /// Questions in a segment with evidence.
     static func find(in text: SegmentText) -> [Question] {
         text.sentences.compactMap { range in
-            guard let kind = classify(text.terms, range) else { return nil }
+            // "Oh that's neat, how does it work": the question may be the last clause.
+            var range = range
+            var kind = classify(text.terms, range)
+            if kind == nil, range.contains(where: { text.terms[$0].text == "?" }), let comma = range.last(where: { text.terms[$0].text == "," }), comma + 1 < range.upperBound {
+                kind = classify(text.terms, (comma + 1)..<range.upperBound)
+                if kind != nil { range = (comma + 1)..<range.upperBound }
+            }
+            guard let kind else { return nil }
             let words = range.filter { !text.terms[$0].isPunctuation }
             guard let first = words.first, let last = words.last else { return nil }
             return Question(kind: kind, speaker: text.speaker, evidence: text.evidence(terms: first, last + 1))

@@ -69,12 +69,12 @@ enum SignalRules {
             "charging us|me ~ double|more|extra|too", "overcharged", "overcharging", "overcharge", "cheapest", "lowest price", "lowest bid",
             "can_not|could_not|hard_to|difficult_to|tough_to ~ justify", "money is tight", "cash is tight", "more than i|we ~ expected|thought|pay|paid",
             "seems|sounds|looks|is|that_is ~ high|steep", "too high", "a bit much", "bit pricey", "beyond our budget", "above our budget",
-            "do not have the funds", "no money", "strapped", "expensive", "costs an arm", "over budget",
+            "do not have the funds", "no money", "strapped", "expensive", "costs an arm", "over budget", "can not swing", "numbers ~ not work",
         ]),
         (.timing, [
             "not a good time", "bad time", "not the right time", "not the best time", "not right now", "not now", "too busy",
             "swamped", "slammed", "call me back ~ later|month|quarter|year|weeks|months|time", "call back later", "reach out ~ later",
-            "maybe next ~ quarter|year|month|spring|summer|fall|winter", "revisit ~ next|later|in", "after the holidays",
+            "maybe next ~ quarter|year|month|spring|summer|fall|winter", "not the right moment", "not a good moment", "heads down", "until after", "revisit ~ next|later|in", "after the holidays",
             "down the road", "not ready", "not a priority", "on the back burner", "wait until", "hold off", "circle back",
             "touch base ~ in|next|later", "in a few months", "later this year", "not this year", "not this quarter",
             "some other time", "another time", "bad timing", "timing is not great", "timing is bad", "in the middle of",
@@ -88,7 +88,8 @@ enum SignalRules {
             "already have someone", "already use|using", "already work|working with", "already go with", "already signed with",
             "under contract", "locked into|in ~ contract", "contract with", "our current ~ provider|vendor|supplier|company|contractor|guy|system|solution|service|people|team ~ does|handles|covers|takes_care|is_fine|is_good|works|do",
             "other vendors|companies|providers|contractors|suppliers|quotes|bids", "shopping around", "looking at other", "quotes from",
-            "comparing you", "few companies", "couple of companies", "several companies", "other options",
+            "comparing you", "few companies", "couple of companies", "several companies", "other options", "been using * for ~ years",
+            "using * for years", "service agreement with", "does all our",
             "use someone else", "using someone else", "have someone else", "another company|vendor|provider|contractor",
             "somebody else does", "someone else does", "in house", "in-house", "do it ourselves", "handle it ourselves",
             "handle it internally", "we have a guy", "our guy", "cheaper quote", "quote from another", "competitor", "been with them",
@@ -111,6 +112,7 @@ enum SignalRules {
             "if it is not broke|broken", "nothing is broken", "too small for", "we do not use", "no thanks", "no thank you",
             "fine as is", "good as is", "works fine for us", "does what we need", "do not really need", "not something we need",
             "we are covered", "do not see why", "not worth it", "do not want it", "not needed", "we are good for now", "we are fine for now",
+            "do not have any issues|problems", "no issues with", "overkill", "take us off", "off your list", "do not see how", "would not help", "nah",
         ]),
         (.trust, [
             "never heard of", "how do i know", "how can i trust", "how can we trust", "too good to be true", "skeptical", "sceptical",
@@ -118,7 +120,8 @@ enum SignalRules {
             "scam", "fishy", "prove it", "proof", "references", "reviews", "track record", "how long have you been in business",
             "what guarantee", "last ~ company|guy|contractor|vendor|provider|rep ~ promised", "promised the same", "heard that before",
             "heard that one before", "they all say that", "everyone says that", "reputation", "sounds like a pitch", "sales pitch",
-            "fine print", "catch", "hidden fees", "hidden costs", "who else uses", "case studies", "case study",
+            "fine print", "catch", "hidden fees", "hidden costs", "who else uses", "case studies", "case study", "who else ~ uses|use|works",
+            "bad things", "bad reviews", "believe it when", "never came back", "left a mess", "are real", "is real",
         ]),
     ])
 
@@ -139,22 +142,25 @@ enum SignalRules {
             "that is what we need", "we need something like", "that is a good idea", "good idea", "i would consider",
             "we could use", "we might consider", "open to it", "let us go ahead", "go ahead with", "let us get it done", "go ahead",
             "we would love", "i would love", "thinking of|about switching", "looking to switch", "open to switching", "considering switching",
-            "would be nice", "could work", "might work", "would work", "that is exactly what we need|what i need|what we are_looking_for|right",
+            "would be nice", "could work", "might work", "would work", "not saying no", "understand the options", "signed off", "that is neat|cool|nice",
+            "make my life ~ easier", "got my attention", "how does the ~ work", "that is exactly what we need|what i need|what we are_looking_for|right",
         ]),
         (.demoInterest, [
             "demo", "demonstration", "see it in action", "see how it works", "show me how", "walk me through the ~ product|software|platform|system|app",
-            "trial", "pilot", "test drive", "try it out", "try it", "see a sample", "show me", "see it", "take a look at it", "see the product",
+            "trial", "pilot", "test drive", "try it out", "show * how", "show the team", "come show", "try it", "see a sample", "show me", "see it", "take a look at it", "see the product",
             "see the software", "see the app", "see one installed", "see one working", "see a unit", "walkthrough", "show us",
         ]),
         (.pricingInterest, [
             "how much", "what does it cost", "what would it cost", "what does that cost", "what would that cost", "what is the cost|price|pricing",
             "pricing", "quote", "estimate", "ballpark", "price range", "your rates", "what are the rates", "payment plan", "payment plans",
             "financing", "cost to", "what would that run", "set us back", "investment look like", "the numbers", "the price", "price for",
-            "the cost", "how is it priced", "per month", "per unit", "monthly fee", "what do you charge", "cost of the", "quotes",
+            "the cost", "how is it priced", "per month", "per unit", "monthly fee", "what do you charge", "cost of the", "quotes", "best price",
+            "what is included", "included in", "what are we talking",
         ]),
         (.timelineInterest, [
             "how soon", "how quickly", "how long does|would|will|did|is", "book|schedule ~ install|installation|work|job|appointment|visit",
-            "get ~ scheduled|booked ~ soon|quickly|asap", "scheduled soon", "soon", "when can|could|would you|we ~ start|install|come|begin|get|have|do|schedule",
+            "get ~ scheduled|booked ~ soon|quickly|asap", "scheduled soon", "soon", "start ~ next|this|tomorrow|monday|tuesday|wednesday|thursday|friday",
+            "how many days|weeks|hours", "would the job take", "job take", "when can|could|would you|we ~ start|install|come|begin|get|have|do|schedule",
             "get started", "start date", "lead time", "timeline", "availability", "as soon as possible", "asap",
             "by next week|month", "before the|summer|winter|spring|fall|next ~ summer|winter|season|end|holidays|heat",
             "install date", "schedule the ~ install|installation|work", "how fast", "turnaround", "up and running", "when could",
@@ -180,7 +186,7 @@ enum SignalRules {
         (.smallTalk, [
             "weather", "raining", "rain", "snow", "sunny", "hot out", "cold out", "heat wave", "the weekend", "this weekend", "the game",
             "vacation", "holiday plans", "for the holidays", "kids", "traffic", "football", "baseball", "basketball", "golf", "hockey", "soccer", "season",
-            "your dog", "the dog", "beautiful day", "lovely day", "nice day", "coffee", "lunch", "how about those",
+            "your dog", "the dog", "storm", "beautiful day", "lovely day", "nice day", "coffee", "lunch", "how about those",
         ]),
         (.valueProposition, [
             "we help", "we can help", "we have helped", "helps you", "help you ~ save|reduce|cut|grow|increase|improve|get|avoid",
@@ -191,7 +197,7 @@ enum SignalRules {
             "warranty covers", "covered under", "more efficient", "efficiency", "priority service", "no extra cost", "included at no",
             "we offer|provide|install|replace|include|guarantee|handle|cover|service|monitor", "what we do is", "how we handle",
             "i recommend", "i would recommend", "best fit", "plan covers|includes", "covers", "waived", "dedicated", "takes ~ minutes",
-            "same day", "customers|clients ~ see|report|save", "pay|pays for itself",
+            "same day", "customers|clients ~ see|report|save", "pay|pays for itself", "certified", "we back", "you will get|save|have",
         ]),
         (.objectionHandling, [
             "i understand", "i hear you", "that is a fair", "fair point", "fair concern", "totally understand", "completely understand",
@@ -201,11 +207,12 @@ enum SignalRules {
             "no commitment", "no obligation", "free trial", "happy to loop in", "happy to include", "would it help if", "start small",
             "pilot", "money back", "understand the concern", "i can see why", "makes total sense", "that is understandable",
             "if budget is", "if timing is", "happy to send references", "references", "case study", "i apologize", "apologies",
-            "sorry for|about the",
+            "sorry for|about the", "completely|totally fair", "i hear that a lot", "totally get it", "get it",
         ]),
         (.closingAttempt, [
             "move forward", "go ahead with", "get started", "get you started", "sign the|up|off|today", "the|this|an agreement|contract|paperwork|proposal",
-            "send ~ agreement|contract|paperwork|proposal", "would you be open to",
+            "send ~ agreement|contract|paperwork|proposal", "would you be open to", "go ahead and", "get you on the schedule|calendar",
+            "book|schedule the install|installation|job|work",
             "are you ready to", "ready to move", "shall we", "can we book|schedule|lock|set|get", "next step", "next steps",
             "would you like to proceed|go ahead|move forward|get started|schedule|book", "how about we", "can i send ~ proposal|contract|agreement|quote|paperwork",
             "does that sound good", "put you down for", "get this scheduled", "lock in", "lock it in", "purchase order", "sign up",
@@ -222,8 +229,8 @@ enum SignalRules {
     ])
 
     static let requestWords: Set<String> = [
-        "send", "get", "give", "need", "want", "see", "like", "email", "share", "provide", "know", "interested", "curious", "wondering",
-        "love", "would", "could", "can", "keen", "book", "schedule",
+        "send", "get", "give", "need", "want", "like", "email", "share", "provide", "know", "interested", "curious", "wondering",
+        "love", "would", "could", "can", "keen", "book", "schedule", "ballpark",
     ]
 
     static func objections(in text: SegmentText) -> [Signal<ObjectionType>] {
@@ -234,7 +241,8 @@ enum SignalRules {
         var result: [Signal<ObjectionType>] = []
         for hit in objections.hits(in: terms) where !seen.contains(hit.label) {
             if excluded.contains(hit.label) { continue }
-            if startsNegated(hit, terms) && Negation.isNegated(terms, before: hit.start, window: 3) { continue }
+            let keeps = hit.label == .price || hit.label == .timing || hit.label == .need
+            if startsNegated(hit, terms) && Negation.isNegated(terms, before: hit.start, window: 3, possessionKeeps: keeps) { continue }
             // "we don't need to check with anyone" is not a need objection.
             if hit.label == .need, hit.pattern.hasSuffix("need"), hit.end < terms.count,
                 ["to", "approval", "permission", "anyone", "anybody", "a", "sign"].contains(terms[hit.end].text)
@@ -245,8 +253,35 @@ enum SignalRules {
             seen.insert(hit.label)
             result.append(Signal(type: hit.label, speaker: text.speaker, rule: hit.pattern, evidence: text.evidence(terms: hit.start, hit.end)))
         }
+        // Second tier: a topic cue and an evaluation cue in the same sentence ("eight grand … a lot").
+        for sentence in text.sentences {
+            for rule in cueRules where !seen.contains(rule.type) && !excluded.contains(rule.type) {
+                guard let topic = sentence.first(where: { rule.topics.contains(terms[$0].text) && !(rule.type == .competitor && $0 > 0 && ["your", "you"].contains(terms[$0 - 1].text)) }),
+                    let cue = sentence.first(where: { rule.cues.contains(terms[$0].text) })
+                else { continue }
+                if Negation.isNegated(terms, before: topic, window: 3) || Negation.isNegated(terms, before: cue, window: 3) { continue }
+                seen.insert(rule.type)
+                let range = min(topic, cue)..<(max(topic, cue) + 1)
+                result.append(Signal(type: rule.type, speaker: text.speaker, rule: "cue:\(terms[topic].text)+\(terms[cue].text)", evidence: text.evidence(terms: range.lowerBound, range.upperBound)))
+            }
+        }
         return result
     }
+
+    /// Topic words and evaluation words that together voice an objection.
+    static let cueRules: [(type: ObjectionType, topics: Set<String>, cues: Set<String>)] = [
+        (.price, ["price", "prices", "pricing", "cost", "costs", "money", "budget", "expensive", "afford", "spend", "grand", "dollars", "bucks",
+                  "charge", "charges", "invoice", "quote", "quoted", "numbers", "pay", "paying", "rate", "rates", "fee", "fees", "estimate"],
+         ["too", "high", "higher", "steep", "half", "cheaper", "lot", "knock", "rather", "best", "lower", "less"]),
+        (.timing, ["moment", "month", "months", "week", "weeks", "quarter", "january", "february", "march", "april", "may", "june", "july",
+                   "august", "september", "october", "november", "december", "spring", "summer", "fall", "winter", "launch", "season", "busy", "settle"],
+         ["maybe", "once", "give", "wait", "later", "revisit", "heads"]),
+        (.authority, ["boss", "manager", "director", "partner", "partners", "owner", "owners", "board", "facilities", "corporate", "procurement",
+                      "landlord", "cfo", "ceo", "vp", "wife", "husband", "spouse", "supervisor", "management", "headquarters", "committee"],
+         ["approval", "approve", "sign", "decide", "decides", "decision", "discuss", "talk", "check", "pitch", "run", "handles", "ask", "up"]),
+        (.competitor, ["company", "vendor", "provider", "contractor", "guy", "nephew", "brother", "cousin", "manufacturer", "competitor", "supplier"],
+         ["already", "using", "been", "does", "handles", "coming"]),
+    ]
 
     /// Whether a negator before a hit flips it: patterns that already carry their own negation are not flipped.
     private static func startsNegated<L>(_ hit: PatternSet<L>.Hit, _ terms: [Term]) -> Bool {

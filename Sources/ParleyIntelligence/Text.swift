@@ -337,14 +337,14 @@ enum Negation {
     ]
 
     /// True when a negator sits within `window` terms before `index` in the same clause.
-    static func isNegated(_ terms: [Term], before index: Int, window: Int = 3) -> Bool {
+    static func isNegated(_ terms: [Term], before index: Int, window: Int = 3, possessionKeeps: Bool = true) -> Bool {
         var i = index - 1
         var seen = 0
         while i >= 0 && seen < window {
             let term = terms[i]
             if term.isPunctuation || term.text == "but" { return false }
             // "we do not have that kind of money": negated possession keeps what follows.
-            if negators.contains(term.text) { return !(i + 1 < index && ["have", "got", "enough"].contains(terms[i + 1].text)) }
+            if negators.contains(term.text) { return !(possessionKeeps && i + 1 < index && ["have", "got", "enough"].contains(terms[i + 1].text)) }
             i -= 1
             seen += 1
         }

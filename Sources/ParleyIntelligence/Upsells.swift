@@ -55,7 +55,8 @@ public struct UpsellCatalogue: Sendable, Codable, Hashable {
                 "from the eighties|nineties|seventies", "how much for a new", "price on a new", "cost of a new",
                 "a new ~ unit|system|compressor|boiler|furnace|pump|water_heater|ac|heat_pump|panel|chiller|condenser|roof|generator",
                 "always broken", "always broke", "kept|keeps breaking|failing|dying|tripping|leaking|quitting",
-                "died|broke|failed|quit|went_out|went_down ~ again",
+                "died|broke|failed|quit ~ again", "limping along", "duct tape", "held together", "is|one_is dying",
+                "on borrowed time",
             ]),
         Entry(
             type: "maintenance_plan", title: "Preventive Maintenance Plan",
@@ -66,7 +67,8 @@ public struct UpsellCatalogue: Sendable, Codable, Hashable {
                 "only call when it breaks", "only call someone when", "nobody checks", "no one checks", "repairs add up", "keep having to call",
                 "preventive", "preventative", "tune-up", "tune up", "maintenance plan", "service plan", "how often should", "regular service",
                 "last service was", "last time it was serviced", "cannot remember the last service", "twice this year", "twice this month",
-                "annual plan", "yearly plan", "service contract", "maintenance contract", "maintenance agreement",
+                "annual plan", "yearly plan", "service contract", "maintenance contract", "maintenance agreement", "last changed|serviced|checked|cleaned",
+                "gold|silver|platinum|premium plan",
             ]),
         Entry(
             type: "capacity_upgrade", title: "Capacity Upgrade",
@@ -75,7 +77,8 @@ public struct UpsellCatalogue: Sendable, Codable, Hashable {
                 "can not keep up", "not keeping up", "struggles to keep up", "not enough capacity|pressure|cooling|heat|hot_water|airflow|power",
                 "running at full capacity", "at capacity", "expanding", "adding staff|people|employees|a_floor|an_extension|rooms|a_wing|an_addition",
                 "more capacity", "upstairs is always hot", "does not cool the whole", "does not heat the whole", "growing fast", "doubling",
-                "hired", "more people", "bigger unit", "bigger system", "runs out of hot water", "runs constantly", "never shuts off", "new addition",
+                "hiring", "hired more|another|new|extra", "more people", "bigger unit", "taking over", "another floor", "second|third|fourth floor",
+                "barely ~ cool|cold|heat|warm|keeps", "blows cold air anymore", "unbearably hot|cold", "gets so hot|cold", "hot spots", "cold spots", "bigger system", "runs out of hot water", "runs constantly", "never shuts off", "new addition",
             ]),
         Entry(
             type: "new_site", title: "New Site Installation",
@@ -83,7 +86,7 @@ public struct UpsellCatalogue: Sendable, Codable, Hashable {
             triggers: [
                 "new location|site|office|warehouse|branch|store|building|facility|plant|restaurant|clinic", "opening a|another",
                 "second location", "third location", "moving to a new", "expanding to", "another building", "another site", "another location",
-                "new construction", "building a new", "bought the|a|another building|property|site", "building next door", "new wing",
+                "new construction", "building a new", "lease on", "second|another|new shop|location|store|branch|office|clinic", "bought the|a|another building|property|site", "building next door", "new wing",
             ]),
         Entry(
             type: "efficiency_upgrade", title: "Energy Efficiency Upgrade",
@@ -100,7 +103,7 @@ public struct UpsellCatalogue: Sendable, Codable, Hashable {
         Entry(
             type: "smart_controls", title: "Smart Controls and Monitoring",
             description: "Remote control, monitoring and alerts for the equipment.", estimatedValue: 900,
-            triggers: ["smart|wifi|programmable|connected thermostat", "from my phone", "from our phones", "remote monitoring", "monitor it remotely", "alerts", "smart thermostat", "control it from", "know when it fails", "app to control"],
+            triggers: ["smart|wifi|programmable|connected thermostat", "from my phone", "monitoring", "know when ~ breaks|fails|goes|stops", "from our phones", "remote monitoring", "monitor it remotely", "alerts", "smart thermostat", "control it from", "know when it fails", "app to control"],
             ),
         Entry(
             type: "warranty_extension", title: "Extended Warranty",
@@ -199,6 +202,10 @@ struct UpsellDetector: Sendable {
             {
                 let confidence = number.value >= 15 ? 0.9 : number.value >= 10 ? 0.85 : 0.7
                 consider(replacement, i, min(terms.count, after + 2), confidence)
+            }
+            // "since 2009", "installed in 1998": a year at least eight years back.
+            if number.length == 1, number.value >= 1950, number.value <= 2018, i > 0, ["since", "in", "from", "back"].contains(terms[i - 1].text), let replacement {
+                consider(replacement, i - 1, i + 1, 0.8)
             }
             if ["times", "time"].contains(next) || terms[i].text == "twice" || terms[i].text == "third" || terms[i].text == "fourth",
                 number.value >= 2
