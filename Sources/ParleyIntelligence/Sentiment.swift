@@ -83,8 +83,8 @@ enum SentimentScorer {
         "steep": -1.2, "catch": -0.8, "died": -1.8, "dead": -1.6, "musty": -1.2, "brutal": -1.8, "overcharged": -2.0,
         "understand": 1.0, "waived": 1.4, "guarantee": 1.2, "guaranteed": 1.2, "difference": 0.8, "opening": 0.8,
         "neat": 1.4, "overkill": -1.2, "waiting": -0.6, "limping": -1.4, "dying": -1.6, "tripping": -1.0, "shot": -1.0,
-        "sauna": -1.0, "unbearably": -1.5, "unbearable": -1.8, "care": 0.8, "mud": -0.8, "meh": -0.3, "doubled": -1.0, "anymore": -0.8,
-        "hiring": 0.8, "expanding": 0.8, "growing": 0.8, "bought": 0.8, "free": 0.8, "included": 0.6, "weak": -1.3, "unreliable": -2.0,
+        "sauna": -1.0, "unbearably": -1.5, "unbearable": -1.8, "care": 0.8, "mud": -0.8, "meh": -0.3, "doubled": -1.0, "anymore": -0.8, "pricier": -1.2, "yikes": -1.2, "mildew": -1.2, "smells": -0.8,
+        "hiring": 0.8, "expanding": 0.8, "growing": 0.8, "bought": 0.3, "free": 0.8, "included": 0.6, "weak": -1.3, "unreliable": -2.0,
         "inconvenient": -1.5, "overdue": -1.2, "dropped": -1.2, "hurt": -1.6, "afraid": -1.4, "unsure": -1.0, "hesitant": -1.0,
     ]
 
@@ -110,7 +110,8 @@ enum SentimentScorer {
         ("open to", 1.2), ("pay for itself", 2.0), ("pays for itself", 2.0), ("real difference", 1.6), ("can do that", 1.0),
         ("cut|cuts|reduce|reduces|lower|lowers|lowering|reducing|cutting ~ repairs|bills|costs|downtime|cost|breakdowns", 2.0),
         ("i hear you", 1.0), ("on time", 1.0), ("duct tape", -1.4), ("keeps you up at night", -1.4), ("believe it when", -1.2),
-        ("got my attention", 1.4), ("signed off", 1.0), ("move ahead", 1.0), ("completely fair", 1.2), ("totally fair", 1.2), ("taking over", 0.8), ("take us off", -1.2), ("bad things", -1.6), ("left a mess", -1.8), ("never came back", -1.4), ("goes down", -1.0), ("go down", -1.0), ("going down", -1.0), ("make sense", 1.0), ("too soon", -1.0), ("hold off", -0.8), ("happy with our current", -0.4),
+        ("got my attention", 1.4), ("deal breaker", -1.8), ("killing us", -1.8), ("conked out", -1.6), ("could be better", -1.2),
+        ("pleasantly surprised", 2.0), ("breaking ground", 1.0), ("brand new", 1.0), ("signed off", 1.0), ("move ahead", 1.0), ("completely fair", 1.2), ("totally fair", 1.2), ("taking over", 0.8), ("take us off", -1.2), ("bad things", -1.6), ("left a mess", -1.8), ("never came back", -1.4), ("goes down", -1.0), ("go down", -1.0), ("going down", -1.0), ("make sense", 1.0), ("too soon", -1.0), ("hold off", -0.8), ("happy with our current", -0.4),
         ("happy with what we have", -0.4), ("happy with our", -0.2), ("a lot better", 2.0), ("much better", 2.0),
         ("works great", 2.2), ("working great", 2.2), ("running great", 2.0), ("too busy", -1.2), ("not in the budget", -1.6),
         ("bit of a", 0), ("went well", 1.8), ("happy to help", 1.6), ("glad to hear", 1.8), ("sorry to hear", -0.6),
@@ -180,7 +181,7 @@ enum SentimentScorer {
         }
         contributions = contributions.map { item in
             var value = item.value
-            if questionSentences.contains(where: { $0.contains(item.index) }) { value *= 0.6 }
+            if questionSentences.contains(where: { $0.contains(item.index) }) { value *= 0.45 }
             if conditional.contains(item.index) { value *= 0.3 }
             return (item.index, item.end, value)
         }
@@ -193,9 +194,12 @@ enum SentimentScorer {
         }
         var total = contributions.reduce(0) { $0 + $1.value }
         var objectionDriver: SentimentDriver?
-        if let objection = objections.first(where: { negativeObjections.contains($0.type) }) {
-            total -= 1.2
-            objectionDriver = SentimentDriver(phrase: objection.evidence.phrase, weight: -1.2)
+        // Trust objections voiced as statements ("every salesperson tells me that") read negative; asked as questions they are neutral.
+        let asked = !text.sentences.filter { Questions.classify(terms, $0) != nil }.isEmpty
+        if let objection = objections.first(where: { negativeObjections.contains($0.type) || $0.type == .trust && !asked }) {
+            let weight = objection.type == .need ? -0.8 : -1.2
+            total += weight
+            objectionDriver = SentimentDriver(phrase: objection.evidence.phrase, weight: weight)
         }
         let exclamations = range.filter { terms[$0].text == "!" }.count
         if total != 0 && exclamations > 0 { total += (total > 0 ? 1 : -1) * Double(min(exclamations, 3)) * 0.29 }

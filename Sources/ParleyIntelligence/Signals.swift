@@ -70,11 +70,15 @@ enum SignalRules {
             "can_not|could_not|hard_to|difficult_to|tough_to ~ justify", "money is tight", "cash is tight", "more than i|we ~ expected|thought|pay|paid",
             "seems|sounds|looks|is|that_is ~ high|steep", "too high", "a bit much", "bit pricey", "beyond our budget", "above our budget",
             "do not have the funds", "no money", "strapped", "expensive", "costs an arm", "over budget", "can not swing", "numbers ~ not work",
+            "pricier", "deal breaker", "deal-breaker", "hoping to stay|keep ~ under|below", "stay under", "can get the same ~ for|online|cheaper",
+            "same part|thing|unit|job ~ for|online|cheaper|elsewhere", "awfully high", "that much for",
         ]),
         (.timing, [
             "not a good time", "bad time", "not the right time", "not the best time", "not right now", "not now", "too busy",
             "swamped", "slammed", "call me back ~ later|month|quarter|year|weeks|months|time", "call back later", "reach out ~ later",
-            "maybe next ~ quarter|year|month|spring|summer|fall|winter", "not the right moment", "not a good moment", "heads down", "until after", "revisit ~ next|later|in", "after the holidays",
+            "maybe next ~ quarter|year|month|spring|summer|fall|winter", "not the right moment", "not a good moment", "heads down", "until after",
+            "talk again ~ after|later|next", "after the ~ season|holidays|summer|winter|audit|launch|move|rush|renovation",
+            "not in a position", "reach back out", "push this|it ~ back|out?", "can we push", "not ready to", "too early", "revisit ~ next|later|in", "after the holidays",
             "down the road", "not ready", "not a priority", "on the back burner", "wait until", "hold off", "circle back",
             "touch base ~ in|next|later", "in a few months", "later this year", "not this year", "not this quarter",
             "some other time", "another time", "bad timing", "timing is not great", "timing is bad", "in the middle of",
@@ -90,6 +94,9 @@ enum SignalRules {
             "other vendors|companies|providers|contractors|suppliers|quotes|bids", "shopping around", "looking at other", "quotes from",
             "comparing you", "few companies", "couple of companies", "several companies", "other options", "been using * for ~ years",
             "using * for years", "service agreement with", "does all our",
+            "already ~ services|handles|does|covers|takes_care|maintains", "under a|an ~ agreement|contract", "agreement with", "renewed with",
+            "maintenance|facilities ~ staff|team|crew|department|guys ~ handles|does|takes|covers", "our own ~ staff|team|guys|crew|people|technician",
+            "got a guy", "have a guy", "been doing our",
             "use someone else", "using someone else", "have someone else", "another company|vendor|provider|contractor",
             "somebody else does", "someone else does", "in house", "in-house", "do it ourselves", "handle it ourselves",
             "handle it internally", "we have a guy", "our guy", "cheaper quote", "quote from another", "competitor", "been with them",
@@ -102,7 +109,8 @@ enum SignalRules {
             "need approval", "get approval", "needs approval", "need sign off", "sign off on", "above my pay grade",
             "owner decides", "owner makes", "boss decides", "decision is made by", "decision is not mine", "corporate decides", "corporate handles",
             "have to get it approved", "has to be approved", "approved by", "get it approved", "decisions go through", "goes through corporate",
-            "i just manage", "i am just the", "do not make ~ decisions|decision|call", "need_to|have_to|would_need_to|would_have_to talk_to|speak_to|speak_with|ask",
+            "i just manage", "i am just the", "landlord|owner|boss|board|corporate okay|ok|permission|blessing|sign-off", "forward it|this to",
+            "makes those|the calls|decisions", "regional|head|main|corporate office ~ makes|decides|handles|approves", "get sign-off", "sign-off from", "do not make ~ decisions|decision|call", "need_to|have_to|would_need_to|would_have_to talk_to|speak_to|speak_with|ask",
             "to|by my|our boss|cfo|ceo|board|manager|owner|partner|director|vp|supervisor|wife|husband|landlord", "board has to", "board needs to", "boss has to", "boss needs to", "wife and i", "husband and i",
         ]),
         (.need, [
@@ -113,6 +121,8 @@ enum SignalRules {
             "fine as is", "good as is", "works fine for us", "does what we need", "do not really need", "not something we need",
             "we are covered", "do not see why", "not worth it", "do not want it", "not needed", "we are good for now", "we are fine for now",
             "do not have any issues|problems", "no issues with", "overkill", "take us off", "off your list", "do not see how", "would not help", "nah",
+            "do not have a|any use", "not have a|any use", "have not had ~ problem|problems|issue|issues|trouble", "never needed", "ever needed",
+            "not something we", "stick with what", "but no", "we will stick with",
         ]),
         (.trust, [
             "never heard of", "how do i know", "how can i trust", "how can we trust", "too good to be true", "skeptical", "sceptical",
@@ -122,6 +132,8 @@ enum SignalRules {
             "heard that one before", "they all say that", "everyone says that", "reputation", "sounds like a pitch", "sales pitch",
             "fine print", "catch", "hidden fees", "hidden costs", "who else uses", "case studies", "case study", "who else ~ uses|use|works",
             "bad things", "bad reviews", "believe it when", "never came back", "left a mess", "are real", "is real",
+            "how long have you ~ been", "been around", "licensed", "insured", "in writing", "every|all ~ salesperson|salespeople|rep|reps|company|contractor|guy ~ tells|says|say",
+            "tells me that", "bad press", "some proof",
         ]),
     ])
 
@@ -129,6 +141,7 @@ enum SignalRules {
     static let objectionExclusions = PatternSet<ObjectionType>([
         (.price, ["price|cost|budget|money|pricing|costs ~ is|are not ~ issue|problem|concern|factor|obstacle"]),
         (.timing, ["timing|time ~ is not ~ issue|problem|concern"]),
+        (.need, ["timing|time|schedule|price|pricing|that|which ~ works|work fine"]),
     ])
 
     static let interest = PatternSet<InterestSignal>([
@@ -143,7 +156,7 @@ enum SignalRules {
             "we could use", "we might consider", "open to it", "let us go ahead", "go ahead with", "let us get it done", "go ahead",
             "we would love", "i would love", "thinking of|about switching", "looking to switch", "open to switching", "considering switching",
             "would be nice", "could work", "might work", "would work", "not saying no", "understand the options", "signed off", "that is neat|cool|nice",
-            "make my life ~ easier", "got my attention", "how does the ~ work", "that is exactly what we need|what i need|what we are_looking_for|right",
+            "make my life ~ easier", "got my attention", "how does the ~ work", "not against", "great idea", "save us", "that would save", "that is exactly what we need|what i need|what we are_looking_for|right",
         ]),
         (.demoInterest, [
             "demo", "demonstration", "see it in action", "see how it works", "show me how", "walk me through the ~ product|software|platform|system|app",
@@ -155,12 +168,13 @@ enum SignalRules {
             "pricing", "quote", "estimate", "ballpark", "price range", "your rates", "what are the rates", "payment plan", "payment plans",
             "financing", "cost to", "what would that run", "set us back", "investment look like", "the numbers", "the price", "price for",
             "the cost", "how is it priced", "per month", "per unit", "monthly fee", "what do you charge", "cost of the", "quotes", "best price",
-            "what is included", "included in", "what are we talking",
+            "what is included", "included in", "what are we talking", "the damage", "run us", "what would * run",
         ]),
         (.timelineInterest, [
             "how soon", "how quickly", "how long does|would|will|did|is", "book|schedule ~ install|installation|work|job|appointment|visit",
             "get ~ scheduled|booked ~ soon|quickly|asap", "scheduled soon", "soon", "start ~ next|this|tomorrow|monday|tuesday|wednesday|thursday|friday",
-            "how many days|weeks|hours", "would the job take", "job take", "when can|could|would you|we ~ start|install|come|begin|get|have|do|schedule",
+            "how many days|weeks|hours", "would the job take", "job take", "next opening", "want it ~ in|done|installed|finished ~ before|by",
+            "before the tenants", "move in", "when can|could|would you|we ~ start|install|come|begin|get|have|do|schedule",
             "get started", "start date", "lead time", "timeline", "availability", "as soon as possible", "asap",
             "by next week|month", "before the|summer|winter|spring|fall|next ~ summer|winter|season|end|holidays|heat",
             "install date", "schedule the ~ install|installation|work", "how fast", "turnaround", "up and running", "when could",
@@ -271,14 +285,16 @@ enum SignalRules {
     /// Topic words and evaluation words that together voice an objection.
     static let cueRules: [(type: ObjectionType, topics: Set<String>, cues: Set<String>)] = [
         (.price, ["price", "prices", "pricing", "cost", "costs", "money", "budget", "expensive", "afford", "spend", "grand", "dollars", "bucks",
+                  "pricier", "labor", "spending", "thousand",
                   "charge", "charges", "invoice", "quote", "quoted", "numbers", "pay", "paying", "rate", "rates", "fee", "fees", "estimate"],
-         ["too", "high", "higher", "steep", "half", "cheaper", "lot", "knock", "rather", "best", "lower", "less"]),
+         ["too", "high", "higher", "steep", "half", "cheaper", "lot", "knock", "rather", "best", "lower", "less", "under", "awfully", "figured"]),
         (.timing, ["moment", "month", "months", "week", "weeks", "quarter", "january", "february", "march", "april", "may", "june", "july",
                    "august", "september", "october", "november", "december", "spring", "summer", "fall", "winter", "launch", "season", "busy", "settle"],
          ["maybe", "once", "give", "wait", "later", "revisit", "heads"]),
-        (.authority, ["boss", "manager", "director", "partner", "partners", "owner", "owners", "board", "facilities", "corporate", "procurement",
+        (.authority, ["boss", "manager", "office", "regional", "director", "partner", "partners", "owner", "owners", "board", "facilities", "corporate", "procurement",
                       "landlord", "cfo", "ceo", "vp", "wife", "husband", "spouse", "supervisor", "management", "headquarters", "committee"],
-         ["approval", "approve", "sign", "decide", "decides", "decision", "discuss", "talk", "check", "pitch", "run", "handles", "ask", "up"]),
+         ["approval", "approve", "sign", "decide", "decides", "decision", "discuss", "talk", "check", "pitch", "run", "handles", "ask", "up",
+          "makes", "okay", "forward", "calls", "permission"]),
         (.competitor, ["company", "vendor", "provider", "contractor", "guy", "nephew", "brother", "cousin", "manufacturer", "competitor", "supplier"],
          ["already", "using", "been", "does", "handles", "coming"]),
     ]
@@ -301,8 +317,10 @@ enum SignalRules {
                 let sentence = sentences.first { $0.contains(hit.start) } ?? 0..<terms.count
                 let asked = Questions.classify(terms, sentence) != nil
                 let requested = sentence.contains { requestWords.contains(terms[$0].text) }
-                let objectionHere = objections.hits(in: Array(terms[sentence])).contains { $0.label == .price || $0.label == .need }
-                if !(asked || requested) || objectionHere && hit.label == .pricingInterest { continue }
+                let objectionsHere = Set(objections.hits(in: Array(terms[sentence])).map(\.label))
+                if !(asked || requested) { continue }
+                if hit.label == .pricingInterest && (objectionsHere.contains(.price) || objectionsHere.contains(.need)) { continue }
+                if hit.label == .timelineInterest && objectionsHere.contains(.timing) { continue }
             }
             if hit.label == .verbalInterest, hit.pattern == "interested", Negation.isNegated(terms, before: hit.start, window: 4) { continue }
             seen.insert(hit.label)

@@ -56,7 +56,7 @@ public struct UpsellCatalogue: Sendable, Codable, Hashable {
                 "a new ~ unit|system|compressor|boiler|furnace|pump|water_heater|ac|heat_pump|panel|chiller|condenser|roof|generator",
                 "always broken", "always broke", "kept|keeps breaking|failing|dying|tripping|leaking|quitting",
                 "died|broke|failed|quit ~ again", "limping along", "duct tape", "held together", "is|one_is dying",
-                "on borrowed time",
+                "on borrowed time", "original one|to|from", "when they built", "conked out ~ again",
             ]),
         Entry(
             type: "maintenance_plan", title: "Preventive Maintenance Plan",
@@ -68,7 +68,7 @@ public struct UpsellCatalogue: Sendable, Codable, Hashable {
                 "preventive", "preventative", "tune-up", "tune up", "maintenance plan", "service plan", "how often should", "regular service",
                 "last service was", "last time it was serviced", "cannot remember the last service", "twice this year", "twice this month",
                 "annual plan", "yearly plan", "service contract", "maintenance contract", "maintenance agreement", "last changed|serviced|checked|cleaned",
-                "gold|silver|platinum|premium plan",
+                "gold|silver|platinum|premium plan", "nobody|no_one has ~ looked|checked|touched", "wait till|until it breaks", "run it until|till",
             ]),
         Entry(
             type: "capacity_upgrade", title: "Capacity Upgrade",
@@ -78,7 +78,7 @@ public struct UpsellCatalogue: Sendable, Codable, Hashable {
                 "running at full capacity", "at capacity", "expanding", "adding staff|people|employees|a_floor|an_extension|rooms|a_wing|an_addition",
                 "more capacity", "upstairs is always hot", "does not cool the whole", "does not heat the whole", "growing fast", "doubling",
                 "hiring", "hired more|another|new|extra", "more people", "bigger unit", "taking over", "another floor", "second|third|fourth floor",
-                "barely ~ cool|cold|heat|warm|keeps", "blows cold air anymore", "unbearably hot|cold", "gets so hot|cold", "hot spots", "cold spots", "bigger system", "runs out of hot water", "runs constantly", "never shuts off", "new addition",
+                "barely ~ cool|cold|heat|warm|keeps", "blows cold air anymore", "unbearably hot|cold", "gets so hot|cold", "hot spots", "cold spots", "double the", "knocking down a wall", "adding on", "never gets|warms warm|cool|cold|up", "bigger system", "runs out of hot water", "runs constantly", "never shuts off", "new addition",
             ]),
         Entry(
             type: "new_site", title: "New Site Installation",
@@ -98,7 +98,7 @@ public struct UpsellCatalogue: Sendable, Codable, Hashable {
         Entry(
             type: "air_quality", title: "Indoor Air Quality",
             description: "Dust, humidity, odours or allergies: filtration, purification or dehumidification.", estimatedValue: 2500,
-            triggers: ["dust", "dusty", "allergies", "allergy", "humidity", "humid", "musty", "mold", "mould", "air quality", "stuffy", "odor", "smells", "asthma"],
+            triggers: ["mildew", "dust", "dusty", "allergies", "allergy", "humidity", "humid", "musty", "mold", "mould", "air quality", "stuffy", "odor", "smells", "asthma"],
             ),
         Entry(
             type: "smart_controls", title: "Smart Controls and Monitoring",
@@ -108,7 +108,7 @@ public struct UpsellCatalogue: Sendable, Codable, Hashable {
         Entry(
             type: "warranty_extension", title: "Extended Warranty",
             description: "Warranty ending or expired: extend coverage.", estimatedValue: 1200,
-            triggers: ["warranty expires|expired|ends|ended|ran_out|runs_out|is_up|is_ending", "out of warranty", "no longer under warranty", "warranty is up", "extended warranty", "warranty ran out"],
+            triggers: ["warranty expires|expired|ends|ended|ran_out|runs_out|is_up|is_ending", "out of warranty", "no longer under warranty", "warranty is up", "extended warranty", "warranty ran out", "warranty ~ still|good|valid|active|cover", "is the warranty"],
             ),
         Entry(
             type: "compliance_inspection", title: "Compliance and Inspection Package",
@@ -196,7 +196,8 @@ struct UpsellDetector: Sendable {
             let next = after < terms.count ? terms[after].text : ""
             let next2 = after + 1 < terms.count ? terms[after + 1].text : ""
             let next3 = after + 2 < terms.count ? terms[after + 2].text : ""
-            if (next == "years" || next == "year" || next == "yrs") && number.value >= 8 && number.value < 100,
+            let aboutPeople = terms[max(0, i - 5)..<i].contains { ["doing", "working", "using", "known", "guy", "company", "with"].contains($0.text) }
+            if (next == "years" || next == "year" || next == "yrs") && number.value >= 8 && number.value < 100, !aboutPeople,
                 ["old", "ago", "now"].contains(next2) || terms[max(0, i - 3)..<i].contains(where: { ["for", "had", "been", "over", "about", "almost", "nearly"].contains($0.text) }),
                 let replacement
             {
@@ -212,7 +213,7 @@ struct UpsellDetector: Sendable {
             {
                 let window = terms[max(0, i - 8)..<min(terms.count, after + 6)].map(\.text)
                 let aboutRepairs = window.contains { ["frustrated", "again", "annoyed", "ridiculous", "tired", "fix", "fixed", "repair", "repaired", "repairs", "out", "broke", "broken", "replaced", "called", "serviced", "service", "failed", "came", "come", "down"].contains($0) }
-                let period = [next2, next3].contains { ["this", "last", "in", "since", "already"].contains($0) } || window.contains("year") || window.contains("month") || window.contains("summer") || window.contains("winter")
+                let period = [next, next2, next3].contains { ["this", "last", "in", "since", "already"].contains($0) } || window.contains("year") || window.contains("month") || window.contains("summer") || window.contains("winter")
                 if aboutRepairs && period {
                     if number.value >= 3, let replacement { consider(replacement, max(0, i - 4), min(terms.count, after + 3), 0.88) }
                     if let maintenance { consider(maintenance, max(0, i - 4), min(terms.count, after + 3), number.value >= 3 ? 0.8 : 0.75) }
