@@ -72,14 +72,19 @@ enum SignalRules {
             "do not have the funds", "no money", "strapped", "expensive", "costs an arm", "over budget", "can not swing", "numbers ~ not work",
             "pricier", "deal breaker", "deal-breaker", "hoping to stay|keep ~ under|below", "stay under", "can get the same ~ for|online|cheaper",
             "same part|thing|unit|job ~ for|online|cheaper|elsewhere", "awfully high", "that much for",
+            "half that|of_that|the_price", "thinking more like", "cut something|back ~ to pay|to afford", "adds up", "sticking point",
+            "every dollar|penny counts", "tight on money|cash|funds",
         ]),
         (.timing, [
             "not a good time", "bad time", "not the right time", "not the best time", "not right now", "not now", "too busy",
+            "not a priority ~ right|now|at|this",
             "swamped", "slammed", "call me back ~ later|month|quarter|year|weeks|months|time", "call back later", "reach out ~ later",
             "maybe next ~ quarter|year|month|spring|summer|fall|winter", "not the right moment", "not a good moment", "heads down", "until after",
             "talk again ~ after|later|next", "after the ~ season|holidays|summer|winter|audit|launch|move|rush|renovation",
-            "not in a position", "reach back out", "push this|it ~ back|out?", "can we push", "not ready to", "too early", "revisit ~ next|later|in", "after the holidays",
-            "down the road", "not ready", "not a priority", "on the back burner", "wait until", "hold off", "circle back",
+            "not in a position", "reach back out", "push this|it ~ back|out?", "can we push", "not ready to", "too early",
+            "timing is ~ off", "too much going on", "put a pin in", "after we ~ close|finish|wrap|get|are", "until the ~ move|project|renovation|audit|season",
+            "get back to you ~ in|next|after", "in a couple of weeks|months", "revisit ~ next|later|in", "after the holidays",
+            "down the road", "not ready", "on the back burner", "wait until", "hold off", "circle back",
             "touch base ~ in|next|later", "in a few months", "later this year", "not this year", "not this quarter",
             "some other time", "another time", "bad timing", "timing is not great", "timing is bad", "in the middle of",
             "do not have time", "no time", "too soon", "pass for now", "give it a few months", "next fiscal year",
@@ -96,7 +101,8 @@ enum SignalRules {
             "using * for years", "service agreement with", "does all our",
             "already ~ services|handles|does|covers|takes_care|maintains", "under a|an ~ agreement|contract", "agreement with", "renewed with",
             "maintenance|facilities ~ staff|team|crew|department|guys ~ handles|does|takes|covers", "our own ~ staff|team|guys|crew|people|technician",
-            "got a guy", "have a guy", "been doing our",
+            "got a guy", "have a guy", "been doing our", "through our ~ property|management|landlord|building", "gave us a quote",
+            "same ~ company|vendor|provider|contractor|guy|people ~ since|for", "folks we have",
             "use someone else", "using someone else", "have someone else", "another company|vendor|provider|contractor",
             "somebody else does", "someone else does", "in house", "in-house", "do it ourselves", "handle it ourselves",
             "handle it internally", "we have a guy", "our guy", "cheaper quote", "quote from another", "competitor", "been with them",
@@ -110,7 +116,9 @@ enum SignalRules {
             "owner decides", "owner makes", "boss decides", "decision is made by", "decision is not mine", "corporate decides", "corporate handles",
             "have to get it approved", "has to be approved", "approved by", "get it approved", "decisions go through", "goes through corporate",
             "i just manage", "i am just the", "landlord|owner|boss|board|corporate okay|ok|permission|blessing|sign-off", "forward it|this to",
-            "makes those|the calls|decisions", "regional|head|main|corporate office ~ makes|decides|handles|approves", "get sign-off", "sign-off from", "do not make ~ decisions|decision|call", "need_to|have_to|would_need_to|would_have_to talk_to|speak_to|speak_with|ask",
+            "makes those|the calls|decisions", "regional|head|main|corporate office ~ makes|decides|handles|approves", "get sign-off", "sign-off from",
+            "buy-in", "buy in from", "preferred vendor", "question for my|our ~ wife|husband|boss|partner|manager|owner|team", "not my budget",
+            "hoa", "leadership team", "the district", "do not make ~ decisions|decision|call", "need_to|have_to|would_need_to|would_have_to talk_to|speak_to|speak_with|ask",
             "to|by my|our boss|cfo|ceo|board|manager|owner|partner|director|vp|supervisor|wife|husband|landlord", "board has to", "board needs to", "boss has to", "boss needs to", "wife and i", "husband and i",
         ]),
         (.need, [
@@ -122,7 +130,8 @@ enum SignalRules {
             "we are covered", "do not see why", "not worth it", "do not want it", "not needed", "we are good for now", "we are fine for now",
             "do not have any issues|problems", "no issues with", "overkill", "take us off", "off your list", "do not see how", "would not help", "nah",
             "do not have a|any use", "not have a|any use", "have not had ~ problem|problems|issue|issues|trouble", "never needed", "ever needed",
-            "not something we", "stick with what", "but no", "we will stick with",
+            "not something we", "stick with what", "but no", "we will stick with", "fine without", "not a priority for", "barely use",
+            "okay|fine|good as we are", "that kind of problem", "not convinced", "not make a difference",
         ]),
         (.trust, [
             "never heard of", "how do i know", "how can i trust", "how can we trust", "too good to be true", "skeptical", "sceptical",
@@ -133,7 +142,8 @@ enum SignalRules {
             "fine print", "catch", "hidden fees", "hidden costs", "who else uses", "case studies", "case study", "who else ~ uses|use|works",
             "bad things", "bad reviews", "believe it when", "never came back", "left a mess", "are real", "is real",
             "how long have you ~ been", "been around", "licensed", "insured", "in writing", "every|all ~ salesperson|salespeople|rep|reps|company|contractor|guy ~ tells|says|say",
-            "tells me that", "bad press", "some proof",
+            "tells me that", "bad press", "some proof", "do not know anything about", "know nothing about", "your current customers|clients",
+            "talk to * ~ customers|clients", "price jumps", "one of those deals", "promised ~ savings|results", "never saw", "salesy", "before trusting",
         ]),
     ])
 
@@ -156,11 +166,13 @@ enum SignalRules {
             "we could use", "we might consider", "open to it", "let us go ahead", "go ahead with", "let us get it done", "go ahead",
             "we would love", "i would love", "thinking of|about switching", "looking to switch", "open to switching", "considering switching",
             "would be nice", "could work", "might work", "would work", "not saying no", "understand the options", "signed off", "that is neat|cool|nice",
-            "make my life ~ easier", "got my attention", "how does the ~ work", "not against", "great idea", "save us", "that would save", "that is exactly what we need|what i need|what we are_looking_for|right",
+            "make my life ~ easier", "got my attention", "how does the ~ work", "not against", "great idea", "save us", "that would save", "not attached to", "contract just ended", "just curious",
+            "been looking for", "make it happen", "love it", "that is exactly what we need|what i need|what we are_looking_for|right",
         ]),
         (.demoInterest, [
             "demo", "demonstration", "see it in action", "see how it works", "show me how", "walk me through the ~ product|software|platform|system|app",
-            "trial", "pilot", "test drive", "try it out", "show * how", "show the team", "come show", "try it", "see a sample", "show me", "see it", "take a look at it", "see the product",
+            "trial", "pilot", "test drive", "try it out", "show * how", "show the team", "come show", "live example", "sample report",
+            "see an example", "example first", "a sample", "try it", "see a sample", "show me", "see it", "take a look at it", "see the product",
             "see the software", "see the app", "see one installed", "see one working", "see a unit", "walkthrough", "show us",
         ]),
         (.pricingInterest, [
@@ -168,13 +180,13 @@ enum SignalRules {
             "pricing", "quote", "estimate", "ballpark", "price range", "your rates", "what are the rates", "payment plan", "payment plans",
             "financing", "cost to", "what would that run", "set us back", "investment look like", "the numbers", "the price", "price for",
             "the cost", "how is it priced", "per month", "per unit", "monthly fee", "what do you charge", "cost of the", "quotes", "best price",
-            "what is included", "included in", "what are we talking", "the damage", "run us", "what would * run",
+            "what is included", "included in", "what are we talking", "the damage", "run us", "what would * run", "rough number", "discount", "price difference",
         ]),
         (.timelineInterest, [
             "how soon", "how quickly", "how long does|would|will|did|is", "book|schedule ~ install|installation|work|job|appointment|visit",
             "get ~ scheduled|booked ~ soon|quickly|asap", "scheduled soon", "soon", "start ~ next|this|tomorrow|monday|tuesday|wednesday|thursday|friday",
             "how many days|weeks|hours", "would the job take", "job take", "next opening", "want it ~ in|done|installed|finished ~ before|by",
-            "before the tenants", "move in", "when can|could|would you|we ~ start|install|come|begin|get|have|do|schedule",
+            "before the tenants", "move in", "operational by", "up and running by", "by the first", "when can|could|would you|we ~ start|install|come|begin|get|have|do|schedule",
             "get started", "start date", "lead time", "timeline", "availability", "as soon as possible", "asap",
             "by next week|month", "before the|summer|winter|spring|fall|next ~ summer|winter|season|end|holidays|heat",
             "install date", "schedule the ~ install|installation|work", "how fast", "turnaround", "up and running", "when could",
@@ -319,7 +331,7 @@ enum SignalRules {
                 let requested = sentence.contains { requestWords.contains(terms[$0].text) }
                 let objectionsHere = Set(objections.hits(in: Array(terms[sentence])).map(\.label))
                 if !(asked || requested) { continue }
-                if hit.label == .pricingInterest && (objectionsHere.contains(.price) || objectionsHere.contains(.need)) { continue }
+                if hit.label == .pricingInterest && !objectionsHere.isDisjoint(with: [.price, .need, .trust]) { continue }
                 if hit.label == .timelineInterest && objectionsHere.contains(.timing) { continue }
             }
             if hit.label == .verbalInterest, hit.pattern == "interested", Negation.isNegated(terms, before: hit.start, window: 4) { continue }

@@ -57,6 +57,7 @@ public struct UpsellCatalogue: Sendable, Codable, Hashable {
                 "always broken", "always broke", "kept|keeps breaking|failing|dying|tripping|leaking|quitting",
                 "died|broke|failed|quit ~ again", "limping along", "duct tape", "held together", "is|one_is dying",
                 "on borrowed time", "original one|to|from", "when they built", "conked out ~ again",
+                "rusted|rusting|corroded ~ through|out", "rusted",
             ]),
         Entry(
             type: "maintenance_plan", title: "Preventive Maintenance Plan",
@@ -69,6 +70,7 @@ public struct UpsellCatalogue: Sendable, Codable, Hashable {
                 "last service was", "last time it was serviced", "cannot remember the last service", "twice this year", "twice this month",
                 "annual plan", "yearly plan", "service contract", "maintenance contract", "maintenance agreement", "last changed|serviced|checked|cleaned",
                 "gold|silver|platinum|premium plan", "nobody|no_one has ~ looked|checked|touched", "wait till|until it breaks", "run it until|till",
+                "nobody|no_one maintains", "call when it is ~ down|broken|out",
             ]),
         Entry(
             type: "capacity_upgrade", title: "Capacity Upgrade",
@@ -78,7 +80,9 @@ public struct UpsellCatalogue: Sendable, Codable, Hashable {
                 "running at full capacity", "at capacity", "expanding", "adding staff|people|employees|a_floor|an_extension|rooms|a_wing|an_addition",
                 "more capacity", "upstairs is always hot", "does not cool the whole", "does not heat the whole", "growing fast", "doubling",
                 "hiring", "hired more|another|new|extra", "more people", "bigger unit", "taking over", "another floor", "second|third|fourth floor",
-                "barely ~ cool|cold|heat|warm|keeps", "blows cold air anymore", "unbearably hot|cold", "gets so hot|cold", "hot spots", "cold spots", "double the", "knocking down a wall", "adding on", "never gets|warms warm|cool|cold|up", "bigger system", "runs out of hot water", "runs constantly", "never shuts off", "new addition",
+                "barely ~ cool|cold|heat|warm|keeps", "blows cold air anymore", "unbearably hot|cold", "gets so hot|cold", "hot spots", "cold spots", "double the", "knocking down a wall", "adding on",
+                "adding a|an ~ mezzanine|floor|wing|extension|addition|story", "more desks|seats|tables|beds|rooms|workstations",
+                "can not hold ~ temperature|temp", "never stops running", "runs non-stop|nonstop", "never gets|warms warm|cool|cold|up", "bigger system", "runs out of hot water", "runs constantly", "never shuts off", "new addition",
             ]),
         Entry(
             type: "new_site", title: "New Site Installation",
@@ -98,17 +102,17 @@ public struct UpsellCatalogue: Sendable, Codable, Hashable {
         Entry(
             type: "air_quality", title: "Indoor Air Quality",
             description: "Dust, humidity, odours or allergies: filtration, purification or dehumidification.", estimatedValue: 2500,
-            triggers: ["mildew", "dust", "dusty", "allergies", "allergy", "humidity", "humid", "musty", "mold", "mould", "air quality", "stuffy", "odor", "smells", "asthma"],
+            triggers: ["stale air", "stale", "mildew", "dust", "dusty", "allergies", "allergy", "humidity", "humid", "musty", "mold", "mould", "air quality", "stuffy", "odor", "smells", "asthma"],
             ),
         Entry(
             type: "smart_controls", title: "Smart Controls and Monitoring",
             description: "Remote control, monitoring and alerts for the equipment.", estimatedValue: 900,
-            triggers: ["smart|wifi|programmable|connected thermostat", "from my phone", "monitoring", "know when ~ breaks|fails|goes|stops", "from our phones", "remote monitoring", "monitor it remotely", "alerts", "smart thermostat", "control it from", "know when it fails", "app to control"],
+            triggers: ["smart|wifi|programmable|connected thermostat", "from my phone", "monitoring", "know when ~ breaks|fails|goes|stops", "from my|our laptop|computer|phone|desk", "remotely", "from our phones", "remote monitoring", "monitor it remotely", "alerts", "smart thermostat", "control it from", "know when it fails", "app to control"],
             ),
         Entry(
             type: "warranty_extension", title: "Extended Warranty",
             description: "Warranty ending or expired: extend coverage.", estimatedValue: 1200,
-            triggers: ["warranty expires|expired|ends|ended|ran_out|runs_out|is_up|is_ending", "out of warranty", "no longer under warranty", "warranty is up", "extended warranty", "warranty ran out", "warranty ~ still|good|valid|active|cover", "is the warranty"],
+            triggers: ["warranty expires|expired|ends|ended|ran_out|runs_out|is_up|is_ending", "out of warranty", "no longer under warranty", "warranty is up", "extended warranty", "warranty ran out", "warranty ~ still|good|valid|active|cover", "is the warranty", "coverage ~ ends|ended|expires|runs_out|is_up"],
             ),
         Entry(
             type: "compliance_inspection", title: "Compliance and Inspection Package",
@@ -214,7 +218,8 @@ struct UpsellDetector: Sendable {
                 let window = terms[max(0, i - 8)..<min(terms.count, after + 6)].map(\.text)
                 let aboutRepairs = window.contains { ["frustrated", "again", "annoyed", "ridiculous", "tired", "fix", "fixed", "repair", "repaired", "repairs", "out", "broke", "broken", "replaced", "called", "serviced", "service", "failed", "came", "come", "down"].contains($0) }
                 let period = [next, next2, next3].contains { ["this", "last", "in", "since", "already"].contains($0) } || window.contains("year") || window.contains("month") || window.contains("summer") || window.contains("winter")
-                if aboutRepairs && period {
+                let repairVerb = window.contains { ["replaced", "fixed", "repaired", "rebuilt"].contains($0) }
+                if aboutRepairs && (period || repairVerb) {
                     if number.value >= 3, let replacement { consider(replacement, max(0, i - 4), min(terms.count, after + 3), 0.88) }
                     if let maintenance { consider(maintenance, max(0, i - 4), min(terms.count, after + 3), number.value >= 3 ? 0.8 : 0.75) }
                 }
