@@ -27,6 +27,8 @@ struct SegmentText: Sendable {
     let times: [(start: Double, end: Double)?]
     /// Word tokens only, in order (indices into `tokens`).
     let wordTokens: [Int]
+    /// Sentences as term ranges, split at `.`, `?`, `!` (and `;`).
+    let sentences: [Range<Int>]
 
     init(_ segment: TranscriptSegment) {
         self.segment = segment
@@ -36,6 +38,7 @@ struct SegmentText: Sendable {
         let words = tokens.indices.filter { tokens[$0].kind != .punctuation }
         self.wordTokens = words
         self.times = SegmentText.align(tokens: tokens, words: words, segment: segment)
+        self.sentences = SegmentText.split(terms)
     }
 
     var id: Int { segment.id }
@@ -116,8 +119,7 @@ struct SegmentText: Sendable {
         Evidence(segmentID: id, start: segment.start ?? times.first??.start, end: segment.end ?? times.last??.end, phrase: segment.text)
     }
 
-    /// Sentences as term ranges, split at `.`, `?`, `!` (and `;`).
-    var sentences: [Range<Int>] {
+    private static func split(_ terms: [Term]) -> [Range<Int>] {
         var result: [Range<Int>] = []
         var start = 0
         for (i, term) in terms.enumerated() where term.isPunctuation && (term.text == "." || term.text == "?" || term.text == "!" || term.text == ";") {

@@ -317,14 +317,17 @@ struct PatternSet<Label: Sendable & Hashable>: Sendable {
     /// Every match, longest first at each start position, without overlaps of the same label.
     func hits(in terms: [Term]) -> [Hit] {
         var result: [Hit] = []
-        for start in terms.indices where !terms[start].isPunctuation {
-            let candidates = (byFirst[terms[start].text] ?? []) + unanchored
+        func attempt(_ candidates: [(PhrasePattern, Label)], at start: Int) {
             for (pattern, label) in candidates {
                 if let end = pattern.match(terms, at: start), end > start {
                     if let last = result.last(where: { $0.label == label }), last.end > start { continue }
                     result.append(Hit(label: label, pattern: pattern.source, start: start, end: end))
                 }
             }
+        }
+        for start in terms.indices where !terms[start].isPunctuation {
+            if let anchored = byFirst[terms[start].text] { attempt(anchored, at: start) }
+            if !unanchored.isEmpty { attempt(unanchored, at: start) }
         }
         return result
     }
