@@ -151,7 +151,7 @@ public struct TranscriptReader: Sendable {
                 language = envelope.language
             }
         } catch {
-            throw DomainError.validation(field: "input", message: "JSON input must be an array of segments or an object with \"segments\" (each with \"text\"): \(error.localizedDescription)")
+            throw DomainError.validation(field: "input", message: "JSON input must be an array of segments or an object with \"segments\" (each with \"text\")")
         }
         var segments: [TranscriptSegment] = []
         for (index, item) in raw.enumerated() {

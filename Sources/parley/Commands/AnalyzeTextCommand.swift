@@ -3,6 +3,12 @@ import Foundation
 import ParleyDomain
 import ParleyIntelligence
 
+/// A problem with the input, printed as one line without the usage text.
+struct InputProblem: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
 /// `parley analyze-text`: the explainable text analysis of a transcript as JSON.
 struct AnalyzeTextCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -47,7 +53,7 @@ struct AnalyzeTextCommand: AsyncParsableCommand {
         }
         let data: Data
         if let file, file != "-" {
-            guard let contents = FileManager.default.contents(atPath: file) else { throw ValidationError("cannot read '\(file)'") }
+            guard let contents = FileManager.default.contents(atPath: file) else { throw InputProblem("cannot read '\(file)'") }
             data = contents
         } else {
             data = FileHandle.standardInput.readDataToEndOfFile()
@@ -59,15 +65,15 @@ struct AnalyzeTextCommand: AsyncParsableCommand {
         let transcript: Transcript
         do {
             if let catalogue {
-                guard let contents = FileManager.default.contents(atPath: catalogue) else { throw ValidationError("cannot read catalogue '\(catalogue)'") }
+                guard let contents = FileManager.default.contents(atPath: catalogue) else { throw InputProblem("cannot read catalogue '\(catalogue)'") }
                 analyzer = TextAnalyzer(catalogue: try UpsellCatalogue.load(from: contents))
             } else {
                 analyzer = TextAnalyzer()
             }
             transcript = try reader.read(data, format: chosenFormat)
         } catch let error as DomainError {
-            if case .validation(let field, let message) = error { throw ValidationError("\(field): \(message)") }
-            throw ValidationError("\(error)")
+            if case .validation(let field, let message) = error { throw InputProblem("\(field): \(message)") }
+            throw InputProblem("\(error)")
         }
 
         let encoder = JSONEncoder()
