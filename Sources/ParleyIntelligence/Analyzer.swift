@@ -98,7 +98,7 @@ public struct TextAnalyzer: Sendable {
         let questions = Questions.find(in: text)
         let objections = SignalRules.objections(in: text)
         let sentiment = SentimentScorer.score(text, objections: objections)
-        let interest = SignalRules.interestSignals(in: text, questions: questions)
+        let interest = SignalRules.interestSignals(in: text)
         let intents = SignalRules.intents(in: text, questions: questions, objections: objections)
         let state = SignalRules.state(after: intents.map(\.type), from: previousState)
         return SegmentAnalysis(

@@ -316,7 +316,7 @@ enum SignalRules {
         !(hit.start..<hit.end).contains { Negation.negators.contains(terms[$0].text) }
     }
 
-    static func interestSignals(in text: SegmentText, questions: [Question]) -> [Signal<InterestSignal>] {
+    static func interestSignals(in text: SegmentText) -> [Signal<InterestSignal>] {
         guard text.speaker != .rep else { return [] }
         let terms = text.terms
         var seen = Set<InterestSignal>()
@@ -364,10 +364,6 @@ enum SignalRules {
         let otherPurpose: [Intent] = [.closingAttempt, .scheduling, .rapport, .smallTalk, .objectionHandling, .greeting]
         if text.speaker != .counterpart, let question = questions.first, !otherPurpose.contains(where: { found[$0] != nil }) || questions.count > 1 {
             found[.discoveryQuestion] = Signal(type: .discoveryQuestion, speaker: text.speaker, rule: "question:\(question.kind.rawValue)", evidence: question.evidence)
-        }
-        // Scheduling words inside a discovery question ("what does your week look like") stay discovery.
-        if found[.closingAttempt] != nil, found[.objectionHandling] != nil, text.speaker == .rep, found[.closingAttempt]!.rule == "pilot" {
-            found[.closingAttempt] = nil
         }
         return Intent.allCases.compactMap { found[$0] }
     }

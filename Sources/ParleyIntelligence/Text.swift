@@ -21,9 +21,8 @@ public struct Token: Sendable, Hashable, Codable {
 struct Term: Sendable, Hashable {
     var text: String
     var token: Int
+    /// Punctuation terms are kept only for boundaries (`.`, `?`, `!`, `;`, `,`, `:`, dashes).
     var isPunctuation: Bool
-    /// True for sentence or clause boundaries (`.`, `?`, `!`, `;`, `,`, `:`, `-`).
-    var isBoundary: Bool { isPunctuation }
 }
 
 /// Splits spoken text into tokens and terms. Fast, allocation-light, no regular expressions:
