@@ -57,7 +57,7 @@ public struct UpsellCatalogue: Sendable, Codable, Hashable {
                 "always broken", "always broke", "kept|keeps breaking|failing|dying|tripping|leaking|quitting",
                 "died|broke|failed|quit ~ again", "limping along", "duct tape", "held together", "is|one_is dying",
                 "on borrowed time", "original one|to|from", "when they built", "conked out ~ again",
-                "rusted|rusting|corroded ~ through|out", "rusted",
+                "rusted|rusting|corroded ~ through|out", "rusted", "patched ~ more|again|twice|times", "more times than i can count",
             ]),
         Entry(
             type: "maintenance_plan", title: "Preventive Maintenance Plan",
@@ -70,7 +70,8 @@ public struct UpsellCatalogue: Sendable, Codable, Hashable {
                 "last service was", "last time it was serviced", "cannot remember the last service", "twice this year", "twice this month",
                 "annual plan", "yearly plan", "service contract", "maintenance contract", "maintenance agreement", "last changed|serviced|checked|cleaned",
                 "gold|silver|platinum|premium plan", "nobody|no_one has ~ looked|checked|touched", "wait till|until it breaks", "run it until|till",
-                "nobody|no_one maintains", "call when it is ~ down|broken|out",
+                "nobody|no_one maintains", "call when it is ~ down|broken|out", "yearly|annual maintenance", "more times than i can count",
+                "do not remember the last", "last time anyone|someone ~ serviced|looked|checked",
             ]),
         Entry(
             type: "capacity_upgrade", title: "Capacity Upgrade",
@@ -82,7 +83,8 @@ public struct UpsellCatalogue: Sendable, Codable, Hashable {
                 "hiring", "hired more|another|new|extra", "more people", "bigger unit", "taking over", "another floor", "second|third|fourth floor",
                 "barely ~ cool|cold|heat|warm|keeps", "blows cold air anymore", "unbearably hot|cold", "gets so hot|cold", "hot spots", "cold spots", "double the", "knocking down a wall", "adding on",
                 "adding a|an ~ mezzanine|floor|wing|extension|addition|story", "more desks|seats|tables|beds|rooms|workstations",
-                "can not hold ~ temperature|temp", "never stops running", "runs non-stop|nonstop", "never gets|warms warm|cool|cold|up", "bigger system", "runs out of hot water", "runs constantly", "never shuts off", "new addition",
+                "can not hold ~ temperature|temp", "never stops running", "runs non-stop|nonstop", "bringing_on|adding ~ a|another ~ shift|crew",
+                "night|second|third shift", "not get any airflow", "no airflow", "poor airflow", "expanding into", "never gets|warms warm|cool|cold|up", "bigger system", "runs out of hot water", "runs constantly", "never shuts off", "new addition",
             ]),
         Entry(
             type: "new_site", title: "New Site Installation",
@@ -90,7 +92,7 @@ public struct UpsellCatalogue: Sendable, Codable, Hashable {
             triggers: [
                 "new location|site|office|warehouse|branch|store|building|facility|plant|restaurant|clinic", "opening a|another",
                 "second location", "third location", "moving to a new", "expanding to", "another building", "another site", "another location",
-                "new construction", "building a new", "lease on", "second|another|new shop|location|store|branch|office|clinic", "bought the|a|another building|property|site", "building next door", "new wing",
+                "new construction", "building a new", "lease on", "second|another|new shop|location|store|branch|office|clinic", "expanding into", "unit next door", "space next door", "bought the|a|another building|property|site", "building next door", "new wing",
             ]),
         Entry(
             type: "efficiency_upgrade", title: "Energy Efficiency Upgrade",
@@ -102,12 +104,12 @@ public struct UpsellCatalogue: Sendable, Codable, Hashable {
         Entry(
             type: "air_quality", title: "Indoor Air Quality",
             description: "Dust, humidity, odours or allergies: filtration, purification or dehumidification.", estimatedValue: 2500,
-            triggers: ["stale air", "stale", "mildew", "dust", "dusty", "allergies", "allergy", "humidity", "humid", "musty", "mold", "mould", "air quality", "stuffy", "odor", "smells", "asthma"],
+            triggers: ["condensation", "stale air", "stale", "mildew", "dust", "dusty", "allergies", "allergy", "humidity", "humid", "musty", "mold", "mould", "air quality", "stuffy", "odor", "smells", "asthma"],
             ),
         Entry(
             type: "smart_controls", title: "Smart Controls and Monitoring",
             description: "Remote control, monitoring and alerts for the equipment.", estimatedValue: 900,
-            triggers: ["smart|wifi|programmable|connected thermostat", "from my phone", "monitoring", "know when ~ breaks|fails|goes|stops", "from my|our laptop|computer|phone|desk", "remotely", "from our phones", "remote monitoring", "monitor it remotely", "alerts", "smart thermostat", "control it from", "know when it fails", "app to control"],
+            triggers: ["smart|wifi|programmable|connected thermostat", "from my phone", "monitoring", "know when ~ breaks|fails|goes|stops", "from my|our laptop|computer|phone|desk", "remotely", "get a text|alert|notification", "text me when", "text when", "from our phones", "remote monitoring", "monitor it remotely", "alerts", "smart thermostat", "control it from", "know when it fails", "app to control"],
             ),
         Entry(
             type: "warranty_extension", title: "Extended Warranty",
@@ -117,7 +119,7 @@ public struct UpsellCatalogue: Sendable, Codable, Hashable {
         Entry(
             type: "compliance_inspection", title: "Compliance and Inspection Package",
             description: "Upcoming inspections or code requirements: inspection, testing and certification services.", estimatedValue: 3500,
-            triggers: ["inspection ~ coming|due|scheduled|next", "failed ~ inspection", "fire code", "fire marshal", "compliance", "audit", "certification", "insurance requires", "code requirements", "failed inspection", "failed our inspection", "inspector"],
+            triggers: ["inspection ~ coming|due|scheduled|next", "failed ~ inspection", "fire code", "fire marshal", "compliance", "audit", "certification", "insurance requires", "code requirements", "failed inspection", "failed our inspection", "inspector", "insurance ~ inspection|audit"],
             ),
     ])
 }
