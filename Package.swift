@@ -12,6 +12,8 @@ var dependencies: [Package.Dependency] = [
     .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
     .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+    // Only for the intelligence tests' local provider server (already resolved through async-http-client).
+    .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
 ]
 
 var targets: [Target] = [
@@ -34,7 +36,17 @@ var targets: [Target] = [
     .testTarget(name: "ParleyDomainTests", dependencies: ["ParleyDomain"]),
     .testTarget(name: "ParleyAudioTests", dependencies: ["ParleyAudio"]),
     .testTarget(name: "ParleySpeechTests", dependencies: ["ParleySpeech"]),
-    .testTarget(name: "ParleyIntelligenceTests", dependencies: ["ParleyIntelligence"]),
+    .testTarget(
+        name: "ParleyIntelligenceTests",
+        dependencies: [
+            "ParleyIntelligence",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        ],
+        exclude: ["Fixtures"]
+    ),
 ]
 
 var executableDependencies: [Target.Dependency] = [

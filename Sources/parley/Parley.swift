@@ -15,4 +15,5 @@ struct Parley: AsyncParsableCommand {
 let engineCommands: [any ParsableCommand.Type] = [
     BenchCommand.self,
     AnalyzeCommand.self,
+    AnalyzeTextCommand.self,
 ]

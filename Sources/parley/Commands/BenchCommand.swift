@@ -13,4 +13,5 @@ struct BenchCommand: AsyncParsableCommand {
 /// Every benchmark subcommand, one line each.
 let benchmarks: [any ParsableCommand.Type] = [
     BenchAudio.self,
+    BenchIntelligence.self,
 ]

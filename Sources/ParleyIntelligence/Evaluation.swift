@@ -1,0 +1,138 @@
+import Foundation
+import ParleyDomain
+
+/// One hand-labelled utterance: the truth the analyser is measured against.
+public struct LabelledUtterance: Sendable, Codable, Hashable {
+    public var id: String
+    public var speaker: SpeakerRole
+    public var text: String
+    public var fillers: [String]
+    public var question: QuestionKind?
+    public var sentiment: SentimentLabel
+    public var objections: [String]
+    public var interestSignals: [String]
+    public var upsells: [String]
+    public var intents: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case id, speaker, text, fillers, question, sentiment, objections, upsells, intents
+        case interestSignals = "interest_signals"
+    }
+
+    /// Reads JSON Lines; blank lines are skipped, a bad line is reported by number.
+    public static func load(jsonLines data: Data) throws -> [LabelledUtterance] {
+        let decoder = JSONDecoder()
+        var result: [LabelledUtterance] = []
+        for (number, line) in data.split(separator: UInt8(ascii: "\n")).enumerated() where !line.allSatisfy({ $0 == 32 }) {
+            do {
+                result.append(try decoder.decode(LabelledUtterance.self, from: Data(line)))
+            } catch {
+                throw DomainError.validation(field: "line \(number + 1)", message: "not a labelled utterance: \(error)")
+            }
+        }
+        return result
+    }
+}
+
+/// Precision, recall and F1 of one category (or one label of a category).
+public struct CategoryMetrics: Sendable, Codable, Hashable {
+    public var category: String
+    public var label: String
+    public var truePositives: Int
+    public var falsePositives: Int
+    public var falseNegatives: Int
+
+    public var precision: Double { truePositives + falsePositives == 0 ? 1 : Double(truePositives) / Double(truePositives + falsePositives) }
+    public var recall: Double { truePositives + falseNegatives == 0 ? 1 : Double(truePositives) / Double(truePositives + falseNegatives) }
+    public var f1: Double { precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall) }
+    public var support: Int { truePositives + falseNegatives }
+}
+
+/// A mismatch between the analyser and a label, for tuning and for the benchmark's `--errors`.
+public struct EvaluationError: Sendable, Codable, Hashable {
+    public var id: String
+    public var category: String
+    public var expected: [String]
+    public var predicted: [String]
+    public var text: String
+}
+
+/// Scores the analyser against labelled utterances, per category and per label.
+public struct Evaluation: Sendable {
+    /// Per-label rows plus one micro-averaged `all` row per category.
+    public private(set) var metrics: [CategoryMetrics] = []
+    public private(set) var errors: [EvaluationError] = []
+    public private(set) var utterances = 0
+
+    public static let categories = ["fillers", "questions", "question_kind", "sentiment", "objections", "interest_signals", "upsells", "intents"]
+
+    public init(_ labelled: [LabelledUtterance], analyzer: TextAnalyzer = TextAnalyzer()) {
+        var counts: [String: [String: (tp: Int, fp: Int, fn: Int)]] = [:]
+        func add(_ category: String, id: String, text: String, expected: [String], predicted: [String]) {
+            var remaining = predicted
+            var missing: [String] = []
+            for label in expected {
+                if let index = remaining.firstIndex(of: label) {
+                    remaining.remove(at: index)
+                    counts[category, default: [:]][label, default: (0, 0, 0)].tp += 1
+                } else {
+                    missing.append(label)
+                    counts[category, default: [:]][label, default: (0, 0, 0)].fn += 1
+                }
+            }
+            for label in remaining { counts[category, default: [:]][label, default: (0, 0, 0)].fp += 1 }
+            if !missing.isEmpty || !remaining.isEmpty {
+                errors.append(EvaluationError(id: id, category: category, expected: expected.sorted(), predicted: predicted.sorted(), text: text))
+            }
+        }
+        for item in labelled {
+            let analysis = analyzer.analyze(segment: TranscriptSegment(id: 0, speaker: item.speaker, text: item.text))
+            add("fillers", id: item.id, text: item.text, expected: item.fillers, predicted: analysis.fillers.map(\.word))
+            add("questions", id: item.id, text: item.text, expected: item.question == nil ? [] : ["question"], predicted: analysis.question == nil ? [] : ["question"])
+            if let truth = item.question, let predicted = analysis.question {
+                add("question_kind", id: item.id, text: item.text, expected: [truth.rawValue], predicted: [predicted.rawValue])
+            }
+            add("sentiment", id: item.id, text: item.text, expected: [item.sentiment.rawValue], predicted: [analysis.sentiment.label.rawValue])
+            add("objections", id: item.id, text: item.text, expected: item.objections, predicted: analysis.objections.map(\.type.rawValue))
+            add("interest_signals", id: item.id, text: item.text, expected: item.interestSignals, predicted: analysis.interestSignals.map(\.type.rawValue))
+            add("upsells", id: item.id, text: item.text, expected: item.upsells, predicted: analysis.upsells.map(\.type))
+            add("intents", id: item.id, text: item.text, expected: item.intents, predicted: analysis.intents.map(\.type.rawValue))
+        }
+        utterances = labelled.count
+        for category in Evaluation.categories {
+            let labels = counts[category] ?? [:]
+            var total = CategoryMetrics(category: category, label: "all", truePositives: 0, falsePositives: 0, falseNegatives: 0)
+            for (label, value) in labels.sorted(by: { $0.key < $1.key }) {
+                metrics.append(CategoryMetrics(category: category, label: label, truePositives: value.tp, falsePositives: value.fp, falseNegatives: value.fn))
+                total.truePositives += value.tp
+                total.falsePositives += value.fp
+                total.falseNegatives += value.fn
+            }
+            metrics.append(total)
+        }
+    }
+
+    /// The micro-averaged row of a category.
+    public func overall(_ category: String) -> CategoryMetrics? {
+        metrics.first { $0.category == category && $0.label == "all" }
+    }
+
+    /// Macro-averaged F1 over a category's labels (used for sentiment, where every label matters).
+    public func macroF1(_ category: String) -> Double {
+        let rows = metrics.filter { $0.category == category && $0.label != "all" && $0.support > 0 }
+        return rows.isEmpty ? 0 : rows.reduce(0) { $0 + $1.f1 } / Double(rows.count)
+    }
+
+    /// A plain-text table: category, label, support, precision, recall, F1.
+    public func table(title: String) -> String {
+        var lines = ["\(title) (\(utterances) utterances)", "category          label                  support  precision  recall     f1"]
+        for row in metrics {
+            let name = row.label == "all" ? "ALL (micro)" : row.label
+            lines.append(
+                row.category.padding(toLength: 18, withPad: " ", startingAt: 0) + name.padding(toLength: 22, withPad: " ", startingAt: 0)
+                    + String(format: " %7d  %9.3f  %6.3f  %6.3f", row.support, row.precision, row.recall, row.f1))
+        }
+        lines.append(String(format: "sentiment macro-F1 %.3f", macroF1("sentiment")))
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import ParleyIntelligence
+
+/// `parley bench intelligence`: accuracy against the labelled fixtures and analysis speed.
+struct BenchIntelligence: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "intelligence",
+        abstract: "Per-category precision/recall on the labelled utterances, and time to analyse a one-hour transcript.")
+
+    @Option(help: "Folder holding tuning.jsonl and heldout.jsonl.")
+    var fixtures = "Tests/ParleyIntelligenceTests/Fixtures"
+
+    @Flag(help: "Also print every mismatch (id, category, expected, predicted, text).")
+    var errors = false
+
+    @Option(help: "Which fixture splits to evaluate: tuning, heldout or all.")
+    var split = "all"
+
+    @Option(help: "Minutes of synthetic two-speaker conversation to time.")
+    var minutes: Double = 60
+
+    @Option(help: "Timed repetitions (the best and the median are printed).")
+    var repetitions = 7
+
+    func run() async throws {
+        for split in ["tuning", "heldout"] where self.split == "all" || self.split == split {
+            let url = URL(fileURLWithPath: fixtures).appendingPathComponent("\(split).jsonl")
+            guard let data = FileManager.default.contents(atPath: url.path) else {
+                print("(no \(url.path); run from the repository root or pass --fixtures)")
+                continue
+            }
+            let evaluation = Evaluation(try LabelledUtterance.load(jsonLines: data))
+            print(evaluation.table(title: "== \(split) split"))
+            if errors {
+                for error in evaluation.errors {
+                    print("  \(error.id) \(error.category): expected \(error.expected) got \(error.predicted) | \(error.text)")
+                }
+            }
+            print("")
+        }
+        let transcript = SyntheticConversation.transcript(minutes: minutes)
+        let words = transcript.segments.reduce(0) { $0 + $1.words.count }
+        let analyzer = TextAnalyzer()
+        var times: [Double] = []
+        var analysis: ConversationAnalysis?
+        for _ in 0..<max(1, repetitions) {
+            let clock = ContinuousClock()
+            let elapsed = clock.measure { analysis = analyzer.analyze(transcript) }
+            times.append(Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
+        }
+        times.sort()
+        print("== speed: \(Int(minutes)) min synthetic two-speaker transcript, \(transcript.segments.count) segments, \(words) words")
+        print(String(format: "full analysis: best %.1f ms, median %.1f ms over %d runs (one task, one core)", times[0], times[times.count / 2], times.count))
+        print(String(format: "real-time factor: %.5f (analysis time / audio time)", times[times.count / 2] / 1000 / (minutes * 60)))
+        if let analysis {
+            print("findings: \(analysis.objections.count) objections, \(analysis.upsells.count) upsell types, \(analysis.coachingMoments.count) coaching moments, overall score \(analysis.scores.overall)")
+        }
+    }
+}
