@@ -238,7 +238,7 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--threads", type=int, default=int(os.environ.get("PARLEY_WHISPER_THREADS", "2")))
-    parser.add_argument("--beam-size", type=int, default=int(os.environ.get("PARLEY_WHISPER_BEAM", "1")))
+    parser.add_argument("--beam-size", type=int, default=int(os.environ.get("PARLEY_WHISPER_BEAM", "5")))
     parser.add_argument("--compute-type", default="int8")
     parser.add_argument("--no-parent-watch", action="store_true", help="keep running when stdin closes")
     args = parser.parse_args()

