@@ -79,10 +79,12 @@ actor StreamingSession {
     private var lastSpeechEnd = 0
     private var lastPartialAt = 0
 
-    /// The latest speculative recognition: the sample it ends at, and its result when done.
-    private var speculation: (end: Int, utterance: Int, result: Result<Transcript, any Error>?)?
-    /// Utterance waiting for its speculation to finish before its final is emitted.
-    private var awaitingFinal: (utterance: Int, start: Int, end: Int)?
+    /// Each utterance's latest speculative recognition: the sample it ends at, and its result.
+    private var speculations: [Int: (end: Int, result: Result<Transcript, any Error>?)] = [:]
+    /// Ended utterances waiting for their speculation before their final is emitted.
+    private var awaitingFinal: [Int: Int] = [:]
+    /// The utterance whose final is emitted next (finals leave in order).
+    private var nextFinal = 0
 
     private var queue: Task<Void, Never>?
     private var busy = 0
@@ -155,15 +157,15 @@ actor StreamingSession {
         } else if silence >= self.samples(policy.endpointSilence) {
             endUtterance(start: start, end: position, speculate: false)
         } else if silence >= self.samples(policy.speculationDelay), !speculationCoversSpeech {
-            speculation = (end: position, utterance: utteranceID, result: nil)
+            speculations[utteranceID] = (end: position, result: nil)
             run(start: start, end: position, utterance: utteranceID, kind: .speculative)
         }
     }
 
-    /// Whether the latest speculation is of the open utterance and began after its last speech.
+    /// Whether the open utterance's latest speculation began after its last speech.
     private var speculationCoversSpeech: Bool {
-        guard let speculation else { return false }
-        return speculation.utterance == utteranceID && speculation.end >= lastSpeechEnd
+        guard let speculation = speculations[utteranceID] else { return false }
+        return speculation.end >= lastSpeechEnd
     }
 
     /// Closes the open utterance: its final comes from the speculation when that covered all
@@ -171,11 +173,11 @@ actor StreamingSession {
     private func endUtterance(start: Int, end: Int, speculate: Bool) {
         let utterance = utteranceID
         if speculate || !speculationCoversSpeech {
-            speculation = (end: end, utterance: utterance, result: nil)
+            speculations[utterance] = (end: end, result: nil)
             run(start: start, end: end, utterance: utterance, kind: .speculative)
         }
-        awaitingFinal = (utterance, start, end)
-        emitFinalIfReady()
+        awaitingFinal[utterance] = start
+        emitFinals()
         utteranceID += 1
         utteranceStart = nil
         speechFrames = 0
@@ -215,25 +217,29 @@ actor StreamingSession {
         busy -= 1
         switch kind {
         case .partial:
-            guard utterance == utteranceID, utteranceStart != nil, case .success(let transcript) = result else { return }
+            // Still worth showing until the utterance's final has gone out.
+            guard utterance >= nextFinal, case .success(let transcript) = result else { return }
             continuation.yield(.partial(segment(transcript, utterance: utterance, start: start, end: end)))
         case .speculative:
-            guard speculation?.utterance == utterance, speculation?.end == end else { return }
-            speculation?.result = result
-            emitFinalIfReady()
+            guard speculations[utterance]?.end == end else { return }
+            speculations[utterance]?.result = result
+            emitFinals()
         }
     }
 
-    private func emitFinalIfReady() {
-        guard let waiting = awaitingFinal, let speculation, speculation.utterance == waiting.utterance,
-              let result = speculation.result
-        else { return }
-        awaitingFinal = nil
-        switch result {
-        case .success(let transcript):
-            continuation.yield(.final(segment(transcript, utterance: waiting.utterance, start: waiting.start, end: speculation.end)))
-        case .failure(let error):
-            failure = error
+    /// Emits, in order, the finals of ended utterances whose recognition has finished.
+    private func emitFinals() {
+        while let start = awaitingFinal[nextFinal], let speculation = speculations[nextFinal],
+              let result = speculation.result {
+            awaitingFinal[nextFinal] = nil
+            speculations[nextFinal] = nil
+            switch result {
+            case .success(let transcript):
+                continuation.yield(.final(segment(transcript, utterance: nextFinal, start: start, end: speculation.end)))
+            case .failure(let error):
+                failure = error
+            }
+            nextFinal += 1
         }
     }
 
