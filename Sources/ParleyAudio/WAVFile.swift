@@ -89,17 +89,46 @@ public enum WAVFile {
         return (magic == "RIFF" || magic == "RF64") && wave == "WAVE"
     }
 
+    /// Where the samples of a WAV file are: its format and the byte range of its data chunk.
+    public struct Layout: Sendable, Equatable {
+        public var format: Format
+        /// Byte offsets of the whole frames of the data chunk that are present in the file.
+        public var data: Range<Int>
+
+        /// Number of whole frames (samples per channel).
+        public var frameCount: Int { data.count / format.blockAlign }
+    }
+
     /// Reads a WAV file into mono audio at the file's own sample rate (channels are averaged).
     /// A data chunk that claims more bytes than exist (a recording cut short) keeps what is there.
     /// NaN and infinite float samples become silence and full scale respectively.
     public static func decode(_ data: Data) throws -> PCMAudio {
-        let bytes = [UInt8](data)
+        try data.withUnsafeBytes { raw in
+            let layout = try layout(of: raw)
+            return PCMAudio(
+                samples: samples(of: raw, layout: layout, frames: 0..<layout.frameCount),
+                sampleRate: layout.format.sampleRate)
+        }
+    }
+
+    /// Mono samples of some frames, for reading a large (memory-mapped) file in chunks.
+    public static func samples(of raw: UnsafeRawBufferPointer, layout: Layout, frames: Range<Int>) -> [Float] {
+        let frames = frames.clamped(to: 0..<layout.frameCount)
+        guard !frames.isEmpty, let base = raw.baseAddress else { return [] }
+        var samples = [Float](repeating: 0, count: frames.count)
+        mixDown(
+            base + layout.data.lowerBound + frames.lowerBound * layout.format.blockAlign,
+            frames: frames.count, format: layout.format, into: &samples)
+        return samples
+    }
+
+    /// Finds and validates the format and data chunks of a WAV file.
+    public static func layout(of bytes: UnsafeRawBufferPointer) throws -> Layout {
         guard bytes.count >= 12 else {
             throw AudioDecodingError.corrupt("the WAV header is truncated (\(bytes.count) bytes)")
         }
-        let magic = String(decoding: bytes[0..<4], as: UTF8.self)
-        guard magic == "RIFF" || magic == "RF64", String(decoding: bytes[8..<12], as: UTF8.self) == "WAVE"
-        else {
+        let magic = bytes.fourCC(at: 0)
+        guard magic == "RIFF" || magic == "RF64", bytes.fourCC(at: 8) == "WAVE" else {
             if magic == "RIFX" {
                 throw AudioDecodingError.unsupported("big-endian (RIFX) WAV files are not supported")
             }
@@ -111,7 +140,7 @@ public enum WAVFile {
         var rf64DataSize: UInt64?
         var offset = 12
         while offset + 8 <= bytes.count {
-            let id = String(decoding: bytes[offset..<offset + 4], as: UTF8.self)
+            let id = bytes.fourCC(at: offset)
             let declared = Int(bytes.readLE32(at: offset + 4))
             let bodyStart = offset + 8
             switch id {
@@ -128,8 +157,7 @@ public enum WAVFile {
             case "data":
                 var size = declared
                 if declared == 0xFFFF_FFFF, let large = rf64DataSize { size = Int(clamping: large) }
-                let end = min(bytes.count, bodyStart + max(0, size))
-                dataRange = bodyStart..<end
+                dataRange = bodyStart..<min(bytes.count, bodyStart + max(0, size))
             default:
                 break
             }
@@ -144,18 +172,12 @@ public enum WAVFile {
         guard let dataRange else {
             throw AudioDecodingError.corrupt("the WAV file has no data chunk")
         }
-        let frameBytes = format.blockAlign
-        let frames = dataRange.count / frameBytes
-        var samples = [Float](repeating: 0, count: frames)
-        bytes.withUnsafeBytes { raw in
-            let base = raw.baseAddress! + dataRange.lowerBound
-            mixDown(base, frames: frames, format: format, into: &samples)
-        }
-        return PCMAudio(samples: samples, sampleRate: format.sampleRate)
+        let whole = dataRange.count / format.blockAlign * format.blockAlign
+        return Layout(format: format, data: dataRange.lowerBound..<dataRange.lowerBound + whole)
     }
 
     /// Parses and validates a `fmt ` chunk body.
-    static func parseFormat(_ bytes: [UInt8], at start: Int, size: Int) throws -> Format {
+    static func parseFormat(_ bytes: UnsafeRawBufferPointer, at start: Int, size: Int) throws -> Format {
         var tag = bytes.readLE16(at: start)
         let channels = Int(bytes.readLE16(at: start + 2))
         let sampleRate = Int(bytes.readLE32(at: start + 4))
@@ -246,7 +268,12 @@ extension Data {
     }
 }
 
-extension [UInt8] {
+extension UnsafeRawBufferPointer {
+    fileprivate func fourCC(at offset: Int) -> String {
+        guard offset + 4 <= count else { return "" }
+        return String(decoding: self[offset..<offset + 4], as: UTF8.self)
+    }
+
     fileprivate func readLE16(at offset: Int) -> UInt16 {
         guard offset + 2 <= count else { return 0 }
         return UInt16(self[offset]) | UInt16(self[offset + 1]) << 8
