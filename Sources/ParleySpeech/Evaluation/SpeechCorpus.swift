@@ -65,7 +65,7 @@ public enum SpeechCorpus {
             let speech = try await synthesizer.synthesize(
                 SpeechRequest(text: sentence, voiceID: condition.voiceID, speed: condition.speed)
             )
-            let resampled = SpeechResampling.resample(speech.audio, to: rate)
+            let resampled = speech.audio.resampled(to: rate)
             spans.append((Double(samples.count) / Double(rate), Double(samples.count + resampled.samples.count) / Double(rate)))
             samples += resampled.samples
             samples += silence
@@ -94,6 +94,7 @@ public enum SpeechCorpus {
 }
 
 /// A second-order filter (RBJ audio-EQ cookbook), for the telephone channel.
+/// (ParleyAudio has one too, internal to it; this one only shapes test and benchmark speech.)
 struct Biquad {
     var b0, b1, b2, a1, a2: Double
     var x1 = 0.0, x2 = 0.0, y1 = 0.0, y2 = 0.0
@@ -113,35 +114,5 @@ struct Biquad {
         let y = b0 * x + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2
         x2 = x1; x1 = x; y2 = y1; y1 = y
         return Float(y)
-    }
-}
-
-/// Sample-rate conversion for synthesised speech (22.05 kHz espeak-ng → 16 kHz recognisers).
-/// TODO(audio): replace with ParleyAudio's resampler once it lands on the `audio` branch.
-public enum SpeechResampling {
-    /// Windowed-sinc interpolation with the cutoff at the lower Nyquist frequency.
-    public static func resample(_ audio: PCMAudio, to rate: Int) -> PCMAudio {
-        guard audio.sampleRate != rate, audio.sampleRate > 0, rate > 0, !audio.samples.isEmpty else {
-            return PCMAudio(samples: audio.samples, sampleRate: audio.sampleRate == rate ? rate : audio.sampleRate)
-        }
-        let ratio = Double(rate) / Double(audio.sampleRate)
-        let cutoff = min(1, ratio) * 0.95
-        let halfWidth = 12
-        let input = audio.samples
-        let count = Int((Double(input.count) * ratio).rounded())
-        var output = [Float](repeating: 0, count: count)
-        for index in 0..<count {
-            let centre = Double(index) / ratio
-            let first = Int(centre) - halfWidth + 1
-            var sum = 0.0
-            for tap in first..<(first + 2 * halfWidth) where tap >= 0 && tap < input.count {
-                let x = centre - Double(tap)
-                let sinc = x == 0 ? 1 : sin(Double.pi * x * cutoff) / (Double.pi * x * cutoff)
-                let window = 0.5 + 0.5 * cos(Double.pi * x / Double(halfWidth))
-                sum += Double(input[tap]) * cutoff * sinc * window
-            }
-            output[index] = Float(sum)
-        }
-        return PCMAudio(samples: output, sampleRate: rate)
     }
 }

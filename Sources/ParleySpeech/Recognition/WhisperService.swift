@@ -234,8 +234,14 @@ final class ChildProcess: @unchecked Sendable {
     private var outputText = ""
     private var errorText = ""
     private var foundPort: Int?
+    private let readyMarker: String
 
-    init(executable: String, arguments: [String], environment: [String: String], onExit: @escaping @Sendable (Int32) -> Void) throws {
+    /// `readyMarker` is the text before the port number on the child's ready line.
+    init(
+        executable: String, arguments: [String], environment: [String: String],
+        readyMarker: String = "PARLEY_WHISPER_LISTENING port=", onExit: @escaping @Sendable (Int32) -> Void
+    ) throws {
+        self.readyMarker = readyMarker
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.environment = environment
@@ -285,7 +291,7 @@ final class ChildProcess: @unchecked Sendable {
         }
         lock.withLock {
             outputText += String(decoding: data, as: UTF8.self)
-            guard foundPort == nil, let range = outputText.range(of: "PARLEY_WHISPER_LISTENING port=") else { return }
+            guard foundPort == nil, let range = outputText.range(of: readyMarker) else { return }
             let digits = outputText[range.upperBound...].prefix { $0.isNumber }
             if outputText[range.upperBound...].dropFirst(digits.count).first?.isWhitespace == true {
                 foundPort = Int(digits)
