@@ -35,6 +35,7 @@ public struct AudioAnalyzer: Sendable {
 
     private var resampler: Resampler?
     private var inputCount = 0
+    private var ended = false
 
     // Signal intake at 16 kHz.
     private var sampleCount = 0
@@ -124,7 +125,7 @@ public struct AudioAnalyzer: Sendable {
 
     /// Feeds samples at `inputSampleRate`; returns one update per second of audio now decided.
     public mutating func append(_ samples: [Float]) -> [AudioAnalysisUpdate] {
-        guard inputSampleRate > 0 else { return [] }
+        guard inputSampleRate > 0, !ended else { return [] }
         inputCount += samples.count
         if resampler != nil {
             ingest(resampler!.process(samples))
@@ -134,16 +135,36 @@ public struct AudioAnalyzer: Sendable {
         return analyseFrames(final: false)
     }
 
-    /// Ends the input and returns the analysis of everything fed.
-    public mutating func finish() -> AudioAnalysis {
+    /// Ends the input: analyses what is left and returns the last updates (the final one may
+    /// cover less than a second). Calling it again, or appending afterwards, does nothing.
+    public mutating func end() -> [AudioAnalysisUpdate] {
+        guard !ended else { return [] }
+        ended = true
         if resampler != nil { ingest(resampler!.finish()) }
         if sampleCount % Self.hop != 0 {
             blocks.append(openBlock)
             openBlock = SIMD4<Float>()
         }
-        _ = analyseFrames(final: true)
-        for (frame, active) in detector.finish() { _ = consume(frame, active: active) }
+        var updates = analyseFrames(final: true)
+        for (frame, active) in detector.finish() {
+            if let update = consume(frame, active: active) { updates.append(update) }
+        }
         if let segment = segmenter.finish() { add(segment) }
+        let frames = (sampleCount + Self.hop - 1) / Self.hop
+        if frames % Self.framesPerSecond != 0 {
+            var last = update(second: frames / Self.framesPerSecond)
+            last.timestamp = Double(frames) * Self.hopSeconds
+            updates.append(last)
+        } else if reportedPauses < pauses.count, !updates.isEmpty {
+            updates[updates.count - 1].pauses += pauses[reportedPauses...].map(typedPause)
+            reportedPauses = pauses.count
+        }
+        return updates
+    }
+
+    /// Ends the input and returns the analysis of everything fed.
+    public mutating func finish() -> AudioAnalysis {
+        _ = end()
         return result()
     }
 

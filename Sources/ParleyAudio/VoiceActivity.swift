@@ -14,35 +14,36 @@ struct FrameFeatures: Sendable, Equatable {
 
 /// Frame-level voice activity against an adaptive noise floor.
 ///
-/// The floor is the minimum speech-band energy over a window from 1 s before to 0.5 s after the
-/// frame: speech always dips to the background between syllables within that time, steady noise
-/// never rises above it. Decisions therefore come 0.5 s late, identically in batch and streaming.
+/// For each frame the detector looks at the speech-band energies from 1 s before to 0.5 s after
+/// it. Their minimum is the floor: speech dips to the background between syllables within that
+/// time, background noise never stays above it. The frames within 6 dB of the floor are taken as
+/// background; their mean and spread set the threshold, so steady noise (narrow spread) gets a
+/// tight threshold and fluctuating babble a wider one. Decisions therefore come 0.5 s late,
+/// identically in batch and streaming.
 struct VoiceActivityDetector: Sendable {
     /// Frames after the decided one the floor looks at.
     static let lookahead = 50
     /// Frames before the decided one the floor looks at.
     static let lookback = 100
-    /// Energy above the floor that is speech on its own.
-    let margin: Float = 4.5
-    /// Energy above the floor that is speech when the frame is also voiced.
-    let voicedMargin: Float = 2.5
+    /// Frames within this of the floor count as background.
+    let backgroundBand: Float = 6
+    /// Speech lies at least this far above the background mean…
+    let margin: Float = 3
+    /// …or this many background standard deviations above it, whichever is more.
+    let spreadFactor: Float = 3
+    /// Voiced frames need only this share of the margin.
+    let voicedShare: Float = 0.5
     /// Nothing quieter than this is speech, however quiet the background.
     let absoluteGate: Float = -60
 
+    /// Frames from `lookback` before the next decision onwards.
     private var pending: [FrameFeatures] = []
     private var pendingHead = 0
-    /// Monotonic queue of (frame index, energy) for the sliding minimum.
-    private var minima: [(index: Int, energy: Float)] = []
-    private var minimaHead = 0
     private var nextDecision = 0
 
     /// Adds a frame; returns the frames now decided, each with its decision.
     mutating func push(_ frame: FrameFeatures) -> [(FrameFeatures, Bool)] {
         pending.append(frame)
-        while minima.count > minimaHead, minima[minima.count - 1].energy >= frame.speechBand {
-            minima.removeLast()
-        }
-        minima.append((frame.index, frame.speechBand))
         var decided: [(FrameFeatures, Bool)] = []
         while nextDecision + Self.lookahead <= frame.index {
             decided.append(decideNext())
@@ -60,26 +61,65 @@ struct VoiceActivityDetector: Sendable {
     }
 
     private mutating func decideNext() -> (FrameFeatures, Bool) {
-        let frame = pending[pendingHead]
+        var frame = pending[pendingHead]
+        if frame.pitch.frequency > 0 && !isPlausiblePitch(at: pendingHead) { frame.pitch.frequency = 0 }
+        let threshold = backgroundThreshold(at: pendingHead)
         pendingHead += 1
         nextDecision += 1
-        while minima[minimaHead].index < frame.index - Self.lookback { minimaHead += 1 }
-        let floor = minima[minimaHead].energy
         let energy = frame.speechBand
         let voiced = frame.pitch.frequency > 0
         let active =
-            energy > absoluteGate && (energy >= floor + margin || (voiced && energy >= floor + voicedMargin))
+            energy > absoluteGate
+            && (energy >= threshold.background + threshold.margin
+                || (voiced && energy >= threshold.background + threshold.margin * voicedShare))
         return (frame, active)
     }
 
+    /// The background level (mean of the frames near the floor) and the margin above it.
+    private func backgroundThreshold(at position: Int) -> (background: Float, margin: Float) {
+        let window = pending[max(0, position - Self.lookback)..<min(pending.count, position + Self.lookahead + 1)]
+        var floor = Float.infinity
+        for neighbour in window { floor = min(floor, neighbour.speechBand) }
+        var count: Float = 0
+        var sum: Float = 0
+        var sumSquares: Float = 0
+        for neighbour in window where neighbour.speechBand <= floor + backgroundBand {
+            let level = neighbour.speechBand - floor
+            count += 1
+            sum += level
+            sumSquares += level * level
+        }
+        let mean = sum / count
+        let spread = max(0, sumSquares / count - mean * mean).squareRoot()
+        return (floor + mean, max(margin, spreadFactor * spread))
+    }
+
+    /// Octave jumps and voiced fricatives show as a pitch far from its neighbours: a frame more
+    /// than 9 semitones from the median of the voiced frames within ±0.25 s is not trusted.
+    private func isPlausiblePitch(at position: Int) -> Bool {
+        let lower = max(0, position - Self.pitchContext)
+        let upper = min(pending.count, position + Self.pitchContext + 1)
+        var context: [Float] = []
+        context.reserveCapacity(upper - lower)
+        for neighbour in pending[lower..<upper] where neighbour.pitch.frequency > 0 {
+            context.append(neighbour.pitch.frequency)
+        }
+        guard context.count >= 5 else { return true }
+        context.sort()
+        let median = context[context.count / 2]
+        let distance = abs(12 * log2(pending[position].pitch.frequency / median))
+        return distance <= 9
+    }
+
+    /// Frames either side the pitch plausibility check looks at.
+    static let pitchContext = 25
+
     private mutating func compact() {
         if pendingHead > 512 {
-            pending.removeFirst(pendingHead)
-            pendingHead = 0
-        }
-        if minimaHead > 512 {
-            minima.removeFirst(minimaHead)
-            minimaHead = 0
+            // Keep the frames the floor still looks back at.
+            let drop = pendingHead - Self.lookback
+            pending.removeFirst(drop)
+            pendingHead -= drop
         }
     }
 }

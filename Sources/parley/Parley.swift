@@ -14,4 +14,5 @@ struct Parley: AsyncParsableCommand {
 /// Engine tools that work without the server (analyze, transcribe, bench, ...).
 let engineCommands: [any ParsableCommand.Type] = [
     BenchCommand.self,
+    AnalyzeCommand.self,
 ]
