@@ -15,4 +15,6 @@ struct Parley: AsyncParsableCommand {
 let engineCommands: [any ParsableCommand.Type] = [
     BenchCommand.self,
     AnalyzeCommand.self,
+    TranscribeCommand.self,
+    SynthesizeCommand.self,
 ]
