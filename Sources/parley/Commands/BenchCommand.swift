@@ -11,4 +11,6 @@ struct BenchCommand: AsyncParsableCommand {
 }
 
 /// Every benchmark subcommand, one line each.
-let benchmarks: [any ParsableCommand.Type] = []
+let benchmarks: [any ParsableCommand.Type] = [
+    BenchSpeech.self,
+]
