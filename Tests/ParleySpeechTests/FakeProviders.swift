@@ -30,6 +30,9 @@ final class FakeProviders: @unchecked Sendable {
         self.port = port
     }
 
+    /// The WebSocket URL root of the fake Deepgram live API.
+    var webSocketBase: URL { URL(string: "http://127.0.0.1:\(port)")! }
+
     /// The requests received so far, as the fake summarised them.
     func requests() async throws -> [[String: Any]] {
         let response = try await ProviderHTTP(provider: "fake", timeout: .seconds(5)).send(.GET, baseURL.appendingPathComponent("_requests"), headers: [])
@@ -42,7 +45,7 @@ final class FakeProviders: @unchecked Sendable {
     }
 
     static let source = #"""
-import email.parser, email.policy, io, json, math, os, struct, sys, threading, wave
+import base64, email.parser, email.policy, hashlib, io, json, math, os, struct, sys, threading, wave
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlparse, parse_qs
 
@@ -70,8 +73,65 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def do_GET(self):
-        if self.path == "/_requests": self.reply(200, REQUESTS)
-        else: self.reply(404, {"error": {"message": "not found"}})
+        if self.path == "/_requests": return self.reply(200, REQUESTS)
+        if self.path.startswith("/v1/listen") and self.headers.get("Upgrade", "").lower() == "websocket":
+            return self.live()
+        self.reply(404, {"error": {"message": "not found"}})
+
+    # Deepgram live: linear16 frames in; interim Results every 0.5 s of speech; an utterance ends
+    # after 300 ms below the energy gate (endpointing=300) with is_final and speech_final.
+    def live(self):
+        url = urlparse(self.path); query = {k: v[0] for k, v in parse_qs(url.query).items()}
+        REQUESTS.append({"path": url.path, "query": query, "websocket": True})
+        if self.headers.get("Authorization") != "Token dg-test-key":
+            return self.reply(401, {"err_code": "INVALID_AUTH", "err_msg": "Invalid credentials."})
+        if query.get("encoding") != "linear16" or query.get("sample_rate") != "16000":
+            return self.reply(400, {"err_msg": "expected linear16 at 16000 Hz"})
+        accept = base64.b64encode(hashlib.sha1((self.headers["Sec-WebSocket-Key"] + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").encode()).digest()).decode()
+        self.send_response(101)
+        self.send_header("Upgrade", "websocket"); self.send_header("Connection", "Upgrade")
+        self.send_header("Sec-WebSocket-Accept", accept); self.end_headers(); self.wfile.flush()
+        def send(opcode, data):
+            n = len(data)
+            head = bytes([0x80 | opcode]) + (bytes([n]) if n < 126 else bytes([126]) + struct.pack(">H", n) if n < 65536 else bytes([127]) + struct.pack(">Q", n))
+            self.wfile.write(head + data); self.wfile.flush()
+        def results(start, end, final, speech_final, count):
+            words = [{"word": "word", "punctuated_word": f"word{i}", "start": start + (end - start) * i / max(count, 1),
+                      "end": start + (end - start) * (i + 1) / max(count, 1), "confidence": 0.9} for i in range(count)]
+            send(1, json.dumps({"type": "Results", "channel_index": [0, 1], "start": start, "duration": end - start,
+                "is_final": final, "speech_final": speech_final,
+                "channel": {"alternatives": [{"transcript": " ".join(w["punctuated_word"] for w in words), "confidence": 0.9, "words": words}]}}).encode())
+        samples = 0; speech_start = None; last_speech = 0; last_interim = 0; pending = b""
+        while True:
+            b1, b2 = self.rfile.read(2); opcode = b1 & 0x0F; n = b2 & 0x7F
+            if not b2 & 0x80:
+                send(8, struct.pack(">H", 1002) + b"client frames must be masked"); return
+            if n == 126: n = struct.unpack(">H", self.rfile.read(2))[0]
+            elif n == 127: n = struct.unpack(">Q", self.rfile.read(8))[0]
+            mask = self.rfile.read(4); data = bytearray(self.rfile.read(n))
+            for i in range(n): data[i] ^= mask[i % 4]
+            if opcode == 2:
+                pending += bytes(data)
+                while len(pending) >= 640:
+                    frame, pending = pending[:640], pending[640:]
+                    values = struct.unpack("<320h", frame)
+                    rms = math.sqrt(sum(v * v for v in values) / 320) / 32768
+                    t = samples / 16000; samples += 320
+                    if rms > 0.01:
+                        if speech_start is None: speech_start = t; last_interim = t
+                        last_speech = t + 0.02
+                        if t - last_interim >= 0.5:
+                            last_interim = t; results(speech_start, t, False, False, int((t - speech_start) / 0.25))
+                    elif speech_start is not None and t - last_speech >= 0.3:
+                        results(speech_start, last_speech, True, True, max(1, int((last_speech - speech_start) / 0.25)))
+                        speech_start = None
+            elif opcode == 1 and json.loads(bytes(data)).get("type") == "CloseStream":
+                if speech_start is not None:
+                    results(speech_start, last_speech, True, True, max(1, int((last_speech - speech_start) / 0.25)))
+                send(1, json.dumps({"type": "Metadata", "duration": samples / 16000}).encode())
+                send(8, struct.pack(">H", 1000)); return
+            elif opcode == 8:
+                return
 
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))

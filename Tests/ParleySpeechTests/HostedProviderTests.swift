@@ -82,6 +82,38 @@ struct HostedProviderTests {
         }
     }
 
+    @Test("Deepgram live: masked linear16 frames up, interim and speech_final Results down")
+    func deepgramLive() async throws {
+        // Two bursts of sound of 1 s, each followed by 0.6 s of silence.
+        let tone = (0..<16_000).map { Float(sin(Double($0) * 0.1)) * 0.3 }
+        let silence = [Float](repeating: 0, count: 9_600)
+        let samples = tone + silence + tone + silence
+        let stream = AsyncStream<PCMAudio> { continuation in
+            for start in stride(from: 0, to: samples.count, by: 1_600) {
+                continuation.yield(PCMAudio(samples: Array(samples[start..<min(start + 1_600, samples.count)]), sampleRate: 16_000))
+            }
+            continuation.finish()
+        }
+        let recognizer = DeepgramRecognizer(baseURL: fake.webSocketBase, apiKey: FakeProviders.deepgramKey)
+        var events: [RecognitionEvent] = []
+        for try await event in recognizer.recognize(stream) { events.append(event) }
+        let finals = events.filter(\.isFinal).map(\.segment)
+        #expect(finals.count == 2)
+        #expect(finals.map(\.id) == [0, 1])
+        #expect(abs((finals[0].start ?? -1) - 0) < 0.05 && abs((finals[0].end ?? -1) - 1.0) < 0.05)
+        #expect(abs((finals[1].start ?? -1) - 1.6) < 0.05 && abs((finals[1].end ?? -1) - 2.6) < 0.05)
+        #expect(finals.allSatisfy { $0.words.count == 4 && $0.text.hasPrefix("word0") })
+        let firstFinal = try #require(events.firstIndex { $0.isFinal })
+        #expect(events[..<firstFinal].contains { !$0.isFinal && $0.segment.id == 0 })
+        let request = try #require(try await fake.requests().last)
+        #expect((request["query"] as? [String: String])?["interim_results"] == "true")
+
+        let refused = DeepgramRecognizer(baseURL: fake.webSocketBase, apiKey: "wrong")
+        await #expect(throws: SpeechError.self) {
+            for try await _ in refused.recognize(AsyncStream { $0.yield(PCMAudio(samples: tone, sampleRate: 16_000)); $0.finish() }) {}
+        }
+    }
+
     @Test("ElevenLabs: xi-api-key, voice id in the path, pcm_16000, stability and speed in voice_settings")
     func elevenLabs() async throws {
         let synthesizer = ElevenLabsSynthesizer(baseURL: fake.baseURL, apiKey: FakeProviders.elevenLabsKey)
