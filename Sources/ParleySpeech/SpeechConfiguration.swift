@@ -6,7 +6,8 @@ import ParleyDomain
 ///
 /// `PARLEY_STT_PROVIDER`: `embedded` (default: Whisper in the local service), `openai`
 /// (OPENAI_BASE_URL, OPENAI_API_KEY, PARLEY_OPENAI_STT_MODEL), `deepgram` (DEEPGRAM_API_KEY,
-/// DEEPGRAM_BASE_URL), or `none`. `PARLEY_TTS_PROVIDER`: `espeak` (default), `openai`
+/// DEEPGRAM_BASE_URL), or `none`. `PARLEY_TTS_PROVIDER`: `espeak` (default), `piper` (the
+/// natural local voice), `openai`
 /// (PARLEY_OPENAI_TTS_MODEL), or `elevenlabs` (ELEVENLABS_API_KEY, ELEVENLABS_BASE_URL,
 /// ELEVENLABS_MODEL). `PARLEY_VOICES` ("id=voice,…") remaps voice ids for the chosen
 /// synthesiser; `PARLEY_SPEECH_TIMEOUT` (seconds) bounds every hosted call.
@@ -18,7 +19,7 @@ public struct SpeechConfiguration: Sendable {
 
     /// A synthesiser choice.
     public enum Synthesis: String, Sendable, CaseIterable {
-        case espeak, openai, elevenlabs
+        case espeak, piper, openai, elevenlabs
     }
 
     public var recognition: Recognition = .embedded
@@ -39,6 +40,8 @@ public struct SpeechConfiguration: Sendable {
     public var whisper: WhisperServiceConfiguration?
     /// Why `whisper` is nil, for the "unavailable" error.
     public var whisperProblem: String?
+    /// The piper service; nil when its script cannot be found.
+    public var piper: LocalServiceCommand?
 
     public init() {}
 
@@ -88,6 +91,7 @@ public struct SpeechConfiguration: Sendable {
         } catch {
             configuration.whisperProblem = error.description
         }
+        configuration.piper = try? PiperSynthesizer.command(environment: environment)
         return configuration
     }
 }
@@ -96,25 +100,30 @@ public struct SpeechConfiguration: Sendable {
 public struct SpeechEngines: Sendable {
     public var recognizer: any SpeechRecognizer
     public var synthesizer: any SpeechSynthesizer
-    /// The embedded service when it is the recogniser, so the owner can start it early and stop it.
-    public var whisperService: WhisperService?
+    /// The local services the engines use, so the owner can start them early and stop them.
+    public var services: [LocalSpeechService]
 
-    public init(recognizer: any SpeechRecognizer, synthesizer: any SpeechSynthesizer, whisperService: WhisperService? = nil) {
+    public init(recognizer: any SpeechRecognizer, synthesizer: any SpeechSynthesizer, services: [LocalSpeechService] = []) {
         self.recognizer = recognizer
         self.synthesizer = synthesizer
-        self.whisperService = whisperService
+        self.services = services
+    }
+
+    /// Stops the local services (the server's shutdown; they also exit when this process does).
+    public func stop() async {
+        for service in services { await service.stop() }
     }
 
     /// Builds the configured engines; a hosted choice without its key is a typed error naming the variable.
     public static func make(_ configuration: SpeechConfiguration) throws(SpeechError) -> SpeechEngines {
-        var service: WhisperService?
+        var services: [LocalSpeechService] = []
         let recognizer: any SpeechRecognizer
         switch configuration.recognition {
         case .embedded:
             if let whisper = configuration.whisper {
-                let started = WhisperService(configuration: whisper)
-                service = started
-                recognizer = WhisperRecognizer(service: started)
+                let whisperRecognizer = WhisperRecognizer(configuration: whisper)
+                services.append(whisperRecognizer.service)
+                recognizer = whisperRecognizer
             } else {
                 recognizer = UnavailableRecognizer(reason: configuration.whisperProblem ?? "the embedded recogniser is not installed")
             }
@@ -138,6 +147,16 @@ public struct SpeechEngines: Sendable {
         switch configuration.synthesis {
         case .espeak:
             synthesizer = EspeakSynthesizer(catalog: VoiceCatalog.espeak.overridden(by: configuration.voiceOverrides))
+        case .piper:
+            guard let command = configuration.piper else {
+                throw .serviceUnavailable(service: "speech synthesis", reason: "the piper service script was not found (set PARLEY_PIPER_SCRIPT or PARLEY_HOME)")
+            }
+            let piper = PiperSynthesizer(
+                service: LocalSpeechService(command: command),
+                catalog: VoiceCatalog.piper.overridden(by: configuration.voiceOverrides), timeout: configuration.timeout
+            )
+            services.append(piper.service)
+            synthesizer = piper
         case .openai:
             synthesizer = OpenAISpeechSynthesizer(
                 baseURL: configuration.openAIBaseURL, apiKey: configuration.openAIKey, model: configuration.openAISpeechModel,
@@ -152,7 +171,7 @@ public struct SpeechEngines: Sendable {
                 catalog: VoiceCatalog.elevenLabs.overridden(by: configuration.voiceOverrides), timeout: configuration.timeout
             )
         }
-        return SpeechEngines(recognizer: recognizer, synthesizer: synthesizer, whisperService: service)
+        return SpeechEngines(recognizer: recognizer, synthesizer: synthesizer, services: services)
     }
 }
 

@@ -4,16 +4,16 @@ import ParleyAudio
 
 /// One embedded Whisper service for the whole test process: loading the model is the slow part.
 enum Shared {
-    static let whisperService: WhisperService = {
+    static let whisper: WhisperRecognizer = {
         do {
-            return WhisperService(configuration: try WhisperServiceConfiguration.locate())
+            return WhisperRecognizer(configuration: try WhisperServiceConfiguration.locate())
         } catch {
             // Configuration that fails fast with the same typed error the tests will then report.
-            return WhisperService(configuration: WhisperServiceConfiguration(python: "/nonexistent/python3", script: "/nonexistent"))
+            return WhisperRecognizer(configuration: WhisperServiceConfiguration(python: "/nonexistent/python3", script: "/nonexistent"))
         }
     }()
 
-    static let whisper = WhisperRecognizer(service: whisperService)
+    static var whisperService: LocalSpeechService { whisper.service }
     static let espeak = EspeakSynthesizer()
 
     /// Recordings are made once per condition and shared between tests.

@@ -2,7 +2,7 @@
 """Parley's embedded speech recogniser: Whisper on CTranslate2 behind the OpenAI transcription protocol.
 
 Started and supervised by ParleySpeech's `WhisperService` (Swift). It binds 127.0.0.1 on a free port,
-loads the model once, prints `PARLEY_WHISPER_LISTENING port=N` on stdout when it is ready, and exits
+loads the model once, prints `PARLEY_SERVICE_LISTENING port=N` on stdout when it is ready, and exits
 when its standard input closes, so it never outlives the process that started it.
 
 Endpoints:
@@ -253,7 +253,7 @@ def main() -> None:
     if not args.no_parent_watch:
         threading.Thread(target=exit_when_parent_goes, daemon=True).start()
     port = server.server_address[1]
-    print(f"PARLEY_WHISPER_LISTENING port={port} load_seconds={time.monotonic() - started:.2f}", flush=True)
+    print(f"PARLEY_SERVICE_LISTENING port={port} load_seconds={time.monotonic() - started:.2f}", flush=True)
     server.serve_forever()
 
 

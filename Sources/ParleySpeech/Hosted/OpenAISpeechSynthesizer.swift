@@ -27,11 +27,7 @@ public struct OpenAISpeechSynthesizer: SpeechSynthesizer {
     public var voiceIDs: [String] { catalog.ids }
 
     public func synthesize(_ request: SpeechRequest) async throws -> SynthesizedSpeech {
-        let voice = try catalog.engineVoice(for: request.voiceID)
-        try SpeechRate.validate(request.speed)
-        guard !request.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-            throw SpeechError.invalidRequest("text to synthesise is empty")
-        }
+        let voice = try catalog.prepare(request)
         let body = try JSONSerialization.data(withJSONObject: [
             "model": model, "input": request.text, "voice": voice, "response_format": "pcm",
             // OpenAI accepts 0.25...4, the same range Parley does.
@@ -41,7 +37,9 @@ public struct OpenAISpeechSynthesizer: SpeechSynthesizer {
         if let apiKey, !apiKey.isEmpty { headers.append(("Authorization", "Bearer \(apiKey)")) }
         let response = try await ProviderHTTP(provider: "OpenAI-compatible speech", timeout: timeout)
             .sendExpectingSuccess(.POST, baseURL.appendingPathComponent("audio/speech"), headers: headers, body: body)
-        return SynthesizedSpeech(audio: PCMAudio(samples: PCM16.decode(response.body), sampleRate: Self.sampleRate), words: [])
+        // The embedded piper service says its rate (22.05 kHz voices); OpenAI's pcm is 24 kHz.
+        let rate = response.headers.first(name: "X-Sample-Rate").flatMap(Int.init) ?? Self.sampleRate
+        return SynthesizedSpeech(audio: PCMAudio(samples: PCM16.decode(response.body), sampleRate: rate), words: [])
     }
 }
 
@@ -70,14 +68,7 @@ public struct ElevenLabsSynthesizer: SpeechSynthesizer {
     public var voiceIDs: [String] { catalog.ids }
 
     public func synthesize(_ request: SpeechRequest) async throws -> SynthesizedSpeech {
-        let voice = try catalog.engineVoice(for: request.voiceID)
-        try SpeechRate.validate(request.speed)
-        guard !request.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-            throw SpeechError.invalidRequest("text to synthesise is empty")
-        }
-        if let stability = request.stability, !(0...1).contains(stability) {
-            throw SpeechError.invalidRequest("stability must be between 0 and 1, got \(stability)")
-        }
+        let voice = try catalog.prepare(request)
         let settings: [String: Any] = [
             "stability": request.stability ?? 0.5, "similarity_boost": 0.75,
             // ElevenLabs takes 0.7...1.2; Parley's wider range is clamped into it.

@@ -203,6 +203,11 @@ actor StreamingSession {
         busy += 1
         queue = Task {
             await previous?.value
+            // A speculation overtaken while it waited (speech resumed) is not worth the recogniser's time.
+            if kind == .speculative, speculations[utterance]?.end != end {
+                busy -= 1
+                return
+            }
             let result: Result<Transcript, any Error>
             do {
                 result = .success(try await recognizer.transcribe(audio))

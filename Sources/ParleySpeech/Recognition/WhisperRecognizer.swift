@@ -5,13 +5,21 @@ import ParleyDomain
 /// The embedded default: Whisper (tiny.en unless configured) in the supervised local service,
 /// spoken to with the same OpenAI protocol client as hosted endpoints.
 public struct WhisperRecognizer: SpeechRecognizer {
-    public let service: WhisperService
+    public let service: LocalSpeechService
+    public let configuration: WhisperServiceConfiguration
 
-    public init(service: WhisperService) {
+    /// A recogniser using an existing service (one service can serve many recognisers).
+    public init(service: LocalSpeechService, configuration: WhisperServiceConfiguration) {
         self.service = service
+        self.configuration = configuration
     }
 
-    public var name: String { "whisper \(service.configuration.model)" }
+    /// A recogniser with its own service, started on first use.
+    public init(configuration: WhisperServiceConfiguration) {
+        self.init(service: LocalSpeechService(command: configuration.command), configuration: configuration)
+    }
+
+    public var name: String { "whisper \(configuration.model)" }
 
     public func transcribe(_ audio: PCMAudio) async throws -> Transcript {
         let url = try await service.endpoint()
@@ -28,7 +36,7 @@ public struct WhisperRecognizer: SpeechRecognizer {
 
     private func client(_ url: URL) -> OpenAITranscriptionClient {
         OpenAITranscriptionClient(
-            baseURL: url, model: service.configuration.model, timeout: service.configuration.requestTimeout,
+            baseURL: url, model: configuration.model, timeout: configuration.requestTimeout,
             provider: "embedded Whisper service"
         )
     }

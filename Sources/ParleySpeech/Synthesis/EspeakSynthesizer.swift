@@ -14,26 +14,12 @@ public struct EspeakSynthesizer: SpeechSynthesizer {
     public var voiceIDs: [String] { catalog.ids }
 
     public func synthesize(_ request: SpeechRequest) async throws -> SynthesizedSpeech {
-        let voice = try catalog.engineVoice(for: request.voiceID)
-        try SpeechRate.validate(request.speed)
-        let text = request.text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !text.isEmpty else { throw SpeechError.invalidRequest("text to synthesise is empty") }
+        let voice = try catalog.prepare(request)
         let wordsPerMinute = Int((Double(espeakRATE_NORMAL) * request.speed).rounded())
         return try await EspeakEngine.shared.synthesize(
             request.text, voice: voice,
             wordsPerMinute: min(max(wordsPerMinute, Int(espeakRATE_MINIMUM)), Int(espeakRATE_MAXIMUM))
         )
-    }
-}
-
-/// The accepted speaking-rate factors, shared by every synthesiser.
-enum SpeechRate {
-    static let range = 0.25...4.0
-
-    static func validate(_ speed: Double) throws(SpeechError) {
-        guard speed.isFinite, range.contains(speed) else {
-            throw .invalidRequest("speed must be between \(range.lowerBound) and \(range.upperBound), got \(speed)")
-        }
     }
 }
 

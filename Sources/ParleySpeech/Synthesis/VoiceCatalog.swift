@@ -18,6 +18,25 @@ public struct VoiceCatalog: Sendable, Hashable {
         return voice
     }
 
+    /// The accepted speaking-rate factors, for every synthesiser.
+    public static let speeds = 0.25...4.0
+
+    /// Checks a request before any work (known voice, usable speed and stability, some text)
+    /// and returns the engine voice to speak it with.
+    public func prepare(_ request: SpeechRequest) throws(SpeechError) -> String {
+        let voice = try engineVoice(for: request.voiceID)
+        guard request.speed.isFinite, Self.speeds.contains(request.speed) else {
+            throw .invalidRequest("speed must be between \(Self.speeds.lowerBound) and \(Self.speeds.upperBound), got \(request.speed)")
+        }
+        if let stability = request.stability, !(stability.isFinite && (0...1).contains(stability)) {
+            throw .invalidRequest("stability must be between 0 and 1, got \(stability)")
+        }
+        guard !request.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw .invalidRequest("text to synthesise is empty")
+        }
+        return voice
+    }
+
     /// This catalog with `overrides` ("id=voice,id=voice", as in PARLEY_VOICES) applied on top.
     public func overridden(by overrides: String?) -> VoiceCatalog {
         var copy = self

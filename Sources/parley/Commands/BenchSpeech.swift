@@ -40,14 +40,14 @@ struct BenchSpeech: AsyncParsableCommand {
         for beam in beams.split(separator: ",").compactMap({ Int($0.trimmingCharacters(in: .whitespaces)) }) {
             var configuration = located
             configuration.beamSize = beam
-            let service = WhisperService(configuration: configuration)
+            let service = LocalSpeechService(command: configuration.command)
             let started = ContinuousClock.now
             try await service.start()
             print("\nrecognition: whisper \(configuration.model), beam \(beam), \(configuration.threads) threads (service start \(String(format: "%.1f", Self.seconds(ContinuousClock.now - started))) s)")
             print("  condition                                   WER     RTF   audio s")
             var errors = 0, words = 0
             for (condition, recording) in recordings {
-                let recognizer = WhisperRecognizer(service: service)
+                let recognizer = WhisperRecognizer(service: service, configuration: configuration)
                 let begin = ContinuousClock.now
                 let transcript = try await recognizer.transcribe(recording.audio)
                 let elapsed = Self.seconds(ContinuousClock.now - begin)
@@ -66,7 +66,7 @@ struct BenchSpeech: AsyncParsableCommand {
                     var policy = StreamingPolicy()
                     policy.partialInterval = interval > 0 ? .milliseconds(Int64(interval * 1000)) : .seconds(3600)
                     try await streaming(
-                        UtteranceStreamer(recognizer: WhisperRecognizer(service: service), policy: policy),
+                        UtteranceStreamer(recognizer: WhisperRecognizer(service: service, configuration: configuration), policy: policy),
                         recordings: recordings.filter { !$0.0.telephone && $0.0.speed == 1 }
                     )
                 }

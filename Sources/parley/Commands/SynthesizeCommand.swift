@@ -10,7 +10,8 @@ struct SynthesizeCommand: AsyncParsableCommand {
         abstract: "Speak text with the configured synthesiser (embedded espeak-ng by default) into a file.",
         discussion: """
             Voices are the API's voice ids (professional_female, professional_male, bella, english_male, \
-            english_female); PARLEY_TTS_PROVIDER and PARLEY_VOICES choose and remap them (docs/speech.md).
+            english_female); PARLEY_TTS_PROVIDER (espeak, piper, openai, elevenlabs) and PARLEY_VOICES \
+            choose and remap them (docs/speech.md).
             """
     )
 
@@ -43,7 +44,9 @@ struct SynthesizeCommand: AsyncParsableCommand {
         do {
             speech = try await engines.synthesizer.synthesize(request)
             data = try format.encode(speech.audio)
+            await engines.stop()
         } catch let error as SpeechError {
+            await engines.stop()
             throw SpeechCommandSupport.fail("synthesize", error)
         }
         do {

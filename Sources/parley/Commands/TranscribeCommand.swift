@@ -34,11 +34,12 @@ struct TranscribeCommand: AsyncParsableCommand {
             throw ExitCode(error.kind == .unsupported ? 3 : error.kind == .corrupt ? 4 : 5)
         }
         let engines = try SpeechCommandSupport.engines()
-        defer { if let service = engines.whisperService { Task { await service.stop() } } }
         let transcript: Transcript
         do {
             transcript = try await engines.recognizer.transcribe(audio)
+            await engines.stop()
         } catch let error as SpeechError {
+            await engines.stop()
             throw SpeechCommandSupport.fail("transcribe", error)
         }
         if json {
