@@ -12,18 +12,27 @@ var dependencies: [Package.Dependency] = [
     .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
     .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
-    // Only for the intelligence tests' local provider server (already resolved through async-http-client).
+    // Already in the graph through AsyncHTTPClient; named for ParleySpeech's WebSockets and the tests' local servers.
     .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+    .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
 ]
 
 var targets: [Target] = [
     .target(name: "ParleyDomain"),
     .target(name: "ParleyAudio", dependencies: ["ParleyDomain"]),
+    // C libraries of the embedded speech engines (Debian: libespeak-ng-dev, libmp3lame-dev).
+    .systemLibrary(name: "CEspeakNG", path: "Sources/CEspeakNG", providers: [.apt(["libespeak-ng-dev"])]),
+    .systemLibrary(name: "CLame", path: "Sources/CLame", providers: [.apt(["libmp3lame-dev"])]),
     .target(
         name: "ParleySpeech",
         dependencies: [
-            "ParleyDomain", "ParleyAudio",
+            "ParleyDomain", "ParleyAudio", "CEspeakNG", "CLame",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOWebSocket", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]
     ),
     .target(

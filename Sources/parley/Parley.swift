@@ -16,4 +16,6 @@ let engineCommands: [any ParsableCommand.Type] = [
     BenchCommand.self,
     AnalyzeCommand.self,
     AnalyzeTextCommand.self,
+    TranscribeCommand.self,
+    SynthesizeCommand.self,
 ]

@@ -14,4 +14,5 @@ struct BenchCommand: AsyncParsableCommand {
 let benchmarks: [any ParsableCommand.Type] = [
     BenchAudio.self,
     BenchIntelligence.self,
+    BenchSpeech.self,
 ]

@@ -1,0 +1,2 @@
+// espeak-ng's C API (speak_lib.h), synthesising into memory through a callback.
+#include <espeak-ng/speak_lib.h>

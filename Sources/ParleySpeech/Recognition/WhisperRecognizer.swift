@@ -1,0 +1,43 @@
+import Foundation
+import ParleyAudio
+import ParleyDomain
+
+/// The embedded default: Whisper (tiny.en unless configured) in the supervised local service,
+/// spoken to with the same OpenAI protocol client as hosted endpoints.
+public struct WhisperRecognizer: SpeechRecognizer {
+    public let service: LocalSpeechService
+    public let configuration: WhisperServiceConfiguration
+
+    /// A recogniser using an existing service (one service can serve many recognisers).
+    public init(service: LocalSpeechService, configuration: WhisperServiceConfiguration) {
+        self.service = service
+        self.configuration = configuration
+    }
+
+    /// A recogniser with its own service, started on first use.
+    public init(configuration: WhisperServiceConfiguration) {
+        self.init(service: LocalSpeechService(command: configuration.command), configuration: configuration)
+    }
+
+    public var name: String { "whisper \(configuration.model)" }
+
+    public func transcribe(_ audio: PCMAudio) async throws -> Transcript {
+        let url = try await service.endpoint()
+        do {
+            return try await client(url).transcribe(audio)
+        } catch SpeechError.serviceUnavailable(let service, let reason) {
+            // The service may have died between requests: if it had, restart it and retry once.
+            guard await self.service.recover() else {
+                throw SpeechError.serviceUnavailable(service: service, reason: reason)
+            }
+            return try await client(try await self.service.endpoint()).transcribe(audio)
+        }
+    }
+
+    private func client(_ url: URL) -> OpenAITranscriptionClient {
+        OpenAITranscriptionClient(
+            baseURL: url, model: configuration.model, timeout: configuration.requestTimeout,
+            provider: "embedded Whisper service"
+        )
+    }
+}
