@@ -200,7 +200,7 @@ enum SentimentScorer {
         var total = contributions.reduce(0) { $0 + $1.value }
         var objectionDriver: SentimentDriver?
         // Trust objections voiced as statements ("every salesperson tells me that") read negative; asked as questions they are neutral.
-        let asked = !text.sentences.filter { Questions.classify(terms, $0) != nil }.isEmpty
+        let asked = !questionSentences.isEmpty
         if let objection = objections.first(where: { negativeObjections.contains($0.type) || $0.type == .trust && !asked }) {
             let weight = objection.type == .need ? -0.8 : -1.2
             total += weight
