@@ -114,7 +114,8 @@ enum SentimentScorer {
         ("got my attention", 1.4), ("deal breaker", -1.8), ("killing us", -1.8), ("conked out", -1.6), ("could be better", -1.2),
         ("pleasantly surprised", 2.0), ("sticking point", -1.2), ("jaw drop", -1.6), ("every penny", -1.0), ("big number", -1.0), ("done here", -1.4),
         ("mixed things", -1.2), ("never showed up", -1.4), ("nobody ever showed up", -1.6), ("load off", 1.6), ("i am sold", 1.6), ("up for", 1.0),
-        ("set money aside", 1.0), ("hear you", 1.0), ("no extra cost", 1.2), ("more times than i can count", -1.4), ("adds up", -1.0), ("never saw", -1.2), ("never have to", 1.2),
+        ("set money aside", 1.0), ("hurts the wallet", -1.6), ("ouch", -1.2), ("out of business", -1.2), ("no-brainer", 1.4),
+        ("no brainer", 1.4), ("a lot of promises", -1.2), ("running fine", 1.2), ("no question", 1.0), ("budget approved", 1.2), ("hear you", 1.0), ("no extra cost", 1.2), ("more times than i can count", -1.4), ("adds up", -1.0), ("never saw", -1.2), ("never have to", 1.2),
         ("short on", -1.0), ("doing just fine", 1.0), ("breaking ground", 1.0), ("brand new", 1.0), ("signed off", 1.0), ("move ahead", 1.0), ("completely fair", 1.2), ("totally fair", 1.2), ("taking over", 0.8), ("take us off", -1.2), ("bad things", -1.6), ("left a mess", -1.8), ("never came back", -1.4), ("goes down", -1.0), ("go down", -1.0), ("going down", -1.0), ("make sense", 1.0), ("too soon", -1.0), ("hold off", -0.8), ("happy with our current", -0.4),
         ("happy with what we have", -0.4), ("happy with our", -0.2), ("a lot better", 2.0), ("much better", 2.0),
         ("works great", 2.2), ("working great", 2.2), ("running great", 2.0), ("too busy", -1.2), ("not in the budget", -1.6),
@@ -199,7 +200,7 @@ enum SentimentScorer {
         var total = contributions.reduce(0) { $0 + $1.value }
         var objectionDriver: SentimentDriver?
         // Trust objections voiced as statements ("every salesperson tells me that") read negative; asked as questions they are neutral.
-        let asked = !text.sentences.filter { Questions.classify(terms, $0) != nil }.isEmpty
+        let asked = !questionSentences.isEmpty
         if let objection = objections.first(where: { negativeObjections.contains($0.type) || $0.type == .trust && !asked }) {
             let weight = objection.type == .need ? -0.8 : -1.2
             total += weight

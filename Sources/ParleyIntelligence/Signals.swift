@@ -76,6 +76,7 @@ enum SignalRules {
             "every dollar|penny counts", "tight on money|cash|funds",
             "jaw drop", "every penny|dollar", "come down on|in ~ price", "froze|frozen|freeze ~ spending|budget|budgets", "spending freeze",
             "see us paying", "big|huge|scary number", "spent our|the ~ budget", "budget is spent|gone",
+            "more than our ~ rent|mortgage|payroll", "hurts the wallet", "past accounting|finance", "cut|cutting|reduce|reducing costs",
         ]),
         (.timing, [
             "not a good time", "bad time", "not the right time", "not the best time", "not right now", "not now", "too busy",
@@ -86,7 +87,8 @@ enum SignalRules {
             "not in a position", "reach back out", "push this|it ~ back|out?", "can we push", "not ready to", "too early",
             "timing is ~ off", "too much going on", "put a pin in", "after we ~ close|finish|wrap|get|are", "until the ~ move|project|renovation|audit|season",
             "get back to you ~ in|next|after", "in a couple of weeks|months",
-            "ask me again", "wraps up", "not before", "right now is not", "now is not", "hit me up", "in q1|q2|q3|q4", "buried in", "revisit ~ next|later|in", "after the holidays",
+            "ask me again", "wraps up", "not before", "right now is not", "now is not", "hit me up", "in q1|q2|q3|q4", "buried in",
+            "until the new ~ manager|owner|director|year|quarter|budget", "not making any decisions until", "revisit ~ next|later|in", "after the holidays",
             "down the road", "not ready", "on the back burner", "wait until", "hold off", "circle back",
             "touch base ~ in|next|later", "in a few months", "later this year", "not this year", "not this quarter",
             "some other time", "another time", "bad timing", "timing is not great", "timing is bad", "in the middle of",
@@ -108,6 +110,7 @@ enum SignalRules {
             "same ~ company|vendor|provider|contractor|guy|people ~ since|for", "folks we have",
             "brings in his|her|their own", "been with * ~ forever|years", "takes care of us", "switched to ~ new|another|different",
             "brother-in-law|cousin|uncle|friend|neighbor ~ is|does|handles", "three|several|multiple|other bids",
+            "on staff for", "in-house technician", "national contract", "parent company", "has done our", "picked one", "got ~ quotes",
             "use someone else", "using someone else", "have someone else", "another company|vendor|provider|contractor",
             "somebody else does", "someone else does", "in house", "in-house", "do it ourselves", "handle it ourselves",
             "handle it internally", "we have a guy", "our guy", "cheaper quote", "quote from another", "competitor", "been with them",
@@ -124,7 +127,7 @@ enum SignalRules {
             "makes those|the calls|decisions", "regional|head|main|corporate office ~ makes|decides|handles|approves", "get sign-off", "sign-off from",
             "buy-in", "buy in from", "preferred vendor", "question for my|our ~ wife|husband|boss|partner|manager|owner|team", "not my budget",
             "hoa", "leadership team", "the district", "writes|signs the checks", "purchasing ~ would|has|needs|will", "owners meeting",
-            "bring it up at|with", "do not make ~ decisions|decision|call", "need_to|have_to|would_need_to|would_have_to talk_to|speak_to|speak_with|ask",
+            "bring it up at|with", "goes through our|the", "head office", "by my|our accountant|lawyer|bookkeeper", "do not make ~ decisions|decision|call", "need_to|have_to|would_need_to|would_have_to talk_to|speak_to|speak_with|ask",
             "to|by my|our boss|cfo|ceo|board|manager|owner|partner|director|vp|supervisor|wife|husband|landlord", "board has to", "board needs to", "boss has to", "boss needs to", "wife and i", "husband and i",
         ]),
         (.need, [
@@ -138,7 +141,8 @@ enum SignalRules {
             "do not have a|any use", "not have a|any use", "have not had ~ problem|problems|issue|issues|trouble", "never needed", "ever needed",
             "not something we", "stick with what", "but no", "we will stick with", "fine without", "not a priority for", "barely use",
             "okay|fine|good as we are", "that kind of problem", "not convinced", "not make a difference",
-            "all we care about", "nothing wrong with", "all we need",
+            "all we care about", "nothing wrong with", "all we need", "use half", "does everything we need", "not in the market",
+            "in the market for", "that is alright", "no thanks|thank_you|that_is_alright",
         ]),
         (.trust, [
             "never heard of", "how do i know", "how can i trust", "how can we trust", "too good to be true", "skeptical", "sceptical",
@@ -152,7 +156,8 @@ enum SignalRules {
             "tells me that", "bad press", "some proof", "do not know anything about", "know nothing about", "your current customers|clients",
             "talk to * ~ customers|clients", "price jumps", "one of those deals", "promised ~ savings|results", "never saw", "salesy", "before trusting",
             "mixed things|reviews", "heard ~ things", "anyone local", "never showed up", "nobody ever showed", "nobody showed", "what you are promising",
-            "does not deliver", "optimistic", "upsell me",
+            "does not deliver", "optimistic", "upsell me", "how long has your company", "been doing this", "never used a company",
+            "bad install|job|experience", "a lot of promises", "promises",
         ]),
     ])
 
@@ -177,7 +182,7 @@ enum SignalRules {
             "would be nice", "could work", "might work", "would work", "not saying no", "understand the options", "signed off", "that is neat|cool|nice",
             "make my life ~ easier", "got my attention", "how does the ~ work", "not against", "great idea", "save us", "that would save", "not attached to", "contract just ended", "just curious",
             "been looking for", "make it happen", "love it", "timing is ~ great|perfect", "i am sold", "sounds|sound pretty good",
-            "starting to sound", "up for", "that is exactly what we need|what i need|what we are_looking_for|right",
+            "starting to sound", "up for", "budget approved", "no question", "said go ahead", "that is exactly what we need|what i need|what we are_looking_for|right",
         ]),
         (.demoInterest, [
             "demo", "demonstration", "see it in action", "see how it works", "show me how", "walk me through the ~ product|software|platform|system|app",
@@ -190,7 +195,7 @@ enum SignalRules {
             "pricing", "quote", "estimate", "ballpark", "price range", "your rates", "what are the rates", "payment plan", "payment plans",
             "financing", "cost to", "what would that run", "set us back", "investment look like", "the numbers", "the price", "price for",
             "the cost", "how is it priced", "per month", "per unit", "monthly fee", "what do you charge", "cost of the", "quotes", "best price",
-            "what is included", "included in", "what are we talking", "the damage", "run us", "what would * run", "rough number", "discount", "price difference", "out the door", "promotions", "promotion", "cost be",
+            "what is included", "included in", "what are we talking", "the damage", "run us", "what would * run", "rough number", "discount", "price difference", "out the door", "promotions", "promotion", "cost be", "monthly cost", "is that included", "that included",
         ]),
         (.timelineInterest, [
             "how soon", "how quickly", "how long does|would|will|did|is", "book|schedule ~ install|installation|work|job|appointment|visit",

@@ -162,6 +162,11 @@ enum NumberWords {
     static func value(in terms: [Term], at index: Int) -> (value: Double, length: Int)? {
         let first = terms[index].text
         if let digits = Double(first) { return (digits, 1) }
+        // "twenty-two" arrives as one hyphenated word.
+        if first.contains("-") {
+            let parts = first.split(separator: "-").map(String.init)
+            if parts.count == 2, let t = tens[parts[0]], let u = units[parts[1]], u < 10 { return (t + u, 1) }
+        }
         if first == "a" || first == "once" || first == "twice" || first == "few" || first == "several" || first == "couple" {
             return nil  // only meaningful inside phrases; callers handle "a couple of", "twice"
         }
@@ -188,7 +193,9 @@ enum NumberWords {
     }
 
     static func isNumber(_ text: String) -> Bool {
-        Double(text) != nil || units[text] != nil && text != "a" || tens[text] != nil
+        if Double(text) != nil || units[text] != nil && text != "a" || tens[text] != nil { return true }
+        let parts = text.split(separator: "-")
+        return parts.count == 2 && tens[String(parts[0])] != nil && units[String(parts[1])] != nil
     }
 }
 

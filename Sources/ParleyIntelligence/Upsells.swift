@@ -84,7 +84,7 @@ public struct UpsellCatalogue: Sendable, Codable, Hashable {
                 "barely ~ cool|cold|heat|warm|keeps", "blows cold air anymore", "unbearably hot|cold", "gets so hot|cold", "hot spots", "cold spots", "double the", "knocking down a wall", "adding on",
                 "adding a|an ~ mezzanine|floor|wing|extension|addition|story", "more desks|seats|tables|beds|rooms|workstations",
                 "can not hold ~ temperature|temp", "never stops running", "runs non-stop|nonstop", "bringing_on|adding ~ a|another ~ shift|crew",
-                "night|second|third shift", "not get any airflow", "no airflow", "poor airflow", "expanding into", "never gets|warms warm|cool|cold|up", "bigger system", "runs out of hot water", "runs constantly", "never shuts off", "new addition",
+                "night|second|third shift", "not get any airflow", "no airflow", "poor airflow", "expanding into", "sweating", "doubling our", "never gets|warms warm|cool|cold|up", "bigger system", "runs out of hot water", "runs constantly", "never shuts off", "new addition",
             ]),
         Entry(
             type: "new_site", title: "New Site Installation",
@@ -109,7 +109,7 @@ public struct UpsellCatalogue: Sendable, Codable, Hashable {
         Entry(
             type: "smart_controls", title: "Smart Controls and Monitoring",
             description: "Remote control, monitoring and alerts for the equipment.", estimatedValue: 900,
-            triggers: ["smart|wifi|programmable|connected thermostat", "from my phone", "monitoring", "know when ~ breaks|fails|goes|stops", "from my|our laptop|computer|phone|desk", "remotely", "get a text|alert|notification", "text me when", "text when", "from our phones", "remote monitoring", "monitor it remotely", "alerts", "smart thermostat", "control it from", "know when it fails", "app to control"],
+            triggers: ["smart|wifi|programmable|connected thermostat", "from my phone", "monitoring", "know when ~ breaks|fails|goes|stops", "from my|our laptop|computer|phone|desk", "control it remotely", "monitor it remotely", "get a text|alert|notification", "text me when", "text when", "from our phones", "remote monitoring", "monitor it remotely", "alerts", "smart thermostat", "control it from", "know when it fails", "app to control"],
             ),
         Entry(
             type: "warranty_extension", title: "Extended Warranty",
@@ -202,7 +202,7 @@ struct UpsellDetector: Sendable {
             let next = after < terms.count ? terms[after].text : ""
             let next2 = after + 1 < terms.count ? terms[after + 1].text : ""
             let next3 = after + 2 < terms.count ? terms[after + 2].text : ""
-            let aboutPeople = terms[max(0, i - 5)..<i].contains { ["doing", "working", "using", "known", "guy", "company", "with"].contains($0.text) }
+            let aboutPeople = terms[max(0, i - 5)..<i].contains { ["doing", "working", "using", "known", "guy", "company", "with", "done", "heating", "cooling", "plumbing"].contains($0.text) }
             if (next == "years" || next == "year" || next == "yrs") && number.value >= 8 && number.value < 100, !aboutPeople,
                 ["old", "ago", "now"].contains(next2) || terms[max(0, i - 3)..<i].contains(where: { ["for", "had", "been", "over", "about", "almost", "nearly"].contains($0.text) }),
                 let replacement
