@@ -2,6 +2,7 @@ import Fluent
 import Foundation
 import JWT
 import ParleyDomain
+import ParleySpeech
 import ParleyStore
 import NIOConcurrencyHelpers
 import Vapor
@@ -18,6 +19,8 @@ public final class ParleyContext: Sendable {
     let startedAt = Date()
     /// Durable job handlers and this process's runners.
     public let jobs: JobWorkers
+    /// Recognition and synthesis, chosen once from the environment.
+    public let speech: SpeechEngines
     private let boundPublicURL = NIOLockedValueBox<String?>(nil)
 
     /// The absolute base of every URL the server hands out (`PARLEY_PUBLIC_URL`).
@@ -29,7 +32,7 @@ public final class ParleyContext: Sendable {
         boundPublicURL.withLockedValue { $0 = "http://\(configuration.host):\(port)" }
     }
 
-    init(configuration: ParleyConfiguration, decoyHash: String, openAPI: OpenAPICatalog) {
+    init(configuration: ParleyConfiguration, decoyHash: String, openAPI: OpenAPICatalog, speech: SpeechEngines) {
         self.configuration = configuration
         self.identitySettings = IdentitySettings(
             accessTokenLifetime: configuration.accessTokenLifetime,
@@ -38,6 +41,7 @@ public final class ParleyContext: Sendable {
         self.decoyHash = decoyHash
         self.openAPI = openAPI
         self.jobs = JobWorkers(settings: configuration.jobs)
+        self.speech = speech
     }
 
     /// Media and reports live under the data directory; readiness checks it is writable.
@@ -80,7 +84,13 @@ public enum ParleyApplication {
 
         let cost = configuration.bcryptCost
         let decoy = try await NIOThreadPool.singleton.runIfActive { try Bcrypt.hash(IdentityService.randomToken(), cost: cost) }
-        app.parley = ParleyContext(configuration: configuration, decoyHash: decoy, openAPI: try OpenAPICatalog.load())
+        let speech: SpeechEngines
+        do {
+            speech = try SpeechEngines.make(try SpeechConfiguration.fromEnvironment())
+        } catch {
+            throw DomainError.validation(field: "speech configuration", message: error.description)
+        }
+        app.parley = ParleyContext(configuration: configuration, decoyHash: decoy, openAPI: try OpenAPICatalog.load(), speech: speech)
 
         app.http.server.configuration.hostname = configuration.host
         app.http.server.configuration.port = configuration.port
@@ -94,6 +104,7 @@ public enum ParleyApplication {
         app.middleware.use(DialectErrorMiddleware(dialects: .standard))
 
         app.lifecycle.use(JobWorkersLifecycle())
+        app.lifecycle.use(SpeechServicesLifecycle())
         try routes(app)
     }
 
@@ -102,6 +113,7 @@ public enum ParleyApplication {
         try app.register(collection: OpenAPIRoutes())
         let api = app.grouped("api", "v1")
         try SalesTrainerSurface.register(on: api, app: app)
+        SalesTrainerSurface.registerRoot(on: app)
         try AdminSurface.register(on: api.grouped("admin"), app: app)
     }
 
@@ -162,5 +174,12 @@ enum JWTSecret {
         }
         logger.warning("PARLEY_JWT_SECRET is not set: generated a development secret in \(path). Set PARLEY_JWT_SECRET in production.")
         return secret
+    }
+}
+
+/// Stops the local speech services (Whisper, piper) when the application shuts down.
+struct SpeechServicesLifecycle: LifecycleHandler {
+    func shutdownAsync(_ application: Application) async {
+        await application.parley.speech.stop()
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import JWT
 import ParleyDomain
+import ParleySpeech
 import Vapor
 
 /// An error on its way to a client: status, machine code, message and the field at fault.
@@ -52,6 +53,13 @@ public struct APIError: Error, Sendable {
             self = error
         case let error as DomainError:
             self = APIError(domain: error)
+        case let error as SpeechError:
+            switch error {
+            case .unknownVoice: self = .validation("voice_id", error.description)
+            case .invalidRequest(let message): self = APIError(.unprocessableEntity, code: "VALIDATION_ERROR", message)
+            case .serviceUnavailable, .providerError:
+                self = APIError(.serviceUnavailable, code: "VOICE_SERVICE_UNAVAILABLE", error.description)
+            }
         case let error as DecodingError:
             self = APIError(decoding: error)
         case let error as JWTError:

@@ -25,11 +25,14 @@ public struct RateLimitSettings: Sendable {
     public var general: RateLimitPolicy
     /// Sign-in and registration, per client address, against password guessing.
     public var authentication: RateLimitPolicy
+    /// Sales Trainer: 60 requests per minute for the voice API.
+    public var voice: RateLimitPolicy
 
     public static let documented = RateLimitSettings(
         enabled: true,
         general: .init(name: "general", limit: 120, window: 60),
-        authentication: .init(name: "auth", limit: 20, window: 60)
+        authentication: .init(name: "auth", limit: 20, window: 60),
+        voice: .init(name: "voice", limit: 60, window: 60)
     )
 }
 

@@ -2,6 +2,11 @@ import Vapor
 
 /// The Sales Trainer API (api-docs/sales-trainer.md), mounted at `/api/v1`.
 enum SalesTrainerSurface {
+    /// Routes the document places at the root rather than under `/api/v1`.
+    static func registerRoot(on root: any RoutesBuilder) {
+        VoiceRoutes.registerDownloads(on: root)
+    }
+
     static func register(on api: any RoutesBuilder, app: Application) throws {
         let context = app.parley
         let limits = context.configuration.rateLimits
@@ -12,5 +17,6 @@ enum SalesTrainerSurface {
         ScenarioRoutes.register(on: authenticated)
         SessionRoutes.register(on: authenticated)
         LearningRoutes.register(on: authenticated)
+        VoiceRoutes.register(on: api.grouped(BearerAuthentication(), context.rateLimiting(limits.voice)))
     }
 }
