@@ -366,18 +366,22 @@ public struct AudioAnalyzer: Sendable {
     private func speakingRate() -> SpeakingRate {
         let speechTime = segments.reduce(0) { $0 + Double($1.count) } * Self.hopSeconds
         let articulation = speechTime > 0 ? Double(syllables) / speechTime : nil
+        // The acoustic estimate is always computed, so a recogniser's count can be checked against it.
+        let estimated = Double(syllables) / options.syllablesPerWord
+        let speechSpan =
+            segments.isEmpty ? 0 : Double(segments.last!.upperBound - segments.first!.lowerBound) * Self.hopSeconds
+        let estimate = speechSpan > 0 && syllables > 0 ? estimated / speechSpan * 60 : nil
         let counted = countedWords
         if let first = counted.min(by: { $0.start < $1.start }), let last = counted.max(by: { $0.end < $1.end }) {
             let span = last.end - first.start
             return SpeakingRate(
                 wpm: span > 0 ? Double(counted.count) / span * 60 : nil, source: .words,
-                words: Double(counted.count), syllables: syllables, span: max(0, span), articulationRate: articulation)
+                words: Double(counted.count), syllables: syllables, span: max(0, span), articulationRate: articulation,
+                syllableEstimate: estimate)
         }
-        let estimated = Double(syllables) / options.syllablesPerWord
-        let span = segments.isEmpty ? 0 : Double(segments.last!.upperBound - segments.first!.lowerBound) * Self.hopSeconds
         return SpeakingRate(
-            wpm: span > 0 && syllables > 0 ? estimated / span * 60 : nil, source: .syllables, words: estimated,
-            syllables: syllables, span: span, articulationRate: articulation)
+            wpm: estimate, source: .syllables, words: estimated, syllables: syllables, span: speechSpan,
+            articulationRate: articulation, syllableEstimate: estimate)
     }
 
     private func result() -> AudioAnalysis {
