@@ -140,6 +140,8 @@ public struct SpeakingRate: Sendable, Codable, Equatable {
     public var span: Double
     /// Syllables per second of speech, pauses excluded.
     public var articulationRate: Double?
+    /// Words per minute estimated from syllable nuclei alone, whatever `source` is.
+    public var syllableEstimate: Double?
 }
 
 /// Granularities of `AudioAnalysis.timeline(_:)`, named as the API names them.

@@ -174,7 +174,7 @@ public struct Resampler: Sendable {
 extension PCMAudio {
     /// The same audio at another sample rate (band-limited; unchanged when the rate already matches).
     public func resampled(to rate: Int) -> PCMAudio {
-        guard rate != sampleRate, sampleRate > 0 else { return self }
+        guard rate != sampleRate, sampleRate > 0, rate > 0 else { return self }
         return PCMAudio(samples: Resampler.resample(samples, from: sampleRate, to: rate), sampleRate: rate)
     }
 

@@ -228,3 +228,46 @@ struct SyllableNuclei: Sendable {
         return nil
     }
 }
+
+/// Finds held vowels ("uhhh", "ummm"): voiced stretches of at least 350 ms whose pitch stays
+/// within 1.5 semitones and loudness within 6 dB. A pause right after one is a hesitation even
+/// without a transcript.
+struct HeldVowelDetector: Sendable {
+    let minimumFrames = 35
+    let pitchSpread = 1.5
+    let loudnessSpread: Float = 6
+
+    private var runStart = 0
+    private var runLength = 0
+    private var pitchRange = 0.0...0.0
+    private var loudnessRange: ClosedRange<Float> = 0...0
+    /// The latest held vowel (frames, end exclusive), which may still be growing.
+    private(set) var latest: Range<Int>?
+
+    /// A frame that is not speech ends any run.
+    mutating func interrupt() { runLength = 0 }
+
+    mutating func push(_ frame: FrameFeatures) {
+        guard frame.pitch.frequency > 0 else {
+            runLength = 0
+            return
+        }
+        let pitch = 12 * log2(Double(frame.pitch.frequency))
+        let loudness = frame.loudness
+        let pitches = min(pitchRange.lowerBound, pitch)...max(pitchRange.upperBound, pitch)
+        let levels = min(loudnessRange.lowerBound, loudness)...max(loudnessRange.upperBound, loudness)
+        if runLength > 0 && pitches.upperBound - pitches.lowerBound <= pitchSpread
+            && levels.upperBound - levels.lowerBound <= loudnessSpread
+        {
+            runLength += 1
+            pitchRange = pitches
+            loudnessRange = levels
+        } else {
+            runStart = frame.index
+            runLength = 1
+            pitchRange = pitch...pitch
+            loudnessRange = loudness...loudness
+        }
+        if runLength >= minimumFrames { latest = runStart..<(frame.index + 1) }
+    }
+}

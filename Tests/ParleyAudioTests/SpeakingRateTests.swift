@@ -32,10 +32,13 @@ struct SpeakingRateTests {
         #expect(timed.speakingRate.source == .words)
         #expect(abs(measured - Double(setting)) / Double(setting) < 0.10, "measured \(measured) at setting \(setting)")
 
-        let untimed = AudioAnalyzer.analyze(utterance.audio)
-        let estimated = try #require(untimed.wpm)
-        #expect(untimed.speakingRate.source == .syllables)
+        // The syllable estimate never reads the words, so it is the no-transcript rate.
+        let estimated = try #require(timed.speakingRate.syllableEstimate)
         #expect(abs(estimated - Double(setting)) / Double(setting) < 0.20, "estimated \(estimated) at setting \(setting)")
-        print("espeak \(setting) wpm: with timings \(measured), syllable estimate \(estimated)")
+        if setting == 170 {
+            let untimed = AudioAnalyzer.analyze(utterance.audio)
+            #expect(untimed.speakingRate.source == .syllables)
+            #expect(untimed.wpm == estimated)
+        }
     }
 }

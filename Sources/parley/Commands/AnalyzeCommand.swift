@@ -94,7 +94,7 @@ struct AnalyzeCommand: ParsableCommand {
         let volume = analysis.volume
         var lines = [
             "duration     \(number(analysis.duration, 2)) s, speech \(number(analysis.speechTime, 2)) s in \(analysis.speech.count) segments",
-            "pace         \(number(analysis.wpm, 0)) wpm (from \(rate.source.rawValue): \(number(rate.words, 1)) words, \(rate.syllables) syllables over \(number(rate.span, 2)) s; articulation \(number(rate.articulationRate, 2)) syll/s)",
+            "pace         \(number(analysis.wpm, 0)) wpm (from \(rate.source.rawValue): \(number(rate.words, 1)) words, \(rate.syllables) syllables over \(number(rate.span, 2)) s; articulation \(number(rate.articulationRate, 2)) syll/s\(rate.source == .words ? "; acoustic estimate \(number(rate.syllableEstimate, 0)) wpm" : ""))",
             "pitch        mean \(number(pitch.mean)) Hz, std \(number(pitch.std)), range \(number(pitch.min))–\(number(pitch.max)) Hz, trend \(pitch.trend.rawValue), voiced \(pitch.voicedFrames) frames",
             "volume       mean \(number(volume.mean)) dBFS, std \(number(volume.std)), range \(number(volume.min))–\(number(volume.max)), trend \(volume.trend.rawValue); rms \(number(volume.rms)) dBFS, peak \(number(volume.peak)) dBFS",
             "clipping     \(volume.clipping.detected ? "YES" : "no") (\(volume.clipping.clippedSamples) samples in \(volume.clipping.events) runs)",

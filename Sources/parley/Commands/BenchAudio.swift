@@ -60,7 +60,10 @@ struct BenchAudio: ParsableCommand {
                      audioMinutes, 2 * audioMinutes, Double(streamTwice.peakKilobytes - stream.peakKilobytes) / 1024))
 
         guard !skipReference else { return }
-        try compareWithPraat(recording, ourCPUSeconds: batch.cpuSeconds)
+        try compareWithPraat(recording, label: "the recording", ourCPUSeconds: batch.cpuSeconds)
+        try compareWithPraat(
+            Self.noisyCopy(of: recording, snr: 10), label: "the recording + white noise at 10 dB SNR",
+            ourCPUSeconds: nil)
     }
 
     // MARK: Recording
@@ -208,7 +211,28 @@ struct BenchAudio: ParsableCommand {
         var pitch: [Double]
     }
 
-    func compareWithPraat(_ recording: URL, ourCPUSeconds: Double) throws {
+    /// The recording with white noise 10 dB below its speech (samples above -50 dBFS), cached beside it.
+    static func noisyCopy(of recording: URL, snr: Double) throws -> URL {
+        let url = recording.deletingPathExtension().appendingPathExtension("snr\(Int(snr)).wav")
+        if FileManager.default.fileExists(atPath: url.path) { return url }
+        var audio = try AudioDecoder.decode(contentsOf: recording)
+        let loud = audio.samples.filter { abs($0) > 0.003 }
+        let power = loud.reduce(0.0) { $0 + Double($1 * $1) } / Double(max(1, loud.count))
+        let deviation = (power / pow(10, snr / 10)).squareRoot()
+        var state: UInt64 = 0x1234_5678
+        func uniform() -> Double {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return (Double(state >> 11) + 0.5) / Double(1 << 53)
+        }
+        for index in audio.samples.indices {
+            let gaussian = (-2 * log(uniform())).squareRoot() * cos(2 * Double.pi * uniform())
+            audio.samples[index] += Float(gaussian * deviation)
+        }
+        try WAVFile.encode(audio).write(to: url)
+        return url
+    }
+
+    func compareWithPraat(_ recording: URL, label: String, ourCPUSeconds: Double?) throws {
         let python = try Self.referenceVenv()
         let script = Self.repositoryRoot.appendingPathComponent("Benchmarks/praat_pitch.py")
         let options = AnalysisOptions()
@@ -217,7 +241,10 @@ struct BenchAudio: ParsableCommand {
             failure: "the Praat reference failed")
         let praat = try JSONDecoder().decode(PraatPitch.self, from: data)
 
-        let ours = AudioAnalyzer.analyze(try AudioDecoder.decode(contentsOf: recording), options: options)
+        let audio = try AudioDecoder.decode(contentsOf: recording)
+        let cpuStart = Self.cpuSeconds()
+        let ours = AudioAnalyzer.analyze(audio, options: options)
+        let ourSeconds = ourCPUSeconds ?? Self.cpuSeconds() - cpuStart
         guard let track = ours.frames else { return }
         var bothVoiced = 0, agreeVoicing = 0, compared = 0, within5 = 0, gross = 0, onlyPraat = 0, onlyOurs = 0
         var cents: [Double] = []
@@ -241,8 +268,8 @@ struct BenchAudio: ParsableCommand {
         let praatMean = praatVoiced.reduce(0, +) / Double(max(1, praatVoiced.count))
         func percent(_ part: Int, _ whole: Int) -> String { String(format: "%.1f%%", 100 * Double(part) / Double(max(1, whole))) }
         print("")
-        print("pitch against Praat (parselmouth \(praat.times.count) frames, 10 ms, \(Int(options.minimumPitch))–\(Int(options.maximumPitch)) Hz):")
-        print("  speed: Praat pitch alone \(String(format: "%.2f", praat.seconds)) CPU s; Parley full analysis \(String(format: "%.2f", ourCPUSeconds)) CPU s → Parley \(String(format: "%.1f", praat.seconds / ourCPUSeconds))× Praat's speed")
+        print("pitch against Praat on \(label) (parselmouth \(praat.times.count) frames, 10 ms, \(Int(options.minimumPitch))–\(Int(options.maximumPitch)) Hz):")
+        print("  speed: Praat pitch alone \(String(format: "%.2f", praat.seconds)) CPU s; Parley full analysis \(String(format: "%.2f", ourSeconds)) CPU s (\(ourCPUSeconds == nil ? "decoding excluded" : "decoding included")) → Parley \(String(format: "%.1f", praat.seconds / ourSeconds))× Praat's speed")
         print("  voicing decisions agree on \(percent(agreeVoicing, compared)) of frames (voiced only by Praat \(percent(onlyPraat, compared)), only by Parley \(percent(onlyOurs, compared)))")
         print("  frames voiced in both: \(bothVoiced); within 5%: \(percent(within5, bothVoiced)); gross errors (>20%): \(percent(gross, bothVoiced))")
         if !cents.isEmpty {
