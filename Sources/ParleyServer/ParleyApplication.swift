@@ -113,7 +113,7 @@ public enum ParleyApplication {
         try app.register(collection: OpenAPIRoutes())
         let api = app.grouped("api", "v1")
         try SalesTrainerSurface.register(on: api, app: app)
-        SalesTrainerSurface.registerRoot(on: app)
+        SalesTrainerSurface.registerRoot(on: app, app: app)
         try AdminSurface.register(on: api.grouped("admin"), app: app)
     }
 

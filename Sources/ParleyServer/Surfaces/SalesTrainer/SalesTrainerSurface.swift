@@ -3,8 +3,9 @@ import Vapor
 /// The Sales Trainer API (api-docs/sales-trainer.md), mounted at `/api/v1`.
 enum SalesTrainerSurface {
     /// Routes the document places at the root rather than under `/api/v1`.
-    static func registerRoot(on root: any RoutesBuilder) {
+    static func registerRoot(on root: any RoutesBuilder, app: Application) {
         VoiceRoutes.registerDownloads(on: root)
+        VoiceSocket.register(on: root, app: app)
     }
 
     static func register(on api: any RoutesBuilder, app: Application) throws {

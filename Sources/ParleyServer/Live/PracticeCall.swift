@@ -1,0 +1,277 @@
+import Foundation
+import ParleyAudio
+import ParleyDomain
+import ParleyIntelligence
+import ParleySpeech
+import ParleyStore
+import Vapor
+
+/// What a live practice call tells its client; the surface turns these into its protocol.
+enum PracticeCallEvent: Sendable {
+    case started(resumed: Bool)
+    case transcript(text: String, isFinal: Bool)
+    case reply(ProspectReply, audio: Data?)
+    case interrupted
+    case coaching(CoachingNudge)
+    case paused
+    case resumed
+    case ended(reason: String, conversation: Conversation)
+    case failure(code: String, message: String, retryAllowed: Bool)
+}
+
+/// One connected practice session: rep turns in (typed, or spoken and recognised), prospect
+/// replies out (text and synthesised audio), coaching nudges, and the score at the end.
+/// Every turn is stored as it happens and the engine's state travels with the session, so a
+/// dropped connection loses nothing and reconnecting carries on where the call was.
+actor PracticeCall {
+    private let app: Application
+    private var conversation: Conversation
+    private var engine: ProspectEngine
+    private var coach: LiveCoach
+    private var nextSequence: Int
+    private let emit: @Sendable (PracticeCallEvent) async -> Void
+    private var activeSince: Date?
+    private var audioInput: AsyncStream<PCMAudio>.Continuation?
+    private var recognition: Task<Void, Never>?
+    private var deadline: Task<Void, Never>?
+    private var aiSpeakingUntil = Date.distantPast
+    private(set) var configured = false
+
+    var status: ConversationStatus { conversation.status }
+    var settings: SessionConfigurationDTO { SessionConfigurationDTO(conversation.configuration) }
+
+    /// Opens a session for live use; the engine is restored from the session when it has one.
+    static func open(app: Application, conversation: Conversation, emit: @escaping @Sendable (PracticeCallEvent) async -> Void) async throws -> PracticeCall {
+        let store = FluentConversationStore(database: app.db)
+        guard let scenarioID = conversation.scenarioID,
+              let scenario = try await store.scenario(id: scenarioID, visibleTo: conversation.organizationID)
+        else { throw APIError.notFound("SCENARIO_NOT_FOUND", "The session's scenario no longer exists") }
+        let turns = try await store.turns(conversationID: conversation.id)
+        let decoder = JSONDecoder()
+        var engine: ProspectEngine
+        if let saved = conversation.details["engine"], let restored = try? decoder.decode(ProspectEngine.self, from: JSONEncoder().encode(saved)) {
+            engine = restored
+        } else {
+            let difficulty = Difficulty(rawValue: SessionConfigurationDTO(conversation.configuration).difficulty_level) ?? scenario.difficulty
+            engine = try ProspectEngine(scenario: scenario, difficulty: difficulty, seed: Self.seed(for: conversation.id))
+        }
+        let coach = conversation.details["coach"].flatMap { try? decoder.decode(LiveCoach.self, from: JSONEncoder().encode($0)) } ?? LiveCoach()
+        return PracticeCall(app: app, conversation: conversation, engine: engine, coach: coach,
+                            nextSequence: (turns.last?.sequence ?? 0) + 1, emit: emit)
+    }
+
+    private init(app: Application, conversation: Conversation, engine: ProspectEngine, coach: LiveCoach, nextSequence: Int,
+                 emit: @escaping @Sendable (PracticeCallEvent) async -> Void) {
+        self.app = app
+        self.conversation = conversation
+        self.engine = engine
+        self.coach = coach
+        self.nextSequence = nextSequence
+        self.emit = emit
+    }
+
+    // MARK: control
+
+    /// Accepts the client's configuration and starts (or resumes) the call.
+    func configure(audio: Bool) async throws {
+        let resuming = nextSequence > 1
+        configured = true
+        if audio { startRecognition() }
+        conversation.status = .active
+        if conversation.startedAt == nil { conversation.startedAt = Date() }
+        activeSince = Date()
+        try await save()
+        armDeadline()
+        await emit(.started(resumed: resuming))
+        if !resuming { try await prospectSpeaks(engine.opening()) }
+    }
+
+    func pause() async throws {
+        guard conversation.status == .active else { return }
+        accumulate()
+        conversation.status = .paused
+        deadline?.cancel()
+        try await save()
+        await emit(.paused)
+    }
+
+    func resume() async throws {
+        guard conversation.status == .paused else { return }
+        conversation.status = .active
+        activeSince = Date()
+        try await save()
+        armDeadline()
+        await emit(.resumed)
+    }
+
+    /// Ends the call: scores it, stores the outcome and tells the client.
+    func end(reason: String) async throws {
+        guard !conversation.status.isFinal else { return }
+        accumulate()
+        stopInput()
+        let outcome = PracticeScorer().score(engine)
+        conversation.analysis = try Self.analysis(for: outcome)
+        conversation.status = .completed
+        conversation.completedAt = Date()
+        try await save()
+        await emit(.ended(reason: reason, conversation: conversation))
+    }
+
+    /// The client went away without ending: the session is abandoned but can be resumed.
+    func disconnected() async {
+        stopInput()
+        guard !conversation.status.isFinal else { return }
+        accumulate()
+        conversation.status = .abandoned
+        try? await save()
+    }
+
+    // MARK: input
+
+    /// A typed rep turn.
+    func repSaid(_ text: String, words: [Word] = []) async throws {
+        guard !engine.isEnded else { return }
+        let reply = engine.respond(to: text)
+        try await store(TranscriptSegment(id: nextSequence, speaker: .rep, speakerLabel: "user", text: text, words: words),
+                        sentiment: nil, intent: nil)
+        try await prospectSpeaks(reply)
+        if settings.coaching_enabled, let nudge = coach.nudge(after: engine) {
+            await emit(.coaching(nudge))
+        }
+        try await save()
+        if reply.endsCall {
+            try await end(reason: reply.outcome.map { "call_\($0.rawValue)" } ?? "call_ended")
+        }
+    }
+
+    /// Spoken audio: 16 kHz mono samples for the recogniser.
+    func hear(_ samples: [Float]) {
+        audioInput?.yield(PCMAudio(samples: samples, sampleRate: PCMAudio.analysisSampleRate))
+    }
+
+    /// What the recogniser heard: partials are shown, finals are the rep's turn. A rep who
+    /// starts talking while the prospect's audio still plays interrupts it (barge-in).
+    func recognized(_ event: RecognitionEvent) async throws {
+        let text = event.segment.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !text.isEmpty else { return }
+        if Date() < aiSpeakingUntil {
+            aiSpeakingUntil = .distantPast
+            await emit(.interrupted)
+        }
+        await emit(.transcript(text: text, isFinal: event.isFinal))
+        if event.isFinal { try await repSaid(text, words: event.segment.words) }
+    }
+
+    /// True once the session's time limit has passed.
+    var timeIsUp: Bool {
+        let spent = (conversation.duration ?? 0) + (activeSince.map { Date().timeIntervalSince($0) } ?? 0)
+        return spent >= Double(settings.max_duration)
+    }
+
+    // MARK: internals
+
+    private func prospectSpeaks(_ reply: ProspectReply) async throws {
+        try await store(TranscriptSegment(id: nextSequence, speaker: .counterpart, speakerLabel: "ai", text: reply.text),
+                        sentiment: reply.sentiment.rawValue, intent: reply.intent.rawValue)
+        var audio: Data?
+        do {
+            let speech = try await app.parley.speech.synthesizer.synthesize(SpeechRequest(text: reply.text, voiceID: settings.voice_id))
+            audio = WAVFile.encode(speech.audio)
+            aiSpeakingUntil = Date().addingTimeInterval(speech.audio.duration)
+        } catch {
+            // The words still reach the rep; the client is told audio is missing.
+            app.logger.warning("prospect audio failed", metadata: ["error": "\(error)"])
+            await emit(.failure(code: "VOICE_SERVICE_UNAVAILABLE", message: "The prospect's voice is unavailable: \(error)", retryAllowed: true))
+        }
+        await emit(.reply(reply, audio: audio))
+    }
+
+    private func store(_ segment: TranscriptSegment, sentiment: String?, intent: String?) async throws {
+        let turn = StoredTurn(sequence: nextSequence, segment: segment, spokenAt: Date(), sentiment: sentiment, intent: intent)
+        try await FluentConversationStore(database: app.db).appendTurn(turn, conversationID: conversation.id)
+        nextSequence += 1
+    }
+
+    private func save() async throws {
+        var details = conversation.details.objectValue
+        let encoder = JSONEncoder()
+        details["engine"] = try JSONDecoder().decode(JSONValue.self, from: encoder.encode(engine))
+        details["coach"] = try JSONDecoder().decode(JSONValue.self, from: encoder.encode(coach))
+        conversation.details = .object(details)
+        try await FluentConversationStore(database: app.db).updateConversation(conversation)
+    }
+
+    private func accumulate() {
+        if let since = activeSince {
+            conversation.duration = (conversation.duration ?? 0) + Date().timeIntervalSince(since)
+            activeSince = nil
+        }
+    }
+
+    private func startRecognition() {
+        guard audioInput == nil else { return }
+        let (stream, continuation) = AsyncStream<PCMAudio>.makeStream(bufferingPolicy: .bufferingNewest(500))
+        audioInput = continuation
+        let recognizer = app.parley.speech.recognizer
+        recognition = Task { [weak self] in
+            do {
+                for try await event in recognizer.recognize(stream) {
+                    try await self?.recognized(event)
+                }
+            } catch {
+                await self?.emit(.failure(code: "VOICE_SERVICE_UNAVAILABLE",
+                                          message: "Speech recognition is unavailable (\(error)); typed text still works", retryAllowed: true))
+            }
+        }
+    }
+
+    private func stopInput() {
+        audioInput?.finish()
+        audioInput = nil
+        recognition?.cancel()
+        recognition = nil
+        deadline?.cancel()
+        deadline = nil
+    }
+
+    /// Ends the call at its time limit even if the client sends nothing more.
+    private func armDeadline() {
+        deadline?.cancel()
+        let remaining = Double(settings.max_duration) - (conversation.duration ?? 0)
+        deadline = Task { [weak self] in
+            try? await Task.sleep(for: .seconds(max(0, remaining)))
+            guard !Task.isCancelled else { return }
+            try? await self?.end(reason: "time_limit")
+        }
+    }
+
+    /// A stable seed per session (FNV-1a of its id), so a session's prospect is reproducible.
+    static func seed(for id: UUID) -> UInt64 {
+        id.uuidString.utf8.reduce(14_695_981_039_346_656_037 as UInt64) { ($0 ^ UInt64($1)) &* 1_099_511_628_211 }
+    }
+
+    /// The stored analysis: the outcome for analytics, and the document's shapes for clients.
+    static func analysis(for outcome: PracticeOutcome) throws -> JSONValue {
+        let metrics: JSONValue = .object([
+            "overall_score": .number(Double(outcome.overallScore)),
+            "talk_time_ratio": .number((outcome.talkTimeRatio * 100).rounded() / 100),
+            "question_count": .number(Double(outcome.questionCount)),
+            "objection_handling_score": .number(Double(outcome.skills[.objectionHandling] ?? 0)),
+            "rapport_building_score": .number(Double(outcome.skills[.rapportBuilding] ?? 0)),
+            "closing_effectiveness": .number(Double(outcome.skills[.closing] ?? 0)),
+            "discovery_score": .number(Double(outcome.skills[.discovery] ?? 0)),
+            "objections_raised": .number(Double(outcome.objectionsRaised)),
+            "objections_handled": .number(Double(outcome.objectionsHandled)),
+            "next_step_agreed": .bool(outcome.nextStepAgreed),
+        ])
+        let feedback: JSONValue = .array(outcome.feedback.map { remark in
+            .object([
+                "category": .string(remark.category), "feedback": .string(remark.feedback),
+                "score": .number(Double(remark.score)), "improvement_tip": .string(remark.improvementTip),
+                "evidence": .array(remark.evidence.map { .object(["turn": .number(Double($0.turn)), "phrase": .string($0.phrase)]) }),
+            ])
+        })
+        let encoded = try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(outcome))
+        return .object(["outcome": encoded, "performance_metrics": metrics, "coaching_feedback": feedback])
+    }
+}

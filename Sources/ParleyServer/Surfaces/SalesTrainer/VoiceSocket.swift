@@ -1,0 +1,231 @@
+import Foundation
+import NIOConcurrencyHelpers
+import ParleyDomain
+import Vapor
+
+/// `/ws/voice/{session_id}`: the Sales Trainer's real-time protocol over a plain WebSocket.
+///
+/// Client → server: `config` (`{sample_rate: 16000, channels: 1, format: "pcm"}`, or
+/// `format: "text"` for typed practice), `audio` (base64 16-bit little-endian PCM),
+/// `text` (a typed turn), `control` (`pause`, `resume`, `end`).
+/// Server → client: `session_started`/`session_resumed`/`session_paused`/`session_ended`,
+/// `ai_response`, `transcript` (what was heard), `ai_interrupted` (barge-in), `coaching`, `error`.
+enum VoiceSocket {
+    /// Open live connections per user (the document allows 5) and sessions in use.
+    final class Connections: Sendable {
+        let perUser = NIOLockedValueBox<[Int: Int]>([:])
+        let sessions = NIOLockedValueBox<Set<String>>([])
+        static let limit = 5
+    }
+
+    /// Largest audio message: two seconds of 16 kHz 16-bit mono.
+    static let maxAudioBytes = 64_000
+
+    static func register(on root: any RoutesBuilder, app: Application) {
+        let connections = Connections()
+        root.grouped("ws", "voice").grouped(BearerAuthentication())
+            .webSocket(":session_id", maxFrameSize: .init(integerLiteral: 1 << 20), shouldUpgrade: { request in
+                let principal = try request.principal
+                let session = try await SessionRoutes.session(request)
+                guard session.status != .completed else {
+                    throw APIError(.conflict, code: "SESSION_COMPLETED", "Session \(session.publicID) is already completed")
+                }
+                let admitted = connections.perUser.withLockedValue { counts -> Bool in
+                    guard counts[principal.user.id, default: 0] < Connections.limit else { return false }
+                    counts[principal.user.id, default: 0] += 1
+                    return true
+                }
+                guard admitted else {
+                    throw APIError(.tooManyRequests, code: "RATE_LIMIT_EXCEEDED",
+                                   "At most \(Connections.limit) voice connections at once", headers: ["Retry-After": "5"])
+                }
+                let claimed = connections.sessions.withLockedValue { $0.insert(session.publicID).inserted }
+                guard claimed else {
+                    connections.perUser.withLockedValue { $0[principal.user.id, default: 1] -= 1 }
+                    throw APIError(.conflict, code: "SESSION_IN_USE", "Session \(session.publicID) is already connected elsewhere")
+                }
+                request.storage[SessionKey.self] = session
+                return [:]
+            }, onUpgrade: { request, socket in
+                guard let session = request.storage[SessionKey.self], let principal = try? request.principal else {
+                    try? await socket.close(code: .policyViolation)
+                    return
+                }
+                defer {
+                    connections.perUser.withLockedValue { $0[principal.user.id, default: 1] -= 1 }
+                    connections.sessions.withLockedValue { _ = $0.remove(session.publicID) }
+                }
+                await serve(socket, session: session, app: request.application, logger: request.logger)
+            })
+    }
+
+    private struct SessionKey: StorageKey {
+        typealias Value = Conversation
+    }
+
+    /// Messages are handled one at a time, in the order they arrive.
+    static func serve(_ socket: WebSocket, session: Conversation, app: Application, logger: Logger) async {
+        let (inbox, feed) = AsyncStream<String>.makeStream()
+        socket.onText { _, text in feed.yield(text) }
+        socket.onBinary { _, _ in feed.yield(#"{"type":"__binary"}"#) }
+        socket.onClose.whenComplete { _ in feed.finish() }
+
+        let call: PracticeCall
+        do {
+            call = try await PracticeCall.open(app: app, conversation: session) { event in
+                await send(render(event), on: socket)
+            }
+        } catch {
+            let apiError = APIError(from: error)
+            await send(errorMessage(apiError.code, apiError.message, retry: false), on: socket)
+            try? await socket.close(code: .unexpectedServerError)
+            return
+        }
+        for await text in inbox {
+            do {
+                if try await handle(text, call: call, socket: socket) == .stop { break }
+            } catch {
+                let apiError = APIError(from: error)
+                logger.warning("voice message failed", metadata: ["error": "\(error)"])
+                await send(errorMessage(apiError.code == "INTERNAL_ERROR" ? "AUDIO_PROCESSING_ERROR" : apiError.code,
+                                        apiError.message, retry: true), on: socket)
+            }
+        }
+        await call.disconnected()
+    }
+
+    enum Next { case carryOn, stop }
+
+    static func handle(_ text: String, call: PracticeCall, socket: WebSocket) async throws -> Next {
+        guard let data = text.data(using: .utf8),
+              let message = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let type = message["type"] as? String
+        else {
+            await send(errorMessage("INVALID_MESSAGE", "Send JSON objects with a 'type' field", retry: true), on: socket)
+            return .carryOn
+        }
+        let status = await call.status
+        if status == .completed, type != "control" {
+            await send(errorMessage("SESSION_COMPLETED", "This session has ended; start a new one", retry: false), on: socket)
+            return .carryOn
+        }
+        if await call.timeIsUp, status == .active {
+            try await call.end(reason: "time_limit")
+            return .carryOn
+        }
+        switch type {
+        case "config":
+            let config = message["data"] as? [String: Any] ?? [:]
+            let format = (config["format"] as? String)?.lowercased() ?? "pcm"
+            if format == "text" {
+                try await call.configure(audio: false)
+                return .carryOn
+            }
+            let rate = (config["sample_rate"] as? NSNumber)?.intValue
+            let channels = (config["channels"] as? NSNumber)?.intValue ?? 1
+            guard ["pcm", "pcm_s16le", "linear16"].contains(format), rate == 16_000, channels == 1 else {
+                await send(errorMessage("INVALID_AUDIO_FORMAT",
+                                        "Unsupported audio format: use PCM 16kHz mono ({\"sample_rate\": 16000, \"channels\": 1, \"format\": \"pcm\"})",
+                                        retry: true), on: socket)
+                return .carryOn
+            }
+            try await call.configure(audio: true)
+        case "audio":
+            guard await call.configured else {
+                await send(errorMessage("CONFIG_REQUIRED", "Send a 'config' message before audio", retry: true), on: socket)
+                return .carryOn
+            }
+            guard status == .active else {
+                await send(errorMessage("SESSION_PAUSED", "The session is paused; resume it first", retry: true), on: socket)
+                return .carryOn
+            }
+            guard let encoded = message["data"] as? String, let bytes = Data(base64Encoded: encoded), bytes.count % 2 == 0 else {
+                await send(errorMessage("INVALID_AUDIO_FORMAT", "Audio data must be base64-encoded 16-bit PCM", retry: true), on: socket)
+                return .carryOn
+            }
+            guard bytes.count <= maxAudioBytes else {
+                await send(errorMessage("AUDIO_FRAME_TOO_LARGE", "Send audio in frames of at most \(maxAudioBytes) bytes (2 s)", retry: true), on: socket)
+                return .carryOn
+            }
+            await call.hear(pcm16ToFloats(bytes))
+        case "text":
+            let raw = (message["data"] as? String) ?? ((message["data"] as? [String: Any])?["text"] as? String) ?? (message["text"] as? String)
+            guard await call.configured else {
+                await send(errorMessage("CONFIG_REQUIRED", "Send a 'config' message first", retry: true), on: socket)
+                return .carryOn
+            }
+            guard status == .active else {
+                await send(errorMessage("SESSION_PAUSED", "The session is paused; resume it first", retry: true), on: socket)
+                return .carryOn
+            }
+            guard let said = raw?.trimmingCharacters(in: .whitespacesAndNewlines), !said.isEmpty, said.count <= 2000,
+                  !AccountRules.containsControlCharacters(said)
+            else {
+                await send(errorMessage("INVALID_MESSAGE", "A text message needs 'data' with 1 to 2000 characters", retry: true), on: socket)
+                return .carryOn
+            }
+            try await call.repSaid(said)
+        case "control":
+            switch message["action"] as? String ?? (message["data"] as? [String: Any])?["action"] as? String {
+            case "pause": try await call.pause()
+            case "resume": try await call.resume()
+            case "end":
+                try await call.end(reason: "ended_by_user")
+                try? await socket.close(code: .normalClosure)
+                return .stop
+            default:
+                await send(errorMessage("INVALID_MESSAGE", "control.action must be pause, resume or end", retry: true), on: socket)
+            }
+        default:
+            await send(errorMessage("UNKNOWN_MESSAGE_TYPE", "Unknown message type '\(type)'; use config, audio, text or control", retry: true), on: socket)
+        }
+        return .carryOn
+    }
+
+    static func pcm16ToFloats(_ bytes: Data) -> [Float] {
+        bytes.withUnsafeBytes { raw in
+            (0..<(bytes.count / 2)).map { Float(Int16(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 2, as: Int16.self))) / 32768 }
+        }
+    }
+
+    // MARK: rendering
+
+    static func render(_ event: PracticeCallEvent) -> [String: Any] {
+        switch event {
+        case .started(let resumed):
+            return ["type": resumed ? "session_resumed" : "session_started", "data": ["status": "active"]]
+        case .transcript(let text, let isFinal):
+            return ["type": "transcript", "data": ["speaker": "user", "text": text, "is_final": isFinal]]
+        case .reply(let reply, let audio):
+            return ["type": "ai_response", "data": [
+                "text": reply.text, "audio": audio.map { $0.base64EncodedString() } ?? NSNull(), "audio_format": "wav",
+                "sentiment": reply.sentiment.rawValue, "intent": reply.intent.rawValue, "stage": reply.stage.rawValue,
+            ] as [String: Any]]
+        case .interrupted:
+            return ["type": "ai_interrupted", "data": ["reason": "the rep started speaking"]]
+        case .coaching(let nudge):
+            return ["type": "coaching", "data": ["message": nudge.message, "category": nudge.category.rawValue, "urgency": nudge.urgency.rawValue]]
+        case .paused:
+            return ["type": "session_paused", "data": ["status": "paused"]]
+        case .resumed:
+            return ["type": "session_resumed", "data": ["status": "active"]]
+        case .ended(let reason, let conversation):
+            let metrics = (try? JSONSerialization.jsonObject(with: JSONEncoder().encode(conversation.analysis["performance_metrics"] ?? .null))) ?? NSNull()
+            return ["type": "session_ended", "data": [
+                "status": conversation.status.rawValue, "reason": reason, "duration": Int((conversation.duration ?? 0).rounded()),
+                "performance_metrics": metrics,
+            ] as [String: Any]]
+        case .failure(let code, let message, let retry):
+            return errorMessage(code, message, retry: retry)
+        }
+    }
+
+    static func errorMessage(_ code: String, _ message: String, retry: Bool) -> [String: Any] {
+        ["type": "error", "error_code": code, "message": message, "retry_allowed": retry]
+    }
+
+    static func send(_ message: [String: Any], on socket: WebSocket) async {
+        guard let data = try? JSONSerialization.data(withJSONObject: message) else { return }
+        try? await socket.send(String(decoding: data, as: UTF8.self))
+    }
+}

@@ -1,0 +1,197 @@
+import Foundation
+import ParleyAudio
+import ParleyTestSupport
+import Testing
+
+@Suite("Sales Trainer voice WebSocket")
+struct VoiceSocketTests {
+    func newSession(_ server: TestServer, _ token: String, scenario: Int = 1, coaching: Bool = true) async throws -> String {
+        let response = try await server.request(.POST, "/api/v1/sessions", json: [
+            "scenario_id": scenario, "configuration": ["coaching_enabled": coaching, "voice_id": "professional_male"],
+        ], token: token)
+        return try #require(response.json["id"] as? String)
+    }
+
+    static let goodRep = [
+        "Hi Mark, this is Dana from Acme. Thanks for picking up, did I catch you at an okay time?",
+        "I'll be brief. How do you manage your developer tooling today?",
+        "That sounds frustrating. What does onboarding a new engineer look like for your team?",
+        "I understand. Teams like yours use our platform to cut onboarding from weeks to days by putting every tool in one place.",
+        "That's a fair concern, and I hear you. Many IT directors felt the same until they saw the license savings.",
+        "Would you be open to a 30 minute call next Tuesday at 10am to see if it fits?",
+    ]
+
+    @Test func aTypedRolePlayRunsToCompletionAndIsScored() async throws {
+        try await TestServer.with { server in
+            let rep = try await server.register()
+            let id = try await newSession(server, rep.accessToken)
+            let socket = try await TestWebSocket.connect(server, path: "/ws/voice/\(id)", token: rep.accessToken)
+            try await socket.send(["type": "config", "data": ["format": "text"]])
+            #expect(await socket.next()?["type"] as? String == "session_started")
+            let opening = try #require(await socket.next(type: "ai_response").message?["data"] as? [String: Any])
+            #expect((opening["text"] as? String)?.isEmpty == false)
+            let audio = try #require(Data(base64Encoded: opening["audio"] as? String ?? ""))
+            #expect(String(decoding: audio.prefix(4), as: UTF8.self) == "RIFF")
+            #expect(opening["sentiment"] is String && opening["intent"] is String)
+
+            var coaching: [[String: Any]] = []
+            var ended = false
+            for line in Self.goodRep {
+                try await socket.send(["type": "text", "data": line])
+                let (reply, skipped) = await socket.next(type: "ai_response")
+                #expect(reply != nil)
+                coaching += skipped.filter { $0["type"] as? String == "coaching" }
+                if skipped.contains(where: { $0["type"] as? String == "session_ended" }) { ended = true; break }
+            }
+            if !ended { try await socket.send(["type": "control", "action": "end"]) }
+            let finished = await socket.next(type: "session_ended")
+            coaching += finished.skipped.filter { $0["type"] as? String == "coaching" }
+            if !ended {
+                let data = try #require(finished.message?["data"] as? [String: Any])
+                #expect(data["status"] as? String == "completed")
+                #expect((data["performance_metrics"] as? [String: Any])?["overall_score"] is Int)
+            }
+            #expect(!coaching.isEmpty, "coaching is enabled, so the rep hears some")
+            await socket.close()
+
+            let detail = try await server.request(.GET, "/api/v1/sessions/\(id)", token: rep.accessToken).json
+            #expect(detail["status"] as? String == "completed")
+            let transcript = try #require(detail["transcript"] as? [[String: Any]])
+            #expect(transcript.first?["speaker"] as? String == "ai")
+            #expect(transcript.filter { $0["speaker"] as? String == "user" }.count >= 3)
+            let metrics = try #require(detail["performance_metrics"] as? [String: Any])
+            for key in ["overall_score", "talk_time_ratio", "question_count", "objection_handling_score", "rapport_building_score", "closing_effectiveness"] {
+                #expect(metrics[key] != nil, "performance_metrics.\(key)")
+            }
+            #expect((metrics["question_count"] as? Int ?? 0) >= 2)
+            let feedback = try #require(detail["coaching_feedback"] as? [[String: Any]])
+            #expect(!feedback.isEmpty)
+            for item in feedback {
+                #expect(item["category"] is String && item["feedback"] is String && item["improvement_tip"] is String && item["score"] is Int)
+            }
+            let progress = try await server.request(.GET, "/api/v1/learning/progress", token: rep.accessToken).json
+            #expect((progress["overall_progress"] as? [String: Any])?["total_sessions"] as? Int == 1)
+            // A completed session cannot be connected to again.
+            await #expect(throws: (any Error).self) { try await TestWebSocket.connect(server, path: "/ws/voice/\(id)", token: rep.accessToken) }
+        }
+    }
+
+    @Test func protocolErrorsAreAnsweredAndTheConnectionStaysUsable() async throws {
+        try await TestServer.with { server in
+            let rep = try await server.register()
+            let id = try await newSession(server, rep.accessToken)
+            let socket = try await TestWebSocket.connect(server, path: "/ws/voice/\(id)?token=\(rep.accessToken)")
+            func expectError(_ code: String, after message: [String: Any]? = nil, raw: String? = nil) async throws {
+                if let message { try await socket.send(message) }
+                if let raw { try await socket.sendRaw(raw) }
+                let reply = await socket.next()
+                #expect(reply?["type"] as? String == "error")
+                #expect(reply?["error_code"] as? String == code)
+                #expect(reply?["retry_allowed"] as? Bool == true)
+            }
+            try await expectError("CONFIG_REQUIRED", after: ["type": "audio", "data": "AAAA"])
+            try await expectError("CONFIG_REQUIRED", after: ["type": "text", "data": "hello"])
+            try await expectError("INVALID_AUDIO_FORMAT", after: ["type": "config", "data": ["sample_rate": 44100, "channels": 2, "format": "pcm"]])
+            try await expectError("INVALID_MESSAGE", raw: "{not json")
+            try await expectError("UNKNOWN_MESSAGE_TYPE", after: ["type": "dance"])
+            try await socket.send(["type": "config", "data": ["sample_rate": 16000, "channels": 1, "format": "pcm"]])
+            #expect(await socket.next(type: "session_started").message != nil)
+            #expect(await socket.next(type: "ai_response").message != nil)
+            try await expectError("INVALID_AUDIO_FORMAT", after: ["type": "audio", "data": "%%% not base64 %%%"])
+            try await expectError("INVALID_AUDIO_FORMAT", after: ["type": "audio", "data": Data([1, 2, 3]).base64EncodedString()])
+            try await expectError("AUDIO_FRAME_TOO_LARGE", after: ["type": "audio", "data": Data(count: 200_000).base64EncodedString()])
+            try await expectError("INVALID_MESSAGE", after: ["type": "control", "action": "explode"])
+            try await socket.send(["type": "control", "action": "pause"])
+            #expect(await socket.next()?["type"] as? String == "session_paused")
+            try await expectError("SESSION_PAUSED", after: ["type": "text", "data": "are you there?"])
+            try await socket.send(["type": "control", "action": "resume"])
+            #expect(await socket.next()?["type"] as? String == "session_resumed")
+            try await socket.send(["type": "text", "data": "Hi, this is Dana from Acme."])
+            #expect(await socket.next(type: "ai_response").message != nil)
+            await socket.close()
+        }
+    }
+
+    @Test func onlyTheOwnerConnects() async throws {
+        try await TestServer.with { server in
+            let rep = try await server.register()
+            let other = try await server.register()
+            let id = try await newSession(server, rep.accessToken)
+            await #expect(throws: (any Error).self) { try await TestWebSocket.connect(server, path: "/ws/voice/\(id)") }
+            await #expect(throws: (any Error).self) { try await TestWebSocket.connect(server, path: "/ws/voice/\(id)", token: other.accessToken) }
+            await #expect(throws: (any Error).self) { try await TestWebSocket.connect(server, path: "/ws/voice/session_nope", token: rep.accessToken) }
+        }
+    }
+
+    @Test func aDroppedConnectionLosesNothingAndReconnectingResumes() async throws {
+        try await TestServer.with { server in
+            let rep = try await server.register()
+            let id = try await newSession(server, rep.accessToken, coaching: false)
+            let first = try await TestWebSocket.connect(server, path: "/ws/voice/\(id)", token: rep.accessToken)
+            try await first.send(["type": "config", "data": ["format": "text"]])
+            #expect(await first.next(type: "ai_response").message != nil)
+            try await first.send(["type": "text", "data": Self.goodRep[0]])
+            #expect(await first.next(type: "ai_response").message != nil)
+            await first.close()
+
+            var detail: [String: Any] = [:]
+            for _ in 0..<100 {
+                detail = try await server.request(.GET, "/api/v1/sessions/\(id)", token: rep.accessToken).json
+                if detail["status"] as? String == "abandoned" { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(detail["status"] as? String == "abandoned")
+            #expect((detail["transcript"] as? [[String: Any]])?.count == 3)
+
+            let second = try await TestWebSocket.connect(server, path: "/ws/voice/\(id)", token: rep.accessToken)
+            try await second.send(["type": "config", "data": ["format": "text"]])
+            #expect(await second.next()?["type"] as? String == "session_resumed")
+            try await second.send(["type": "text", "data": Self.goodRep[1]])
+            #expect(await second.next(type: "ai_response").message != nil)
+            try await second.send(["type": "control", "action": "end"])
+            #expect(await second.next(type: "session_ended").message != nil)
+            let transcript = try await server.request(.GET, "/api/v1/sessions/\(id)", token: rep.accessToken).json["transcript"] as? [[String: Any]]
+            #expect(transcript?.count == 5)
+        }
+    }
+
+    /// Speech made with espeak-ng goes in as PCM frames; the recogniser hears it and the
+    /// prospect answers.
+    @Test func spokenAudioIsRecognisedAndAnswered() async throws {
+        try await TestServer.with { server in
+            let rep = try await server.register()
+            let id = try await newSession(server, rep.accessToken, coaching: false)
+            let wav = FileManager.default.temporaryDirectory.appendingPathComponent("rep-\(UUID().uuidString).wav")
+            defer { try? FileManager.default.removeItem(at: wav) }
+            let espeak = Process()
+            espeak.executableURL = URL(fileURLWithPath: "/usr/bin/espeak-ng")
+            espeak.arguments = ["-s", "160", "-w", wav.path, "Hello Mark, this is Dana from Acme. How do you manage your tooling today?"]
+            try espeak.run()
+            espeak.waitUntilExit()
+            let speech = try WAVFile.decode(Data(contentsOf: wav)).resampled(to: 16_000)
+            let samples = speech.samples + [Float](repeating: 0, count: 16_000 * 2)
+            let pcm = samples.reduce(into: Data()) { data, sample in
+                withUnsafeBytes(of: Int16(max(-1, min(1, sample)) * 32767).littleEndian) { data.append(contentsOf: $0) }
+            }
+
+            let socket = try await TestWebSocket.connect(server, path: "/ws/voice/\(id)", token: rep.accessToken)
+            try await socket.send(["type": "config", "data": ["sample_rate": 16000, "channels": 1, "format": "pcm"]])
+            #expect(await socket.next(type: "ai_response").message != nil)
+            for offset in stride(from: 0, to: pcm.count, by: 6400) {
+                try await socket.send(["type": "audio", "data": pcm[offset..<min(pcm.count, offset + 6400)].base64EncodedString()])
+            }
+            var heard: String?
+            while let message = await socket.next(timeout: .seconds(120)) {
+                let data = message["data"] as? [String: Any]
+                if message["type"] as? String == "transcript", data?["is_final"] as? Bool == true { heard = data?["text"] as? String }
+                if message["type"] as? String == "ai_response" { break }
+                if message["type"] as? String == "error" { Issue.record("error: \(message)"); break }
+            }
+            let text = try #require(heard).lowercased()
+            #expect(text.contains("mark") || text.contains("tooling") || text.contains("manage"))
+            let transcript = try await server.request(.GET, "/api/v1/sessions/\(id)", token: rep.accessToken).json["transcript"] as? [[String: Any]]
+            #expect(transcript?.contains { $0["speaker"] as? String == "user" } == true)
+            await socket.close()
+        }
+    }
+}
