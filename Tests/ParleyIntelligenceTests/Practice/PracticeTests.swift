@@ -1,0 +1,321 @@
+import Foundation
+import ParleyDomain
+import Testing
+
+@testable import ParleyIntelligence
+
+/// Scripted reps with known intent, used to check the AI prospect end to end.
+enum ScriptedRep {
+    /// A rep who builds rapport, asks the scenario's discovery questions, ties value to each pain,
+    /// acknowledges and explores every objection, then asks for a concrete next step.
+    static func good(_ scenario: Scenario, seed: UInt64 = 1, difficulty: Difficulty? = nil) throws -> ProspectEngine {
+        var engine = try ProspectEngine(scenario: scenario, difficulty: difficulty, seed: seed)
+        _ = engine.opening()
+        let first = engine.persona.name.split(separator: " ").first.map(String.init) ?? ""
+        var questions = scenario.flow?.discoveryQuestions ?? []
+        var pitched: Set<String> = []
+        var text = "Hi \(first), this is Alex from Parley. Thanks for taking my call, I appreciate your time. How is your week going?"
+        while !engine.isEnded {
+            let reply = engine.respond(to: text)
+            if reply.endsCall { break }
+            if engine.openObjection != nil {
+                text = "I understand, that's a fair concern. Many of our customers felt the same at first. What would need to be true for this to work for you?"
+            } else if !questions.isEmpty && engine.revealedPains.count < engine.persona.painPoints.count {
+                text = questions.removeFirst()
+            } else if let pain = engine.revealedPains.first(where: { !pitched.contains($0) }) {
+                pitched.insert(pain)
+                text = "You mentioned \(PracticeText.inline(pain)). We help teams like yours fix exactly that, which means less time lost and lower costs."
+            } else {
+                text = "Would you be open to a 30-minute follow-up call next Tuesday at 10 am to map out next steps?"
+            }
+        }
+        return engine
+    }
+
+    /// Bad reps: each plays one losing style until the call ends (or 30 turns pass).
+    enum Style: String, CaseIterable {
+        case pushy, rude, monologue, ignoresObjections
+    }
+
+    static let monologue = Array(repeating: "Our platform is the best on the market and it saves money, it improves everything, our customers love it and we have won awards, and the dashboards are beautiful.", count: 4).joined(separator: " ")
+
+    static func bad(_ scenario: Scenario, style: Style, seed: UInt64 = 1) throws -> ProspectEngine {
+        var engine = try ProspectEngine(scenario: scenario, seed: seed)
+        _ = engine.opening()
+        var turn = 0
+        while !engine.isEnded && turn < 30 {
+            let text: String
+            switch style {
+            case .pushy: text = "You need to sign today. Our platform saves you money, so just sign the contract right now."
+            case .rude: text = turn == 0 ? "Hi, this is Alex from Parley." : "Whatever, listen to me, you clearly don't get it."
+            case .monologue: text = monologue
+            case .ignoresObjections:
+                text = turn % 2 == 0 ? "Our platform saves time and reduces costs for companies like yours." : "Can we book the contract signing for Friday?"
+            }
+            _ = engine.respond(to: text)
+            turn += 1
+        }
+        return engine
+    }
+}
+
+@Suite("Practice: AI prospect")
+struct ProspectEngineTests {
+    @Test(arguments: BuiltInScenarios.all.map(\.title))
+    func goodRepReachesNextStep(title: String) throws {
+        let scenario = try #require(BuiltInScenarios.all.first { $0.title == title })
+        let engine = try ScriptedRep.good(scenario)
+        #expect(engine.outcome == .nextStepAgreed, "\(title): \(engine.transcript.text)")
+        #expect(engine.exchanges.last?.reply.intent == .agreeNextStep)
+        #expect(engine.raisedObjections.allSatisfy { scenario.flow!.objectionScenarios.contains($0) })
+        #expect(!engine.raisedObjections.isEmpty)
+        #expect(engine.objectionsHandled == engine.raisedObjections.count)
+    }
+
+    @Test(arguments: BuiltInScenarios.all.map(\.title))
+    func badRepsLoseTheCall(title: String) throws {
+        let scenario = try #require(BuiltInScenarios.all.first { $0.title == title })
+        for style in ScriptedRep.Style.allCases {
+            let engine = try ScriptedRep.bad(scenario, style: style)
+            #expect(engine.outcome == .lost, "\(title) / \(style): \(engine.transcript.text)")
+            #expect(engine.exchanges.last?.reply.endsCall == true)
+            #expect(engine.stage == .ended)
+        }
+    }
+
+    @Test func sameSeedSameConversationDifferentSeedsDifferentWording() throws {
+        let scenario = BuiltInScenarios.all[2]
+        let a = try ScriptedRep.good(scenario, seed: 7).prospectLines
+        let b = try ScriptedRep.good(scenario, seed: 7).prospectLines
+        #expect(a == b)
+        let others = try (8...12).map { try ScriptedRep.good(scenario, seed: $0).prospectLines }
+        #expect(others.contains { $0 != a })
+        // Never the same line twice in a row.
+        for lines in [a] + others {
+            for (x, y) in zip(lines, lines.dropFirst()) { #expect(x != y) }
+        }
+    }
+
+    @Test func painPointsOnlyAfterDiscoveryQuestions() throws {
+        for scenario in BuiltInScenarios.all {
+            let good = try ScriptedRep.good(scenario)
+            for exchange in good.exchanges where exchange.revealedPain != nil {
+                #expect(exchange.move.discovery && exchange.move.questions > 0, "\(exchange.repText)")
+            }
+            #expect(!good.revealedPains.isEmpty)
+            // Pitching without asking reveals nothing.
+            let pitcher = try ScriptedRep.bad(scenario, style: .ignoresObjections)
+            #expect(pitcher.revealedPains.isEmpty)
+            for line in pitcher.prospectLines {
+                for pain in scenario.persona!.painPoints { #expect(!line.contains(PracticeText.inline(pain))) }
+            }
+        }
+    }
+
+    @Test func openQuestionRevealsMoreThanClosedOrIrrelevantOne() throws {
+        let scenario = BuiltInScenarios.all[0]
+        var open = try ProspectEngine(scenario: scenario, seed: 3)
+        _ = open.opening()
+        let reply = open.respond(to: "How do you manage your tooling today?")
+        #expect(reply.intent == .revealPainPoint)
+        #expect(open.revealedPains == ["Too many disconnected tools"])
+        var closed = try ProspectEngine(scenario: scenario, seed: 3)
+        _ = closed.opening()
+        let short = closed.respond(to: "Is the weather nice there?")
+        #expect(short.intent != .revealPainPoint)
+        let closedIrrelevant = closed.respond(to: "Do you like your office?")
+        #expect(closedIrrelevant.intent == .answer)
+        #expect(closed.revealedPains.isEmpty)
+        #expect(closed.stage != .ended)
+    }
+
+    @Test func objectionIgnoredIsRepeatedThenHandledSoftens() throws {
+        let scenario = BuiltInScenarios.all[5]  // Price Objection Bootcamp
+        var engine = try ProspectEngine(scenario: scenario, seed: 2)
+        _ = engine.opening()
+        _ = engine.respond(to: "What does a late month-end close cost you?")
+        let raised = engine.respond(to: "Our platform saves time and reduces costs for finance teams.")
+        #expect(raised.intent == .objection)
+        #expect(scenario.flow!.objectionScenarios.contains(try #require(engine.openObjection)))
+        let interestBefore = engine.interest
+        let repeated = engine.respond(to: "It also has great dashboards and reports.")
+        #expect(repeated.intent == .repeatObjection)
+        #expect(engine.exchanges.last?.ignoredObjection == true)
+        #expect(engine.interest < interestBefore)
+        let softened = engine.respond(to: "I hear you, that's a fair point. What are you comparing the price to?")
+        #expect(softened.intent == .softenObjection)
+        #expect(engine.openObjection == nil)
+        #expect(engine.objectionsHandled == 1)
+    }
+
+    @Test func staysInCharacter() throws {
+        for scenario in BuiltInScenarios.all {
+            var engine = try ProspectEngine(scenario: scenario, seed: 4)
+            #expect(engine.opening().text == scenario.flow?.opening)
+            let intro = engine.respond(to: "Sorry, who am I speaking with?")
+            #expect(intro.intent == .introduce)
+            #expect(intro.text.contains(scenario.persona!.name.split(separator: " ").first!))
+            let good = try ScriptedRep.good(scenario)
+            for line in good.prospectLines {
+                #expect(!line.contains("{") && !line.lowercased().contains(" ai "))
+            }
+        }
+    }
+
+    @Test func missingPersonaIsATypedError() {
+        var scenario = BuiltInScenarios.all[0]
+        scenario.persona = nil
+        #expect(throws: ProspectEngineError.self) { try ProspectEngine(scenario: scenario, seed: 1) }
+    }
+
+    @Test func languageModelRewordsButFallsBack() async throws {
+        struct Echo: LanguageModel {
+            let answer: String?
+            var name: String { "test" }
+            func complete(_ request: CompletionRequest) async throws -> Completion {
+                guard let answer else { throw LanguageModelError.timedOut(seconds: 1) }
+                return Completion(text: answer, model: "test")
+            }
+        }
+        var engine = try ProspectEngine(scenario: BuiltInScenarios.all[0], seed: 1)
+        _ = engine.opening()
+        let reply = engine.respond(to: "How do you manage your tooling today?")
+        let worded = await engine.reword(reply, using: Echo(answer: "Too many tools that don't talk to each other, frankly."))
+        #expect(worded.text.hasPrefix("Too many tools"))
+        #expect(worded.intent == reply.intent && worded.stage == reply.stage)
+        let failed = await engine.reword(reply, using: Echo(answer: nil))
+        #expect(failed == reply)
+        let offCharacter = await engine.reword(reply, using: Echo(answer: "As an AI language model I cannot."))
+        #expect(offCharacter == reply)
+    }
+
+    @Test func engineSurvivesCodableRoundTrip() throws {
+        var engine = try ProspectEngine(scenario: BuiltInScenarios.all[3], seed: 9)
+        _ = engine.opening()
+        _ = engine.respond(to: "How do customers book with you today?")
+        var copy = try JSONDecoder().decode(ProspectEngine.self, from: JSONEncoder().encode(engine))
+        #expect(copy == engine)
+        #expect(copy.respond(to: "What happens when you miss a call?") == engine.respond(to: "What happens when you miss a call?"))
+    }
+}
+
+@Suite("Practice: live coach")
+struct LiveCoachTests {
+    @Test func nudgesForMonologueAndIgnoredObjection() throws {
+        let scenario = BuiltInScenarios.all[5]
+        var engine = try ProspectEngine(scenario: scenario, seed: 2)
+        var coach = LiveCoach()
+        _ = engine.opening()
+        _ = engine.respond(to: ScriptedRep.monologue)
+        let monologueNudge = coach.nudge(after: engine)
+        let monologue = try #require(monologueNudge)
+        #expect(monologue.category == .talkTime && monologue.urgency == .high)
+        _ = engine.respond(to: "What does a late month-end close cost you?")
+        _ = coach.nudge(after: engine)
+        _ = engine.respond(to: "Our platform saves time and reduces costs for finance teams.")
+        let raisedNudge = coach.nudge(after: engine)
+        let raised = try #require(raisedNudge)
+        #expect(raised.category == .objectionHandling)
+        _ = engine.respond(to: "Can we book the contract signing for Friday?")
+        #expect(engine.exchanges.last?.ignoredObjection == true)
+        // Same category as the previous nudge: rate limit holds it back.
+        #expect(coach.nudge(after: engine) == nil)
+        _ = engine.respond(to: "It also comes with great dashboards.")
+        if !engine.isEnded {
+            let ignoredNudge = coach.nudge(after: engine)
+        let ignored = try #require(ignoredNudge)
+            #expect(ignored.category == .objectionHandling && ignored.urgency == .high)
+        }
+    }
+
+    @Test func atMostOneNudgePerTurnAndNoBackToBackRepeats() throws {
+        for scenario in BuiltInScenarios.all {
+            var engine = try ProspectEngine(scenario: scenario, seed: 5)
+            var coach = LiveCoach()
+            _ = engine.opening()
+            for text in ["Hi there, thanks for your time.", ScriptedRep.monologue, "How do things work today?", "Is that a problem?", "Our platform saves money."] where !engine.isEnded {
+                _ = engine.respond(to: text)
+                _ = coach.nudge(after: engine)
+                #expect(coach.nudge(after: engine) == nil)  // second ask for the same turn
+            }
+            for (a, b) in zip(coach.given, coach.given.dropFirst()) {
+                #expect(!(a.category == b.category && b.repTurn == a.repTurn + 1))
+            }
+        }
+    }
+
+    @Test func praisesOpenQuestionAndSuggestsClosingWhenInterestIsHigh() throws {
+        let good = try ScriptedRep.good(BuiltInScenarios.all[0])
+        var replay = try ProspectEngine(scenario: good.scenario, seed: 1)
+        var coach = LiveCoach()
+        _ = replay.opening()
+        var nudges: [CoachingNudge] = []
+        for exchange in good.exchanges {
+            _ = replay.respond(to: exchange.repText)
+            if let nudge = coach.nudge(after: replay) { nudges.append(nudge) }
+        }
+        #expect(nudges.contains { $0.category == .discovery && $0.message.hasPrefix("Good open question") })
+        #expect(nudges.contains { $0.category == .objectionHandling })
+    }
+}
+
+@Suite("Practice: scoring")
+struct PracticeScorerTests {
+    let scorer = PracticeScorer()
+
+    @Test(arguments: BuiltInScenarios.all.map(\.title))
+    func goodRunBeatsBadRunsOnEverySkill(title: String) throws {
+        let scenario = try #require(BuiltInScenarios.all.first { $0.title == title })
+        let good = scorer.score(try ScriptedRep.good(scenario))
+        #expect(good.nextStepAgreed)
+        #expect(good.objectionsRaised > 0 && good.objectionsHandled == good.objectionsRaised)
+        for style in ScriptedRep.Style.allCases {
+            let bad = scorer.score(try ScriptedRep.bad(scenario, style: style))
+            #expect(!bad.nextStepAgreed)
+            for skill in SalesSkill.allCases {
+                #expect(good.skills[skill]! > bad.skills[skill]!, "\(title) / \(style) / \(skill): \(good.skills[skill]!) vs \(bad.skills[skill]!)")
+            }
+            #expect(good.overallScore > bad.overallScore)
+        }
+    }
+
+    @Test func remarksAreTraceableToTranscriptTurns() throws {
+        let engine = try ScriptedRep.good(BuiltInScenarios.all[2])
+        let transcript = engine.transcript
+        let outcome = scorer.score(engine)
+        #expect(Set(outcome.feedback.map(\.category)) == ["rapport_building", "discovery", "objection_handling", "closing", "talk_time"])
+        let ids = Set(transcript.segments.map(\.id))
+        for remark in outcome.feedback {
+            #expect(!remark.evidence.isEmpty, "\(remark.category)")
+            #expect(!remark.improvementTip.isEmpty && !remark.feedback.isEmpty)
+            for item in remark.evidence {
+                #expect(ids.contains(item.turn))
+                let text = transcript.segments.first { $0.id == item.turn }!.text.lowercased()
+                let phrase = item.phrase.replacingOccurrences(of: " …", with: "").lowercased()
+                #expect(text.contains(phrase) || phrase.split(separator: " ").allSatisfy { text.contains($0) }, "\(phrase) / \(text)")
+            }
+        }
+        #expect(outcome.questionCount > 0 && outcome.questionRate > 0)
+        #expect(outcome.responseTime == nil)  // untimed
+        #expect(abs(outcome.sentiment.values.reduce(0, +) - 1) < 0.02)
+        #expect(outcome.talkTimeRatio > 0 && outcome.talkTimeRatio < 1)
+    }
+
+    @Test func timedTranscriptGivesResponseTime() throws {
+        let engine = try ScriptedRep.good(BuiltInScenarios.all[0])
+        var clock = 0.0
+        let timed = Transcript(segments: engine.transcript.segments.map { segment in
+            var s = segment
+            let length = Double(segment.text.split(separator: " ").count) * 0.4
+            s.start = clock + (segment.speaker == .rep ? 1.5 : 0.5)  // the rep answers after 1.5 s
+            s.end = s.start! + length
+            clock = s.end!
+            return s
+        })
+        let outcome = scorer.score(timed, engine: engine)
+        let response = try #require(outcome.responseTime)
+        #expect(abs(response - 1.5) < 0.2)
+        // Same engine facts, same turn pointers.
+        #expect(outcome.nextStepAgreed)
+    }
+}
