@@ -23,19 +23,19 @@ enum ProspectLines {
             "This is {name}, {title} for {company}. And you are?",
         ],
         .revealOpen: [
-            "Honestly? {Pain} That's been a headache for a while.", "The big one for us is {pain}.",
-            "Well, if I'm being straight with you, {pain}.", "Since you ask: {pain}. It eats up more time than it should.",
-            "I'd say {pain}. Nobody here is happy about it.", "Right now it's {pain}, and it isn't getting better.",
+            "Honestly? {Pain} That's been a headache for a while.", "The big one for us: {pain}.",
+            "If I'm being straight with you, {pain}.", "Since you ask: {pain}. It eats up more time than it should.",
+            "I'd say this one. {Pain} Nobody here is happy about it.", "Right now? {Pain} And it isn't getting better.",
         ],
-        .revealClosed: ["Yes. {Pain}", "Pretty much, yes. {Pain}", "Yeah, and {pain}, if you want the full picture."],
-        .closedAnswer: ["Yes, more or less.", "Not really.", "I suppose so.", "Sure.", "Hard to say. Maybe.", "Yes."],
+        .revealClosed: ["Yes. {Pain}", "Pretty much, yes. {Pain}", "Yeah. And if you want the full picture: {pain}."],
+        .closedAnswer: ["More or less.", "Not really.", "I suppose so.", "Hard to say.", "It depends, honestly.", "Nothing special there."],
         .nothingLeft: [
             "I think I've covered the main things.", "That's really the gist of it.", "Nothing much beyond what I've told you.",
             "Those are the big ones, honestly.",
         ],
         .pitchTied: [
-            "Okay, if it really helps with {pain}, that's interesting.", "That would actually take some pressure off {pain}.",
-            "Hm. If that fixes {pain}, I'm listening.", "Alright, that's relevant to {pain}.",
+            "Okay, if it really helps with that ({pain}), that's interesting.", "That would take some pressure off. That one hurts: {pain}.",
+            "Hm. If that fixes it, I'm listening. It has cost us: {pain}.", "Alright, that's relevant to what I told you.",
         ],
         .pitchLoose: [
             "Okay. I'm not sure how that applies to us.", "Everyone says that. What does it mean for us?",

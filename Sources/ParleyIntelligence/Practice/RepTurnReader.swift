@@ -45,7 +45,11 @@ struct RepTurnReader: Sendable {
         let tied = pitched && revealedPains.contains { !PracticeText.stems($0).isDisjoint(with: words) }
         let phrase = analysis.intents.first { $0.type != .discoveryQuestion }?.evidence.phrase ?? analysis.questions.first?.evidence.phrase ?? ""
         let move = RepMove(
-            wordCount: analysis.wordCount, openQuestions: open, closedQuestions: closed, discovery: intents.contains(.discoveryQuestion),
+            wordCount: analysis.wordCount, openQuestions: open, closedQuestions: closed,
+            // The analyser drops discovery when a question also touches another purpose ("what would make a pilot
+            // a success?"); an open question still probes unless it is rapport or small talk.
+            discovery: intents.contains(.discoveryQuestion)
+                || open > 0 && !intents.contains(.rapport) && !intents.contains(.smallTalk) && !intents.contains(.greeting),
             greeted: intents.contains(.greeting), rapport: intents.contains(.rapport) || intents.contains(.smallTalk),
             acknowledged: intents.contains(.objectionHandling) || empathetic, pitched: pitched, tiedToPain: tied,
             // A discovery question that mentions booking ("how do customers book today?") is not a close.

@@ -18,7 +18,10 @@ enum ScriptedRep {
         while !engine.isEnded {
             let reply = engine.respond(to: text)
             if reply.endsCall { break }
-            if engine.openObjection != nil {
+            if reply.intent == .hesitate, !engine.revealedPains.isEmpty {
+                let pain = engine.revealedPains[engine.exchanges.count % engine.revealedPains.count]
+                text = "Think about \(PracticeText.inline(pain)). Our customers typically see that drop within a quarter, which means your team gets hours back every week."
+            } else if engine.openObjection != nil {
                 text = "I understand, that's a fair concern. Many of our customers felt the same at first. What would need to be true for this to work for you?"
             } else if !questions.isEmpty && engine.revealedPains.count < engine.persona.painPoints.count {
                 text = questions.removeFirst()
@@ -317,5 +320,20 @@ struct PracticeScorerTests {
         #expect(abs(response - 1.5) < 0.2)
         // Same engine facts, same turn pointers.
         #expect(outcome.nextStepAgreed)
+    }
+}
+
+@Suite("Practice: debug") struct PracticeDebug {
+    @Test func dump() throws {
+        for sc in BuiltInScenarios.all {
+            let e = try ScriptedRep.good(sc)
+            let o = PracticeScorer().score(e)
+            var bad: [String] = []
+            for st in ScriptedRep.Style.allCases { let b = try ScriptedRep.bad(sc, style: st); bad.append("\(st.rawValue):\(b.exchanges.count):\(b.outcome!.rawValue):\(PracticeScorer().score(b).overallScore)") }
+            print("ROW| \(sc.title) | \(sc.difficulty.rawValue) | \(e.exchanges.count) | \(e.outcome!.rawValue) | \(e.revealedPains.count)/\(sc.persona!.painPoints.count) | \(e.objectionsHandled)/\(e.raisedObjections.count) | \(o.overallScore) | \(bad.joined(separator: " "))")
+        }
+        let e = try ScriptedRep.good(BuiltInScenarios.all[0], seed: 3)
+        print("PROSPECT: \(e.prospectLines[0])")
+        for x in e.exchanges { print("REP: \(x.repText)\nPROSPECT[\(x.reply.intent.rawValue), \(x.reply.sentiment.rawValue), \(x.reply.stage.rawValue)]: \(x.reply.text)") }
     }
 }
