@@ -171,25 +171,33 @@ struct ProspectEngineTests {
         #expect(throws: ProspectEngineError.self) { try ProspectEngine(scenario: scenario, seed: 1) }
     }
 
+    /// An OpenAI-compatible chat-completions body whose message is `content`.
+    static func chatReply(_ content: String) -> String {
+        let escaped = String(data: try! JSONEncoder().encode(content), encoding: .utf8)!
+        return #"{"id":"chatcmpl-1","object":"chat.completion","created":1700000000,"model":"local","choices":[{"index":0,"message":{"role":"assistant","content":"#
+            + escaped + #"},"finish_reason":"stop"}],"usage":{"prompt_tokens":50,"completion_tokens":12,"total_tokens":62}}"#
+    }
+
     @Test func languageModelRewordsButFallsBack() async throws {
-        struct Echo: LanguageModel {
-            let answer: String?
-            var name: String { "test" }
-            func complete(_ request: CompletionRequest) async throws -> Completion {
-                guard let answer else { throw LanguageModelError.timedOut(seconds: 1) }
-                return Completion(text: answer, model: "test")
-            }
-        }
+        let server = ProviderServer(responses: [
+            CannedResponse(status: 200, body: Self.chatReply("Too many tools that don't talk to each other, frankly.")),
+            CannedResponse(status: 400, body: #"{"error":{"message":"bad request"}}"#),
+            CannedResponse(status: 200, body: Self.chatReply("As an AI language model I cannot do that.")),
+        ])
+        let base = try await server.start()
+        let model = OpenAICompatibleLanguageModel(apiKey: nil, model: "local", baseURL: base + "/v1", policy: LanguageModelTests.fast)
         var engine = try ProspectEngine(scenario: BuiltInScenarios.all[0], seed: 1)
         _ = engine.opening()
         let reply = engine.respond(to: "How do you manage your tooling today?")
-        let worded = await engine.reword(reply, using: Echo(answer: "Too many tools that don't talk to each other, frankly."))
+        let worded = await engine.reword(reply, using: model)
         #expect(worded.text.hasPrefix("Too many tools"))
-        #expect(worded.intent == reply.intent && worded.stage == reply.stage)
-        let failed = await engine.reword(reply, using: Echo(answer: nil))
-        #expect(failed == reply)
-        let offCharacter = await engine.reword(reply, using: Echo(answer: "As an AI language model I cannot."))
-        #expect(offCharacter == reply)
+        #expect(worded.intent == reply.intent && worded.stage == reply.stage && worded.outcome == reply.outcome)
+        let sent = try #require(server.requests.first?.json?["messages"] as? [[String: Any]])
+        #expect((sent.first?["content"] as? String)?.contains("Mark Chen") == true)  // persona goes in the system prompt
+        #expect(await engine.reword(reply, using: model) == reply)  // provider error: template
+        #expect(await engine.reword(reply, using: model) == reply)  // out of character: template
+        #expect(await engine.reword(reply, using: nil) == reply)
+        await server.stop()
     }
 
     @Test func engineSurvivesCodableRoundTrip() throws {
