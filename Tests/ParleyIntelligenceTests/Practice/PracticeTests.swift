@@ -86,6 +86,44 @@ struct ProspectEngineTests {
         }
     }
 
+    @Test(arguments: Difficulty.allCases)
+    func goodRepWinsAndPusherLosesAtEveryDifficulty(difficulty: Difficulty) throws {
+        for scenario in BuiltInScenarios.all {
+            let good = try ScriptedRep.good(scenario, difficulty: difficulty)
+            #expect(good.outcome == .nextStepAgreed, "\(scenario.title) at \(difficulty)")
+            var pusher = try ProspectEngine(scenario: scenario, difficulty: difficulty, seed: 1)
+            while !pusher.isEnded { _ = pusher.respond(to: "You need to sign today. Our platform saves you money, so sign the contract right now.") }
+            #expect(pusher.outcome == .lost)
+        }
+    }
+
+    @Test func harderProspectsTakeMoreTurns() throws {
+        let scenario = BuiltInScenarios.all[0]
+        let turns = try Difficulty.allCases.map { try ScriptedRep.good(scenario, difficulty: $0).exchanges.count }
+        #expect(turns.first! < turns.last!, "\(turns)")
+        let patience = try Difficulty.allCases.map { d -> Int in
+            var e = try ProspectEngine(scenario: scenario, difficulty: d, seed: 1)
+            while !e.isEnded { _ = e.respond(to: ScriptedRep.monologue) }
+            return e.exchanges.count
+        }
+        #expect(patience.first! > patience.last!, "\(patience)")
+    }
+
+    @Test func oddInputNeverCrashesAndEndedCallStaysEnded() throws {
+        var engine = try ProspectEngine(scenario: BuiltInScenarios.all[1], seed: 1)
+        for text in ["", "   ", "🙂🙂🙂", "???", String(repeating: "word ", count: 3000), "¿Qué tal?"] where !engine.isEnded {
+            let reply = engine.respond(to: text)
+            #expect(!reply.text.isEmpty)
+        }
+        while !engine.isEnded { _ = engine.respond(to: "shut up") }
+        let last = try #require(engine.exchanges.last?.reply)
+        let count = engine.exchanges.count
+        #expect(engine.respond(to: "Hello? Are you still there?") == last)
+        #expect(engine.exchanges.count == count)
+        let outcome = PracticeScorer().score(Transcript(segments: []), engine: nil)
+        #expect(outcome.overallScore >= 0 && outcome.feedback.allSatisfy { $0.evidence.isEmpty })
+    }
+
     @Test func sameSeedSameConversationDifferentSeedsDifferentWording() throws {
         let scenario = BuiltInScenarios.all[2]
         let a = try ScriptedRep.good(scenario, seed: 7).prospectLines
