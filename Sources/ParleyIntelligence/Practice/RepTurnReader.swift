@@ -4,7 +4,8 @@ import ParleyDomain
 /// Reads a rep's turn into a `RepMove` with the shared `TextAnalyzer`, plus the few cues only
 /// role-play needs (rudeness, pressure, asking who the prospect is).
 struct RepTurnReader: Sendable {
-    let analyzer = TextAnalyzer()
+    /// Built once: the analyser compiles its upsell catalogue on creation.
+    static let analyzer = TextAnalyzer()
 
     /// Insults and dismissive lines that end a call. Matched as whole phrases on the term stream.
     static let rudeness = PatternSet<Int>([(0, [
@@ -32,7 +33,7 @@ struct RepTurnReader: Sendable {
     let monologueWords: Int
 
     func read(_ text: String, revealedPains: [String]) -> (move: RepMove, analysis: SegmentAnalysis) {
-        let analysis = analyzer.analyze(segment: TranscriptSegment(id: 0, speaker: .rep, text: text))
+        let analysis = Self.analyzer.analyze(segment: TranscriptSegment(id: 0, speaker: .rep, text: text))
         let terms = Tokenizer.terms(Tokenizer.tokens(text))
         let intents = Set(analysis.intents.map(\.type))
         let open = analysis.questions.filter { $0.kind == .open }.count

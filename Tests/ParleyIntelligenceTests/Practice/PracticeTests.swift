@@ -368,18 +368,3 @@ struct PracticeScorerTests {
         #expect(outcome.nextStepAgreed)
     }
 }
-
-@Suite("Practice: debug") struct PracticeDebug {
-    @Test func dump() throws {
-        for sc in BuiltInScenarios.all {
-            let e = try ScriptedRep.good(sc)
-            let o = PracticeScorer().score(e)
-            var bad: [String] = []
-            for st in ScriptedRep.Style.allCases { let b = try ScriptedRep.bad(sc, style: st); bad.append("\(st.rawValue):\(b.exchanges.count):\(b.outcome!.rawValue):\(PracticeScorer().score(b).overallScore)") }
-            print("ROW| \(sc.title) | \(sc.difficulty.rawValue) | \(e.exchanges.count) | \(e.outcome!.rawValue) | \(e.revealedPains.count)/\(sc.persona!.painPoints.count) | \(e.objectionsHandled)/\(e.raisedObjections.count) | \(o.overallScore) | \(bad.joined(separator: " "))")
-        }
-        let e = try ScriptedRep.good(BuiltInScenarios.all[0], seed: 3)
-        print("PROSPECT: \(e.prospectLines[0])")
-        for x in e.exchanges { print("REP: \(x.repText)\nPROSPECT[\(x.reply.intent.rawValue), \(x.reply.sentiment.rawValue), \(x.reply.stage.rawValue)]: \(x.reply.text)") }
-    }
-}
