@@ -16,4 +16,5 @@ let engineCommands: [any ParsableCommand.Type] = [
     BenchCommand.self,
     AnalyzeCommand.self,
     AnalyzeTextCommand.self,
+    PracticeCommand.self,
 ]

@@ -230,6 +230,7 @@ public struct ProspectEngine: Sendable, Codable, Hashable {
         }
         if move.greeted || move.rapport { adjust(trust: exchanges.count < 2 ? 4 : 2) }
         if move.pushy { adjust(trust: -8, patience: -1) }
+        if move.acknowledged && openObjection == nil && !move.pushy { adjust(trust: 3) }
         var decision = Decision(kind: .deflect, intent: .deflect)
 
         if let objection = openObjection {
