@@ -4,60 +4,20 @@ import Testing
 
 @testable import ParleyIntelligence
 
-/// Scripted reps with known intent, used to check the AI prospect end to end.
+/// The library's scripted reps, wrapped for the tests.
 enum ScriptedRep {
-    /// A rep who builds rapport, asks the scenario's discovery questions, ties value to each pain,
-    /// acknowledges and explores every objection, then asks for a concrete next step.
+    typealias Style = PracticeScript.BadStyle
+    static let monologue = PracticeScript.monologue
+
     static func good(_ scenario: Scenario, seed: UInt64 = 1, difficulty: Difficulty? = nil) throws -> ProspectEngine {
         var engine = try ProspectEngine(scenario: scenario, difficulty: difficulty, seed: seed)
-        _ = engine.opening()
-        let first = engine.persona.name.split(separator: " ").first.map(String.init) ?? ""
-        var questions = scenario.flow?.discoveryQuestions ?? []
-        var pitched: Set<String> = []
-        var text = "Hi \(first), this is Alex from Parley. Thanks for taking my call, I appreciate your time. How is your week going?"
-        while !engine.isEnded {
-            let reply = engine.respond(to: text)
-            if reply.endsCall { break }
-            if reply.intent == .hesitate, !engine.revealedPains.isEmpty {
-                let pain = engine.revealedPains[engine.exchanges.count % engine.revealedPains.count]
-                text = "Think about \(PracticeText.inline(pain)). Our customers typically see that drop within a quarter, which means your team gets hours back every week."
-            } else if engine.openObjection != nil {
-                text = "I understand, that's a fair concern. Many of our customers felt the same at first. What would need to be true for this to work for you?"
-            } else if !questions.isEmpty && engine.revealedPains.count < engine.persona.painPoints.count {
-                text = questions.removeFirst()
-            } else if let pain = engine.revealedPains.first(where: { !pitched.contains($0) }) {
-                pitched.insert(pain)
-                text = "You mentioned \(PracticeText.inline(pain)). We help teams like yours fix exactly that, which means less time lost and lower costs."
-            } else {
-                text = "Would you be open to a 30-minute follow-up call next Tuesday at 10 am to map out next steps?"
-            }
-        }
+        PracticeScript.playGood(&engine)
         return engine
     }
 
-    /// Bad reps: each plays one losing style until the call ends (or 30 turns pass).
-    enum Style: String, CaseIterable {
-        case pushy, rude, monologue, ignoresObjections
-    }
-
-    static let monologue = Array(repeating: "Our platform is the best on the market and it saves money, it improves everything, our customers love it and we have won awards, and the dashboards are beautiful.", count: 4).joined(separator: " ")
-
     static func bad(_ scenario: Scenario, style: Style, seed: UInt64 = 1) throws -> ProspectEngine {
         var engine = try ProspectEngine(scenario: scenario, seed: seed)
-        _ = engine.opening()
-        var turn = 0
-        while !engine.isEnded && turn < 30 {
-            let text: String
-            switch style {
-            case .pushy: text = "You need to sign today. Our platform saves you money, so just sign the contract right now."
-            case .rude: text = turn == 0 ? "Hi, this is Alex from Parley." : "Whatever, listen to me, you clearly don't get it."
-            case .monologue: text = monologue
-            case .ignoresObjections:
-                text = turn % 2 == 0 ? "Our platform saves time and reduces costs for companies like yours." : "Can we book the contract signing for Friday?"
-            }
-            _ = engine.respond(to: text)
-            turn += 1
-        }
+        PracticeScript.playBad(&engine, style: style)
         return engine
     }
 }
