@@ -401,7 +401,7 @@ public struct ProspectEngine: Sendable, Codable, Hashable {
     }
 
     private mutating func pick(_ kind: LineKind, pain: String?, objection: String?, avoiding: String? = nil) -> String {
-        let options = ProspectLines.templates[kind] ?? ["…"]
+        let options = ProspectLines.options(kind, persona: persona)
         var index = Int(generator.next() % UInt64(options.count))
         if options.count > 1, index == lastTemplate[kind] { index = (index + 1) % options.count }
         var text = ProspectLines.fill(options[index], persona: persona, pain: pain, objection: objection)

@@ -94,6 +94,48 @@ enum ProspectLines {
         ],
     ]
 
+    /// Voices that replace the generic lines of some situations, chosen by the persona's communication style.
+    enum Voice: String, Sendable {
+        case warm, terse, formal
+
+        init?(style: String) {
+            switch style.lowercased() {
+            case "friendly", "chatty", "polite", "warm", "expressive": self = .warm
+            case "terse", "blunt", "direct", "brief": self = .terse
+            case "formal", "detailed", "analytical": self = .formal
+            default: return nil
+            }
+        }
+    }
+
+    static let voiced: [Voice: [LineKind: [String]]] = [
+        .warm: [
+            .smallTalk: [
+                "Oh, not bad at all, thanks for asking! What can I do for you?", "Pretty good, thanks! Busy, but good. What's up?",
+                "Aw, thanks. It's been a week, but we're hanging in there. What did you want to chat about?",
+            ],
+            .agree: ["Lovely, let's do it. Send me the invite!", "Okay, you've won me over. Let's set it up!", "Sure thing, that sounds good. Put something in for us."],
+            .agreeWithTime: ["That works for me, great! Send the invite over.", "Perfect, I'll keep that free. Talk then!", "Yes, lovely, that time's fine. See you then."],
+        ],
+        .terse: [
+            .smallTalk: ["Fine. What do you want?", "Busy. Go ahead.", "Fine. Get to the point.", "Okay. What's this about?"],
+            .agree: ["Fine. Send the invite.", "Okay. Set it up.", "Alright. Book it."],
+            .agreeWithTime: ["That works. Send it.", "Fine, that time. Book it.", "Okay. I'll be there."],
+            .deflect: ["And?", "Get to the point.", "What's the question?", "So?"],
+        ],
+        .formal: [
+            .smallTalk: ["Well, thank you. How can I help you today?", "Fine, thank you. What is the purpose of the call?", "Thank you for asking. Please, go ahead."],
+            .agree: ["Very well. Please send a calendar invitation with an agenda.", "Agreed. Send the details and we will review them.", "That is acceptable. Please arrange it."],
+            .agreeWithTime: ["That time is acceptable. Please send an invitation with an agenda.", "Agreed. I will hold that slot.", "Very well, that works. Please confirm in writing."],
+        ],
+    ]
+
+    /// The templates for a situation in this persona's voice, else the generic ones.
+    static func options(_ kind: LineKind, persona: ProspectPersona) -> [String] {
+        if let voice = Voice(style: persona.communicationStyle), let lines = voiced[voice]?[kind] { return lines }
+        return templates[kind] ?? ["…"]
+    }
+
     /// Fills a template with the persona and the topic of the reply.
     static func fill(_ template: String, persona: ProspectPersona, pain: String?, objection: String?) -> String {
         var text = template

@@ -163,6 +163,17 @@ struct ProspectEngineTests {
         }
     }
 
+    @Test func wordingFollowsCommunicationStyle() throws {
+        func smallTalk(_ index: Int) throws -> String {
+            var engine = try ProspectEngine(scenario: BuiltInScenarios.all[index], seed: 1)
+            _ = engine.opening()
+            return engine.respond(to: "Hi there, thanks for your time. How is your week going?").text
+        }
+        #expect(ProspectLines.voiced[.terse]![.smallTalk]!.contains(try smallTalk(6)))  // Kevin Brooks, terse
+        #expect(ProspectLines.voiced[.warm]![.smallTalk]!.contains(try smallTalk(3)))  // Tony Russo, friendly
+        #expect(ProspectLines.voiced[.formal]![.smallTalk]!.contains(try smallTalk(7)))  // Priya Nair, formal
+    }
+
     @Test func missingPersonaIsATypedError() {
         var scenario = BuiltInScenarios.all[0]
         scenario.persona = nil
