@@ -18,4 +18,5 @@ let engineCommands: [any ParsableCommand.Type] = [
     AnalyzeTextCommand.self,
     TranscribeCommand.self,
     SynthesizeCommand.self,
+    PracticeCommand.self,
 ]
