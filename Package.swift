@@ -43,7 +43,8 @@ var targets: [Target] = [
         ]
     ),
     .testTarget(name: "ParleyDomainTests", dependencies: ["ParleyDomain"]),
-    .testTarget(name: "ParleyAudioTests", dependencies: ["ParleyAudio"]),
+    // The audio tests make speech with ParleySpeech's espeak-ng, the one owner of its global state.
+    .testTarget(name: "ParleyAudioTests", dependencies: ["ParleyAudio", "ParleySpeech"]),
     .testTarget(name: "ParleySpeechTests", dependencies: ["ParleySpeech"]),
     .testTarget(
         name: "ParleyIntelligenceTests",

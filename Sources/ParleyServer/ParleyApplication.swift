@@ -19,6 +19,8 @@ public final class ParleyContext: Sendable {
     let startedAt = Date()
     /// Durable job handlers and this process's runners.
     public let jobs: JobWorkers
+    /// Live WebSocket conversations of this process.
+    public let liveCalls = LiveCalls()
     /// Recognition and synthesis, chosen once from the environment.
     public let speech: SpeechEngines
     private let boundPublicURL = NIOLockedValueBox<String?>(nil)
@@ -105,6 +107,7 @@ public enum ParleyApplication {
 
         app.lifecycle.use(JobWorkersLifecycle())
         app.lifecycle.use(SpeechServicesLifecycle())
+        app.lifecycle.use(LiveCallsLifecycle())
         try routes(app)
     }
 

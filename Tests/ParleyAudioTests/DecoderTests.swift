@@ -26,8 +26,8 @@ struct DecoderTests {
     }
 
     @Test("the same speech from WAV, MP3, WebM/Opus, M4A and FLAC gives the same metrics")
-    func sameSpeechAnyFormat() throws {
-        let utterance = try Espeak.speak(
+    func sameSpeechAnyFormat() async throws {
+        let utterance = try await Espeak.speak(
             "Thank you all for coming today. I want to talk about how our team can work better with customers.",
             wordsPerMinute: 170)
         let wav = Self.directory.appendingPathComponent("speech.wav")

@@ -25,8 +25,8 @@ struct SpeakingRateTests {
 
     @Test("espeak speech: within 10% of the rate setting with espeak's word timings, 20% without",
           arguments: [120, 170, 220])
-    func espeak(setting: Int) throws {
-        let utterance = try Espeak.speak(Self.text, wordsPerMinute: setting)
+    func espeak(setting: Int) async throws {
+        let utterance = try await Espeak.speak(Self.text, wordsPerMinute: setting)
         let timed = AudioAnalyzer.analyze(utterance.audio, words: utterance.words)
         let measured = try #require(timed.wpm)
         #expect(timed.speakingRate.source == .words)

@@ -23,40 +23,64 @@ enum VoiceSocket {
 
     static func register(on root: any RoutesBuilder, app: Application) {
         let connections = Connections()
-        root.grouped("ws", "voice").grouped(BearerAuthentication())
+        // Admission runs as middleware, before the upgrade: a refusal there is an ordinary HTTP
+        // error response, whereas a failed `shouldUpgrade` leaves the client without an answer.
+        root.grouped("ws", "voice").grouped(BearerAuthentication(), Admission(connections: connections))
             .webSocket(":session_id", maxFrameSize: .init(integerLiteral: 1 << 20), shouldUpgrade: { request in
-                let principal = try request.principal
-                let session = try await SessionRoutes.session(request)
-                guard session.status != .completed else {
-                    throw APIError(.conflict, code: "SESSION_COMPLETED", "Session \(session.publicID) is already completed")
-                }
-                let admitted = connections.perUser.withLockedValue { counts -> Bool in
-                    guard counts[principal.user.id, default: 0] < Connections.limit else { return false }
-                    counts[principal.user.id, default: 0] += 1
-                    return true
-                }
-                guard admitted else {
-                    throw APIError(.tooManyRequests, code: "RATE_LIMIT_EXCEEDED",
-                                   "At most \(Connections.limit) voice connections at once", headers: ["Retry-After": "5"])
-                }
-                let claimed = connections.sessions.withLockedValue { $0.insert(session.publicID).inserted }
-                guard claimed else {
-                    connections.perUser.withLockedValue { $0[principal.user.id, default: 1] -= 1 }
-                    throw APIError(.conflict, code: "SESSION_IN_USE", "Session \(session.publicID) is already connected elsewhere")
-                }
-                request.storage[SessionKey.self] = session
-                return [:]
+                request.eventLoop.makeSucceededFuture([:])
             }, onUpgrade: { request, socket in
+                // Runs on the socket's event loop before any frame is read, so no message is
+                // missed; the conversation itself is served off the loop, in order.
+                let (inbox, feed) = AsyncStream<String>.makeStream()
+                socket.onText { _, text in feed.yield(text) }
+                socket.onBinary { _, _ in feed.yield(#"{"type":"__binary"}"#) }
+                socket.onClose.whenComplete { _ in feed.finish() }
                 guard let session = request.storage[SessionKey.self], let principal = try? request.principal else {
-                    try? await socket.close(code: .policyViolation)
+                    _ = socket.close(code: .policyViolation)
                     return
                 }
-                defer {
+                let app = request.application
+                let logger = request.logger
+                app.parley.liveCalls.track(socket) {
+                    await serve(socket, inbox: inbox, session: session, app: app, logger: logger)
                     connections.perUser.withLockedValue { $0[principal.user.id, default: 1] -= 1 }
                     connections.sessions.withLockedValue { _ = $0.remove(session.publicID) }
                 }
-                await serve(socket, session: session, app: request.application, logger: request.logger)
             })
+    }
+
+    /// Lets a connection through only to its owner's open session, within the limits.
+    struct Admission: AsyncMiddleware {
+        let connections: Connections
+
+        func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+            try await admit(request, connections: connections)
+            return try await next.respond(to: request)
+        }
+    }
+
+    /// Checks the caller may open this session now and reserves the connection.
+    static func admit(_ request: Request, connections: Connections) async throws {
+        let principal = try request.principal
+        let session = try await SessionRoutes.session(request)
+        guard session.status != .completed else {
+            throw APIError(.conflict, code: "SESSION_COMPLETED", "Session \(session.publicID) is already completed")
+        }
+        let admitted = connections.perUser.withLockedValue { counts -> Bool in
+            guard counts[principal.user.id, default: 0] < Connections.limit else { return false }
+            counts[principal.user.id, default: 0] += 1
+            return true
+        }
+        guard admitted else {
+            throw APIError(.tooManyRequests, code: "RATE_LIMIT_EXCEEDED",
+                           "At most \(Connections.limit) voice connections at once", headers: ["Retry-After": "5"])
+        }
+        let claimed = connections.sessions.withLockedValue { $0.insert(session.publicID).inserted }
+        guard claimed else {
+            connections.perUser.withLockedValue { $0[principal.user.id, default: 1] -= 1 }
+            throw APIError(.conflict, code: "SESSION_IN_USE", "Session \(session.publicID) is already connected elsewhere")
+        }
+        request.storage[SessionKey.self] = session
     }
 
     private struct SessionKey: StorageKey {
@@ -64,12 +88,7 @@ enum VoiceSocket {
     }
 
     /// Messages are handled one at a time, in the order they arrive.
-    static func serve(_ socket: WebSocket, session: Conversation, app: Application, logger: Logger) async {
-        let (inbox, feed) = AsyncStream<String>.makeStream()
-        socket.onText { _, text in feed.yield(text) }
-        socket.onBinary { _, _ in feed.yield(#"{"type":"__binary"}"#) }
-        socket.onClose.whenComplete { _ in feed.finish() }
-
+    static func serve(_ socket: WebSocket, inbox: AsyncStream<String>, session: Conversation, app: Application, logger: Logger) async {
         let call: PracticeCall
         do {
             call = try await PracticeCall.open(app: app, conversation: session) { event in
