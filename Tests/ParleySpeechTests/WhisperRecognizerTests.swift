@@ -8,17 +8,18 @@ import Testing
 /// from measured rates on this corpus (see docs/speech.md) with headroom for run-to-run noise.
 @Suite("embedded Whisper recognition", .serialized)
 struct WhisperRecognizerTests {
-    /// Highest word error rate accepted per condition. Measured (beam 5, tiny.en, this corpus,
-    /// three runs; CTranslate2 on 2 threads is not bit-for-bit repeatable) in `conditions` order:
-    /// 0.052–0.089, 0.000–0.015, 0.089–0.111, 0.037–0.052, 0.089; thresholds add about 0.05.
-    /// espeak-ng's female variants are harder for tiny.en than its male voice.
+    /// Highest word error rate accepted per condition. espeak-ng's output varies slightly from
+    /// call to call (its female variants most), so the rate does too. Measured (tiny.en, beam 5,
+    /// temperature 0; 6 repetitions of the corpus, plus the test runs): female ×1.0 0.052–0.104,
+    /// male ×1.0 0.000–0.015, female ×1.3 0.089–0.163, male ×1.3 0.030–0.059, telephone
+    /// 0.089–0.104. Each threshold is the worst seen plus about 0.04.
     static func threshold(_ condition: SpeechCorpus.Condition) -> Double {
-        if condition.telephone { return 0.14 }
+        if condition.telephone { return 0.15 }
         switch (condition.voiceID, condition.speed) {
-        case ("professional_male", 1.0): return 0.06
-        case ("professional_male", _): return 0.08
-        case (_, 1.0): return 0.14
-        default: return 0.16
+        case ("professional_male", 1.0): return 0.05
+        case ("professional_male", _): return 0.10
+        case (_, 1.0): return 0.15
+        default: return 0.20
         }
     }
 
