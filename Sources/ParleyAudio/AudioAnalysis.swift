@@ -140,6 +140,8 @@ public struct SpeakingRate: Sendable, Codable, Equatable {
     public var span: Double
     /// Syllables per second of speech, pauses excluded.
     public var articulationRate: Double?
+    /// Words per minute estimated from syllable nuclei alone, whatever `source` is.
+    public var syllableEstimate: Double?
 }
 
 /// Granularities of `AudioAnalysis.timeline(_:)`, named as the API names them.
@@ -227,8 +229,9 @@ public struct AnalysisOptions: Sendable, Equatable {
     public var hesitationPause: Double = 1.0
     /// Pauses from this long are long.
     public var longPause: Double = 2.0
-    /// Average syllables per English word, to turn syllable nuclei into words.
-    public var syllablesPerWord: Double = 1.4
+    /// Average syllables per English word, to turn syllable nuclei into words: about 1.5 for
+    /// prose (conversation runs lower, technical talk higher), so the estimate follows vocabulary.
+    public var syllablesPerWord: Double = 1.5
     /// Keep the per-frame track in the result (memory grows with length; off for long live sessions).
     public var keepsFrames: Bool = true
 

@@ -32,6 +32,8 @@ public struct AudioAnalyzer: Sendable {
     static let hop = 160
     static let hopSeconds = 0.01
     static let framesPerSecond = 100
+    /// Samples per `append` when `analyze` feeds a whole recording.
+    static let batchSlice = 1 << 16
 
     private var resampler: Resampler?
     private var inputCount = 0
@@ -76,7 +78,10 @@ public struct AudioAnalyzer: Sendable {
     private var syllables = 0
     private var seconds: [Bucket] = []
     private var segments: [Range<Int>] = []
-    private var pauses: [Range<Int>] = []
+    /// Pauses in frames, and whether a held vowel ("uhhh") came right before each.
+    private var pauses: [(frames: Range<Int>, afterHeldVowel: Bool)] = []
+    private var heldVowels = HeldVowelDetector()
+    private var lastSegmentEndedHeld = false
     private var reportedPauses = 0
     private var words: [Word] = []
 
@@ -114,7 +119,14 @@ public struct AudioAnalyzer: Sendable {
     ) -> AudioAnalysis {
         var analyzer = AudioAnalyzer(options: options, inputSampleRate: audio.sampleRate)
         analyzer.append(words: words)
-        _ = analyzer.append(audio.samples)
+        // Feeding in slices changes nothing in the result (see the type's comment) and keeps the
+        // working buffers small next to the audio itself.
+        var start = 0
+        repeat {
+            let end = min(audio.samples.count, start + Self.batchSlice)
+            _ = analyzer.append(Array(audio.samples[start..<end]))
+            start = end
+        } while start < audio.samples.count
         return analyzer.finish()
     }
 
@@ -156,7 +168,7 @@ public struct AudioAnalyzer: Sendable {
             last.timestamp = Double(frames) * Self.hopSeconds
             updates.append(last)
         } else if reportedPauses < pauses.count, !updates.isEmpty {
-            updates[updates.count - 1].pauses += pauses[reportedPauses...].map(typedPause)
+            updates[updates.count - 1].pauses += pauses[reportedPauses...].map { typedPause($0) }
             reportedPauses = pauses.count
         }
         return updates
@@ -171,7 +183,6 @@ public struct AudioAnalyzer: Sendable {
     // MARK: Signal intake
 
     private mutating func ingest(_ samples: [Float]) {
-        lowBand.reserveCapacity(lowBand.count + samples.count)
         for input in samples {
             let x: Float = input.isNaN ? 0 : min(1, max(-1, input))
             let magnitude = abs(x)
@@ -304,19 +315,28 @@ public struct AudioAnalyzer: Sendable {
             syllables += 1
             seconds[nucleus / Self.framesPerSecond].syllables += 1
         }
+        if active {
+            heldVowels.push(frame)
+        } else {
+            heldVowels.interrupt()
+        }
         if let segment = segmenter.push(index: index, active: active) { add(segment) }
         guard (index + 1) % Self.framesPerSecond == 0 else { return nil }
         return update(second: second)
     }
 
     private mutating func add(_ segment: Range<Int>) {
-        if let previous = segments.last { pauses.append(previous.upperBound..<segment.lowerBound) }
+        if let previous = segments.last {
+            pauses.append((previous.upperBound..<segment.lowerBound, lastSegmentEndedHeld))
+        }
+        // A held vowel that stopped within 50 ms of the segment's end ends the segment.
+        lastSegmentEndedHeld = heldVowels.latest.map { abs($0.upperBound - segment.upperBound) <= 5 } ?? false
         segments.append(segment)
     }
 
     private mutating func update(second: Int) -> AudioAnalysisUpdate {
         let bucket = seconds[second]
-        let newPauses = pauses[reportedPauses...].map(typedPause)
+        let newPauses = pauses[reportedPauses...].map { typedPause($0) }
         reportedPauses = pauses.count
         return AudioAnalysisUpdate(
             timestamp: Double(second + 1), wpm: speakingRate().wpm,
@@ -334,35 +354,40 @@ public struct AudioAnalyzer: Sendable {
         words.filter { word in word.end >= word.start && word.text.contains { $0.isLetter || $0.isNumber } }
     }
 
-    private func typedPause(_ frames: Range<Int>) -> Pause {
-        let start = Double(frames.lowerBound) * Self.hopSeconds
-        let end = Double(frames.upperBound) * Self.hopSeconds
+    private func typedPause(_ pause: (frames: Range<Int>, afterHeldVowel: Bool)) -> Pause {
+        let start = Double(pause.frames.lowerBound) * Self.hopSeconds
+        let end = Double(pause.frames.upperBound) * Self.hopSeconds
         return Pause(
             start: start, end: end,
-            type: PauseClassifier(options: options).type(start: start, end: end, words: countedWords))
+            type: PauseClassifier(options: options).type(
+                start: start, end: end, words: countedWords, afterHeldVowel: pause.afterHeldVowel))
     }
 
     private func speakingRate() -> SpeakingRate {
         let speechTime = segments.reduce(0) { $0 + Double($1.count) } * Self.hopSeconds
         let articulation = speechTime > 0 ? Double(syllables) / speechTime : nil
+        // The acoustic estimate is always computed, so a recogniser's count can be checked against it.
+        let estimated = Double(syllables) / options.syllablesPerWord
+        let speechSpan =
+            segments.isEmpty ? 0 : Double(segments.last!.upperBound - segments.first!.lowerBound) * Self.hopSeconds
+        let estimate = speechSpan > 0 && syllables > 0 ? estimated / speechSpan * 60 : nil
         let counted = countedWords
         if let first = counted.min(by: { $0.start < $1.start }), let last = counted.max(by: { $0.end < $1.end }) {
             let span = last.end - first.start
             return SpeakingRate(
                 wpm: span > 0 ? Double(counted.count) / span * 60 : nil, source: .words,
-                words: Double(counted.count), syllables: syllables, span: max(0, span), articulationRate: articulation)
+                words: Double(counted.count), syllables: syllables, span: max(0, span), articulationRate: articulation,
+                syllableEstimate: estimate)
         }
-        let estimated = Double(syllables) / options.syllablesPerWord
-        let span = segments.isEmpty ? 0 : Double(segments.last!.upperBound - segments.first!.lowerBound) * Self.hopSeconds
         return SpeakingRate(
-            wpm: span > 0 && syllables > 0 ? estimated / span * 60 : nil, source: .syllables, words: estimated,
-            syllables: syllables, span: span, articulationRate: articulation)
+            wpm: estimate, source: .syllables, words: estimated, syllables: syllables, span: speechSpan,
+            articulationRate: articulation, syllableEstimate: estimate)
     }
 
     private func result() -> AudioAnalysis {
         let duration = inputSampleRate > 0 ? Double(inputCount) / Double(inputSampleRate) : 0
         let rate = speakingRate()
-        let typed = pauses.map(typedPause)
+        let typed = pauses.map { typedPause($0) }
         let speech = segments.map {
             SpeechSegment(start: Double($0.lowerBound) * Self.hopSeconds, end: Double($0.upperBound) * Self.hopSeconds)
         }

@@ -85,9 +85,15 @@ public enum AudioDecoder {
 
     /// Seconds of audio in a file, when its header or ffprobe can say without decoding it.
     public static func duration(of url: URL) -> Double? {
-        if let data = try? Data(contentsOf: url, options: .alwaysMapped), WAVFile.looksLikeWAV(data) {
-            return data.withUnsafeBytes { raw in
-                (try? WAVFile.layout(of: raw)).map { Double($0.frameCount) / Double($0.format.sampleRate) }
+        if let handle = try? FileHandle(forReadingFrom: url), let size = try? handle.seekToEnd(),
+            (try? handle.seek(toOffset: 0)) != nil, let header = try? handle.read(upToCount: 1 << 20),
+            WAVFile.looksLikeWAV(header)
+        {
+            try? handle.close()
+            return header.withUnsafeBytes { raw in
+                (try? WAVFile.layout(of: raw, fileSize: Int(size))).map {
+                    Double($0.frameCount) / Double($0.format.sampleRate)
+                }
             }
         }
         guard let ffprobe = executable(named: "ffprobe") else { return nil }
@@ -105,23 +111,38 @@ public enum AudioDecoder {
 
     // MARK: WAV
 
+    /// Reads the header, then the data chunk a second at a time, so memory stays flat however long the file.
     private static func streamWAV(_ url: URL, _ body: (PCMAudio) throws -> Void) throws {
-        let data: Data
+        let handle: FileHandle
+        let fileSize: Int
+        let header: Data
         do {
-            data = try Data(contentsOf: url, options: .alwaysMapped)
+            handle = try FileHandle(forReadingFrom: url)
+            fileSize = Int(try handle.seekToEnd())
+            try handle.seek(toOffset: 0)
+            header = try handle.read(upToCount: min(fileSize, 1 << 20)) ?? Data()
         } catch {
             throw AudioDecodingError.corrupt("cannot read \(url.lastPathComponent): \(error.localizedDescription)")
         }
-        try data.withUnsafeBytes { raw in
-            let layout = try WAVFile.layout(of: raw)
-            let rate = layout.format.sampleRate
-            var frame = 0
-            repeat {
-                let frames = frame..<min(layout.frameCount, frame + rate)
-                try body(PCMAudio(samples: WAVFile.samples(of: raw, layout: layout, frames: frames), sampleRate: rate))
-                frame = frames.upperBound
-            } while frame < layout.frameCount
-        }
+        defer { try? handle.close() }
+        let layout = try header.withUnsafeBytes { try WAVFile.layout(of: $0, fileSize: fileSize) }
+        let format = layout.format
+        var offset = layout.data.lowerBound
+        let chunkBytes = format.sampleRate * format.blockAlign
+        repeat {
+            let count = min(chunkBytes, layout.data.upperBound - offset)
+            let data: Data
+            do {
+                try handle.seek(toOffset: UInt64(offset))
+                data = try handle.read(upToCount: count) ?? Data()
+            } catch {
+                throw AudioDecodingError.corrupt("reading \(url.lastPathComponent) failed: \(error.localizedDescription)")
+            }
+            let samples = data.withUnsafeBytes { WAVFile.samples(ofFrames: $0, format: format) }
+            try body(PCMAudio(samples: samples, sampleRate: format.sampleRate))
+            offset += count
+            if data.count < count { break }
+        } while offset < layout.data.upperBound
     }
 
     // MARK: ffmpeg
@@ -173,7 +194,6 @@ public enum AudioDecoder {
             }
             leftover.append(contentsOf: data)
             let whole = leftover.count / 4
-            pending.reserveCapacity(pending.count + whole)
             leftover.withUnsafeBytes { raw in
                 for index in 0..<whole {
                     pending.append(Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: index * 4, as: UInt32.self))))

@@ -5,7 +5,8 @@ import ParleyDomain
 /// the words around it.
 ///
 /// - `long`: at least `AnalysisOptions.longPause` (2 s by default).
-/// - `hesitation`: next to a filler ("um", "uh", …); or, when the transcript is punctuated, a
+/// - `hesitation`: right after a held vowel (an "uhhh" the audio shows, see `HeldVowelDetector`);
+///   next to a filler word ("um", "uh", …); or, when the transcript is punctuated, a
 ///   pause of at least `hesitationPause` that does not follow a clause or sentence end; or,
 ///   without punctuation to tell, any pause of at least `hesitationPause` (1 s).
 /// - `natural`: everything else — breaths and boundaries between phrases.
@@ -14,9 +15,10 @@ struct PauseClassifier: Sendable {
 
     static let fillers: Set<String> = ["um", "umm", "uh", "uhh", "er", "erm", "ah", "eh", "hmm", "mm", "uhm"]
 
-    func type(start: Double, end: Double, words: [Word]) -> PauseType {
+    func type(start: Double, end: Double, words: [Word], afterHeldVowel: Bool = false) -> PauseType {
         let duration = end - start
         if duration >= options.longPause { return .long }
+        if afterHeldVowel { return .hesitation }
         // Words touching the pause (recognisers and VAD disagree by a few tens of ms).
         let before = words.last { $0.end <= start + 0.15 }
         let after = words.first { $0.start >= end - 0.15 }

@@ -13,6 +13,8 @@ public struct Resampler: Sendable {
     private let down: Int
     /// Taps either side of the output position, in input samples.
     private let halfTaps: Int
+    /// Row length of the table: `2 * halfTaps` rounded up to whole SIMD8 lanes (zero-padded).
+    private let rowWidth: Int
     /// `phases × (2 * halfTaps)` coefficients; the phase is the fractional input position.
     private let table: [Float]
     private let phaseCount: Int
@@ -42,9 +44,10 @@ public struct Resampler: Sendable {
         halfTaps = Int(halfWidth.rounded(.up))
         phaseCount = min(up, Self.maximumPhases)
         let width = 2 * halfTaps
+        rowWidth = (width + 7) / 8 * 8
         let beta = 8.6
         let besselBeta = Self.besselI0(beta)
-        var table = [Float](repeating: 0, count: phaseCount * width)
+        var table = [Float](repeating: 0, count: phaseCount * rowWidth)
         for phase in 0..<phaseCount {
             let fraction = Double(phase) / Double(phaseCount)
             var row = [Double](repeating: 0, count: width)
@@ -61,7 +64,7 @@ public struct Resampler: Sendable {
                 sum += row[tap]
             }
             // Unity gain at DC for every phase, so levels (dBFS) survive resampling exactly.
-            for tap in 0..<width { table[phase * width + tap] = Float(row[tap] / sum) }
+            for tap in 0..<width { table[phase * rowWidth + tap] = Float(row[tap] / sum) }
         }
         self.table = table
     }
@@ -75,7 +78,8 @@ public struct Resampler: Sendable {
 
     /// Feeds input; returns every output sample whose input neighbourhood is now complete.
     public mutating func process(_ input: [Float]) -> [Float] {
-        history.append(contentsOf: input)
+        // NaN would spread to every output that reads it; treat it as silence.
+        history.append(contentsOf: input.map { $0.isNaN ? 0 : $0 })
         inputCount += input.count
         return produce(final: false)
     }
@@ -88,7 +92,7 @@ public struct Resampler: Sendable {
     private mutating func produce(final: Bool) -> [Float] {
         let total = final ? (inputCount * up + down - 1) / down : Int.max
         var output: [Float] = []
-        let width = 2 * halfTaps
+        let width = rowWidth
         var window = [Float](repeating: 0, count: width)
         while nextOutput < total {
             let numerator = nextOutput * down
@@ -97,22 +101,27 @@ public struct Resampler: Sendable {
             if !final && last >= inputCount { break }
             let phase = (numerator % up) * phaseCount / up
             let first = whole - halfTaps + 1
-            var value: Float = 0
-            let rowStart = phase * width
-            if first >= historyStart && last < historyStart + history.count {
+            let row = phase * width
+            let value: Float
+            if first >= historyStart && first + width <= historyStart + history.count {
                 let offset = first - historyStart
-                history.withUnsafeBufferPointer { samples in
+                value = history.withUnsafeBufferPointer { samples in
                     table.withUnsafeBufferPointer { taps in
-                        for tap in 0..<width { value += taps[rowStart + tap] * samples[offset + tap] }
+                        Self.dot(taps.baseAddress! + row, samples.baseAddress! + offset, count: width)
                     }
                 }
             } else {
-                // Near either end: samples outside the signal are silence.
+                // Near either end: samples outside the signal (or not yet read) are silence; the
+                // taps there are zero, so the sum is the same as the fast path would give.
                 for tap in 0..<width {
                     let index = first + tap - historyStart
                     window[tap] = index >= 0 && index < history.count ? history[index] : 0
                 }
-                for tap in 0..<width { value += table[rowStart + tap] * window[tap] }
+                value = window.withUnsafeBufferPointer { samples in
+                    table.withUnsafeBufferPointer { taps in
+                        Self.dot(taps.baseAddress! + row, samples.baseAddress!, count: width)
+                    }
+                }
             }
             output.append(value)
             nextOutput += 1
@@ -125,6 +134,21 @@ public struct Resampler: Sendable {
             historyStart += drop
         }
         return output
+    }
+
+    /// Dot product of `count` (a multiple of 8) floats, eight lanes at a time.
+    @inline(__always)
+    private static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
+        let left = UnsafeRawPointer(a)
+        let right = UnsafeRawPointer(b)
+        var sum = SIMD8<Float>()
+        var offset = 0
+        while offset < count * 4 {
+            sum += left.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
+                * right.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
+            offset += 32
+        }
+        return sum.sum()
     }
 
     private static func gcd(_ a: Int, _ b: Int) -> Int {
@@ -150,7 +174,7 @@ public struct Resampler: Sendable {
 extension PCMAudio {
     /// The same audio at another sample rate (band-limited; unchanged when the rate already matches).
     public func resampled(to rate: Int) -> PCMAudio {
-        guard rate != sampleRate, sampleRate > 0 else { return self }
+        guard rate != sampleRate, sampleRate > 0, rate > 0 else { return self }
         return PCMAudio(samples: Resampler.resample(samples, from: sampleRate, to: rate), sampleRate: rate)
     }
 

@@ -39,6 +39,8 @@ struct VoiceActivityDetector: Sendable {
     /// Frames from `lookback` before the next decision onwards.
     private var pending: [FrameFeatures] = []
     private var pendingHead = 0
+    /// Scratch for the pitch plausibility check, kept to avoid an allocation per frame.
+    private var neighbourPitches: [Float] = []
     private var nextDecision = 0
 
     /// Adds a frame; returns the frames now decided, each with its decision.
@@ -68,15 +70,17 @@ struct VoiceActivityDetector: Sendable {
         nextDecision += 1
         let energy = frame.speechBand
         let voiced = frame.pitch.frequency > 0
+        // Voicing lowers only the fixed part of the margin: babble is voiced too.
+        let voicedMargin = max(margin * voicedShare, threshold.spreadMargin)
         let active =
             energy > absoluteGate
-            && (energy >= threshold.background + threshold.margin
-                || (voiced && energy >= threshold.background + threshold.margin * voicedShare))
+            && (energy >= threshold.background + max(margin, threshold.spreadMargin)
+                || (voiced && energy >= threshold.background + voicedMargin))
         return (frame, active)
     }
 
-    /// The background level (mean of the frames near the floor) and the margin above it.
-    private func backgroundThreshold(at position: Int) -> (background: Float, margin: Float) {
+    /// The background level (mean of the frames near the floor) and how much it fluctuates.
+    private func backgroundThreshold(at position: Int) -> (background: Float, spreadMargin: Float) {
         let window = pending[max(0, position - Self.lookback)..<min(pending.count, position + Self.lookahead + 1)]
         var floor = Float.infinity
         for neighbour in window { floor = min(floor, neighbour.speechBand) }
@@ -91,22 +95,21 @@ struct VoiceActivityDetector: Sendable {
         }
         let mean = sum / count
         let spread = max(0, sumSquares / count - mean * mean).squareRoot()
-        return (floor + mean, max(margin, spreadFactor * spread))
+        return (floor + mean, spreadFactor * spread)
     }
 
     /// Octave jumps and voiced fricatives show as a pitch far from its neighbours: a frame more
     /// than 9 semitones from the median of the voiced frames within ±0.25 s is not trusted.
-    private func isPlausiblePitch(at position: Int) -> Bool {
+    private mutating func isPlausiblePitch(at position: Int) -> Bool {
         let lower = max(0, position - Self.pitchContext)
         let upper = min(pending.count, position + Self.pitchContext + 1)
-        var context: [Float] = []
-        context.reserveCapacity(upper - lower)
+        neighbourPitches.removeAll(keepingCapacity: true)
         for neighbour in pending[lower..<upper] where neighbour.pitch.frequency > 0 {
-            context.append(neighbour.pitch.frequency)
+            neighbourPitches.append(neighbour.pitch.frequency)
         }
-        guard context.count >= 5 else { return true }
-        context.sort()
-        let median = context[context.count / 2]
+        guard neighbourPitches.count >= 5 else { return true }
+        neighbourPitches.sort()
+        let median = neighbourPitches[neighbourPitches.count / 2]
         let distance = abs(12 * log2(pending[position].pitch.frequency / median))
         return distance <= 9
     }
@@ -125,15 +128,19 @@ struct VoiceActivityDetector: Sendable {
 }
 
 /// Joins frame decisions into speech segments: silences shorter than the minimum pause are
-/// bridged (the hangover), and segments with too little active speech (clicks) are dropped.
-/// A segment ends where its last active frame ends, not where the hangover ran out.
+/// bridged (the hangover), runs of fewer than three active frames (a click, a noise burst) are
+/// ignored, and segments with too little active speech are dropped. A segment ends where its
+/// last active frame ends, not where the hangover ran out.
 struct SpeechSegmenter: Sendable {
     let bridgeFrames: Int
+    let minimumRun = 3
     let minimumActiveFrames = 5
 
     private var start: Int?
     private var lastActive = 0
     private var activeCount = 0
+    private var runStart = 0
+    private var runLength = 0
 
     init(minimumPause: Double, hop: Double) {
         bridgeFrames = max(1, Int((minimumPause / hop).rounded()))
@@ -146,12 +153,20 @@ struct SpeechSegmenter: Sendable {
     mutating func push(index: Int, active: Bool) -> Range<Int>? {
         var closed: Range<Int>?
         if active {
-            if start != nil, index - lastActive - 1 >= bridgeFrames { closed = close() }
-            if start == nil { start = index }
-            lastActive = index
-            activeCount += 1
-        } else if start != nil, index - lastActive >= bridgeFrames {
-            closed = close()
+            if runLength == 0 { runStart = index }
+            runLength += 1
+            if runLength == minimumRun {
+                if start != nil, runStart - lastActive - 1 >= bridgeFrames { closed = close() }
+                if start == nil { start = runStart }
+                activeCount += runLength
+                lastActive = index
+            } else if runLength > minimumRun {
+                activeCount += 1
+                lastActive = index
+            }
+        } else {
+            runLength = 0
+            if start != nil, index - lastActive >= bridgeFrames { closed = close() }
         }
         return closed
     }
@@ -211,5 +226,48 @@ struct SyllableNuclei: Sendable {
             peakCounts = qualifies
         }
         return nil
+    }
+}
+
+/// Finds held vowels ("uhhh", "ummm"): voiced stretches of at least 350 ms whose pitch stays
+/// within 1.5 semitones and loudness within 6 dB. A pause right after one is a hesitation even
+/// without a transcript.
+struct HeldVowelDetector: Sendable {
+    let minimumFrames = 35
+    let pitchSpread = 1.5
+    let loudnessSpread: Float = 6
+
+    private var runStart = 0
+    private var runLength = 0
+    private var pitchRange = 0.0...0.0
+    private var loudnessRange: ClosedRange<Float> = 0...0
+    /// The latest held vowel (frames, end exclusive), which may still be growing.
+    private(set) var latest: Range<Int>?
+
+    /// A frame that is not speech ends any run.
+    mutating func interrupt() { runLength = 0 }
+
+    mutating func push(_ frame: FrameFeatures) {
+        guard frame.pitch.frequency > 0 else {
+            runLength = 0
+            return
+        }
+        let pitch = 12 * log2(Double(frame.pitch.frequency))
+        let loudness = frame.loudness
+        let pitches = min(pitchRange.lowerBound, pitch)...max(pitchRange.upperBound, pitch)
+        let levels = min(loudnessRange.lowerBound, loudness)...max(loudnessRange.upperBound, loudness)
+        if runLength > 0 && pitches.upperBound - pitches.lowerBound <= pitchSpread
+            && levels.upperBound - levels.lowerBound <= loudnessSpread
+        {
+            runLength += 1
+            pitchRange = pitches
+            loudnessRange = levels
+        } else {
+            runStart = frame.index
+            runLength = 1
+            pitchRange = pitch...pitch
+            loudnessRange = loudness...loudness
+        }
+        if runLength >= minimumFrames { latest = runStart..<(frame.index + 1) }
     }
 }

@@ -106,24 +106,23 @@ public enum WAVFile {
         try data.withUnsafeBytes { raw in
             let layout = try layout(of: raw)
             return PCMAudio(
-                samples: samples(of: raw, layout: layout, frames: 0..<layout.frameCount),
+                samples: samples(ofFrames: UnsafeRawBufferPointer(rebasing: raw[layout.data]), format: layout.format),
                 sampleRate: layout.format.sampleRate)
         }
     }
 
-    /// Mono samples of some frames, for reading a large (memory-mapped) file in chunks.
-    public static func samples(of raw: UnsafeRawBufferPointer, layout: Layout, frames: Range<Int>) -> [Float] {
-        let frames = frames.clamped(to: 0..<layout.frameCount)
-        guard !frames.isEmpty, let base = raw.baseAddress else { return [] }
-        var samples = [Float](repeating: 0, count: frames.count)
-        mixDown(
-            base + layout.data.lowerBound + frames.lowerBound * layout.format.blockAlign,
-            frames: frames.count, format: layout.format, into: &samples)
+    /// Mono samples of whole interleaved frames in `raw` (a chunk read from the data chunk).
+    public static func samples(ofFrames raw: UnsafeRawBufferPointer, format: Format) -> [Float] {
+        let frames = raw.count / format.blockAlign
+        guard frames > 0, let base = raw.baseAddress else { return [] }
+        var samples = [Float](repeating: 0, count: frames)
+        mixDown(base, frames: frames, format: format, into: &samples)
         return samples
     }
 
     /// Finds and validates the format and data chunks of a WAV file.
-    public static func layout(of bytes: UnsafeRawBufferPointer) throws -> Layout {
+    /// - Parameter fileSize: when `bytes` is only the start of the file, the file's full size.
+    public static func layout(of bytes: UnsafeRawBufferPointer, fileSize: Int? = nil) throws -> Layout {
         guard bytes.count >= 12 else {
             throw AudioDecodingError.corrupt("the WAV header is truncated (\(bytes.count) bytes)")
         }
@@ -157,7 +156,7 @@ public enum WAVFile {
             case "data":
                 var size = declared
                 if declared == 0xFFFF_FFFF, let large = rf64DataSize { size = Int(clamping: large) }
-                dataRange = bodyStart..<min(bytes.count, bodyStart + max(0, size))
+                dataRange = bodyStart..<max(bodyStart, min(fileSize ?? bytes.count, bodyStart + max(0, size)))
             default:
                 break
             }

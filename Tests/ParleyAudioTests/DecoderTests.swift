@@ -25,9 +25,11 @@ struct DecoderTests {
         return output
     }
 
-    @Test("the same speech from WAV, MP3, WebM/Opus and M4A gives the same metrics")
+    @Test("the same speech from WAV, MP3, WebM/Opus, M4A and FLAC gives the same metrics")
     func sameSpeechAnyFormat() throws {
-        let utterance = try Espeak.speak(SpeakingRateTests.text, wordsPerMinute: 170)
+        let utterance = try Espeak.speak(
+            "Thank you all for coming today. I want to talk about how our team can work better with customers.",
+            wordsPerMinute: 170)
         let wav = Self.directory.appendingPathComponent("speech.wav")
         try WAVFile.encode(utterance.audio).write(to: wav)
         let files = [
@@ -35,6 +37,7 @@ struct DecoderTests {
             try Self.transcode(wav, to: "speech.mp3", codec: ["-c:a", "libmp3lame", "-b:a", "64k"]),
             try Self.transcode(wav, to: "speech.webm", codec: ["-c:a", "libopus", "-b:a", "32k"]),
             try Self.transcode(wav, to: "speech.m4a", codec: ["-c:a", "aac", "-b:a", "64k"]),
+            try Self.transcode(wav, to: "speech.flac", codec: ["-c:a", "flac"]),
         ]
         let analyses = try files.map { AudioAnalyzer.analyze(try AudioDecoder.decode(contentsOf: $0)) }
         let reference = analyses[0]

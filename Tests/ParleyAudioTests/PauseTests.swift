@@ -51,6 +51,16 @@ struct PauseTests {
         #expect(abs(analysis.pauseTime - 0.6) <= 0.06)
     }
 
+    @Test("a pause after a held vowel (\"uhhh\") is a hesitation, the same pause after a phrase is natural")
+    func heldVowel() {
+        // `phrases` pads with 0.5 s of silence either side; take the phrase alone.
+        let phrase = Array(Signals.phrases(pauses: [], phraseSeconds: 1, seed: 12).samples.dropFirst(8_000).dropLast(8_000))
+        let held = Signals.vowel(f0: 115, seconds: 0.6, vibrato: 0, formants: (550, 1_500), amplitude: 0.3).samples
+        let samples = phrase + held + Signals.silence(0.6) + phrase + Signals.silence(0.6) + phrase
+        let analysis = AudioAnalyzer.analyze(PCMAudio(samples: samples, sampleRate: 16_000))
+        #expect(analysis.pauses.map(\.type) == [.hesitation, .natural], "\(analysis.pauses)")
+    }
+
     @Test("words decide hesitation: fillers and unpunctuated mid-sentence pauses")
     func pauseTypesWithWords() {
         let classifier = PauseClassifier(options: AnalysisOptions())

@@ -94,7 +94,7 @@ struct AnalyzeCommand: ParsableCommand {
         let volume = analysis.volume
         var lines = [
             "duration     \(number(analysis.duration, 2)) s, speech \(number(analysis.speechTime, 2)) s in \(analysis.speech.count) segments",
-            "pace         \(number(analysis.wpm, 0)) wpm (from \(rate.source.rawValue): \(number(rate.words, 1)) words, \(rate.syllables) syllables over \(number(rate.span, 2)) s; articulation \(number(rate.articulationRate, 2)) syll/s)",
+            "pace         \(number(analysis.wpm, 0)) wpm (from \(rate.source.rawValue): \(number(rate.words, 1)) words, \(rate.syllables) syllables over \(number(rate.span, 2)) s; articulation \(number(rate.articulationRate, 2)) syll/s\(rate.source == .words ? "; acoustic estimate \(number(rate.syllableEstimate, 0)) wpm" : ""))",
             "pitch        mean \(number(pitch.mean)) Hz, std \(number(pitch.std)), range \(number(pitch.min))–\(number(pitch.max)) Hz, trend \(pitch.trend.rawValue), voiced \(pitch.voicedFrames) frames",
             "volume       mean \(number(volume.mean)) dBFS, std \(number(volume.std)), range \(number(volume.min))–\(number(volume.max)), trend \(volume.trend.rawValue); rms \(number(volume.rms)) dBFS, peak \(number(volume.peak)) dBFS",
             "clipping     \(volume.clipping.detected ? "YES" : "no") (\(volume.clipping.clippedSamples) samples in \(volume.clipping.events) runs)",
@@ -105,12 +105,14 @@ struct AnalyzeCommand: ParsableCommand {
         }
         lines.append("timeline (\(granularity.rawValue))")
         lines.append("  time      wpm   pitch Hz   volume dBFS   pauses")
+        func right(_ text: String, _ width: Int) -> String {
+            String(repeating: " ", count: max(0, width - text.count)) + text
+        }
         for point in analysis.timeline(granularity) {
             lines.append(
                 "  " + [
-                    String(format: "%6.0fs", point.timestamp), String(format: "%6.0f", point.wpm),
-                    String(format: "%10@", number(point.pitch) as NSString),
-                    String(format: "%13@", number(point.volume) as NSString), String(format: "%8d", point.pauses.count),
+                    right(String(format: "%.0fs", point.timestamp), 6), right(String(format: "%.0f", point.wpm), 6),
+                    right(number(point.pitch), 10), right(number(point.volume), 13), right(String(point.pauses.count), 8),
                 ].joined(separator: " "))
         }
         return lines.joined(separator: "\n")

@@ -12,5 +12,6 @@ struct BenchCommand: AsyncParsableCommand {
 
 /// Every benchmark subcommand, one line each.
 let benchmarks: [any ParsableCommand.Type] = [
+    BenchAudio.self,
     BenchSpeech.self,
 ]
