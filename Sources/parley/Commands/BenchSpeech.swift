@@ -24,6 +24,9 @@ struct BenchSpeech: AsyncParsableCommand {
     @Option(help: "Seconds of new speech between streaming partial results (0 turns partials off); comma-separated to compare.")
     var partialIntervals = "1,0"
 
+    @Option(help: "Milliseconds of silence before the speculative recognition; comma-separated to compare.")
+    var speculationMs = "100"
+
     func run() async throws {
         let located: WhisperServiceConfiguration
         do {
@@ -63,13 +66,18 @@ struct BenchSpeech: AsyncParsableCommand {
             }
             print("  " + Self.pad("all", 40) + String(format: " %6.3f", Double(errors) / Double(words)))
             if beam == streamingBeam, !noStreaming {
-                for interval in partialIntervals.split(separator: ",").compactMap({ Double($0.trimmingCharacters(in: .whitespaces)) }) {
+                let speculations = speculationMs.split(separator: ",").compactMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
+                let intervals = partialIntervals.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+                for speculation in speculations {
+                  for interval in intervals {
                     var policy = StreamingPolicy()
+                    policy.speculationDelay = .milliseconds(speculation)
                     policy.partialInterval = interval > 0 ? .milliseconds(Int64(interval * 1000)) : .seconds(3600)
                     try await streaming(
                         UtteranceStreamer(recognizer: WhisperRecognizer(service: service, configuration: configuration), policy: policy),
                         recordings: recordings.filter { !$0.0.telephone && $0.0.speed == 1 && $0.0.voiceID.hasPrefix("professional") }
                     )
+                  }
                 }
             }
             await service.stop()
