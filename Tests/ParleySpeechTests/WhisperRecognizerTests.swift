@@ -8,18 +8,20 @@ import Testing
 /// from measured rates on this corpus (see docs/speech.md) with headroom for run-to-run noise.
 @Suite("embedded Whisper recognition", .serialized)
 struct WhisperRecognizerTests {
-    /// Highest word error rate accepted per condition. espeak-ng's output varies slightly from
-    /// call to call (its female variants most), so the rate does too. Measured (tiny.en, beam 5,
-    /// temperature 0; 6 repetitions of the corpus, plus the test runs): female ×1.0 0.052–0.104,
-    /// male ×1.0 0.000–0.015, female ×1.3 0.089–0.163, male ×1.3 0.030–0.059, telephone
-    /// 0.089–0.104. Each threshold is the worst seen plus about 0.04.
+    /// Highest word error rate accepted per condition. espeak-ng's output depends slightly on
+    /// the calls before it (checked in C: the same text and voice twice gives different samples),
+    /// so the rate varies with test order, and tiny.en sometimes turns the first "Thanks" into
+    /// "And". Measured (tiny.en, beam 5, temperature 0; test runs alone and in the whole suite,
+    /// bench runs, 6 repetitions through the espeak-ng CLI): female (en-us+f2) ×1.0 0.007–0.081,
+    /// male ×1.0 0.000–0.022, female ×1.3 0.044–0.119, male ×1.3 0.030–0.067, telephone
+    /// 0.067–0.133. Each threshold is the worst seen plus about 0.04.
     static func threshold(_ condition: SpeechCorpus.Condition) -> Double {
-        if condition.telephone { return 0.15 }
+        if condition.telephone { return 0.18 }
         switch (condition.voiceID, condition.speed) {
-        case ("professional_male", 1.0): return 0.05
-        case ("professional_male", _): return 0.10
-        case (_, 1.0): return 0.15
-        default: return 0.20
+        case ("professional_male", 1.0): return 0.06
+        case ("professional_male", _): return 0.11
+        case (_, 1.0): return 0.12
+        default: return 0.16
         }
     }
 
