@@ -33,7 +33,7 @@ struct StreamingRecognitionTests {
         #expect(finals.map(\.id) == Array(0..<finals.count))
         let text = finals.map(\.text).joined(separator: " ")
         let rate = WordErrorRate.rate(reference: Self.sentences.joined(separator: " "), hypothesis: text)
-        #expect(rate <= 0.08, "\(text)")
+        #expect(rate <= 0.10, "\(text)")  // measured 0.03–0.05 (male voice, four sentences)
         let words = finals.flatMap(\.words)
         #expect(zip(words, words.dropFirst()).allSatisfy { $0.start <= $1.start + 0.05 })
         for final in finals {

@@ -8,16 +8,19 @@ import Testing
 /// from measured rates on this corpus (see docs/speech.md) with headroom for run-to-run noise.
 @Suite("embedded Whisper recognition", .serialized)
 struct WhisperRecognizerTests {
-    /// Highest word error rate accepted per condition. Measured (beam 5, tiny.en, this corpus,
-    /// three runs; CTranslate2 on 2 threads is not bit-for-bit repeatable) in `conditions` order:
-    /// 0.052–0.089, 0.000–0.015, 0.089–0.111, 0.037–0.052, 0.089; thresholds add about 0.05.
-    /// espeak-ng's female variants are harder for tiny.en than its male voice.
+    /// Highest word error rate accepted per condition. espeak-ng's output depends slightly on
+    /// the calls before it (checked in C: the same text and voice twice gives different samples),
+    /// so the rate varies with test order, and tiny.en sometimes turns the first "Thanks" into
+    /// "And". Measured (tiny.en, beam 5, temperature 0; test runs alone and in the whole suite,
+    /// bench runs, 6 repetitions through the espeak-ng CLI): female (en-us+f2) ×1.0 0.007–0.081,
+    /// male ×1.0 0.000–0.022, female ×1.3 0.044–0.119, male ×1.3 0.030–0.067, telephone
+    /// 0.067–0.133. Each threshold is the worst seen plus about 0.04.
     static func threshold(_ condition: SpeechCorpus.Condition) -> Double {
-        if condition.telephone { return 0.14 }
+        if condition.telephone { return 0.18 }
         switch (condition.voiceID, condition.speed) {
         case ("professional_male", 1.0): return 0.06
-        case ("professional_male", _): return 0.08
-        case (_, 1.0): return 0.14
+        case ("professional_male", _): return 0.11
+        case (_, 1.0): return 0.12
         default: return 0.16
         }
     }

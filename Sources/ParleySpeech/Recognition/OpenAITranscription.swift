@@ -12,6 +12,8 @@ public struct OpenAITranscriptionClient: Sendable {
     public var timeout: Duration
     /// The provider's name in errors.
     public var provider: String
+    /// Sampling temperature; nil leaves the provider's default (Whisper's: 0, raised on failure).
+    public var temperature: Double?
 
     public init(
         baseURL: URL, apiKey: String? = nil, model: String = "whisper-1", timeout: Duration = .seconds(60),
@@ -33,6 +35,7 @@ public struct OpenAITranscriptionClient: Sendable {
         form.add(name: "response_format", value: "verbose_json")
         form.add(name: "timestamp_granularities[]", value: "word")
         form.add(name: "timestamp_granularities[]", value: "segment")
+        if let temperature { form.add(name: "temperature", value: String(temperature)) }
         var headers = [("Content-Type", form.contentType)]
         if let apiKey, !apiKey.isEmpty { headers.append(("Authorization", "Bearer \(apiKey)")) }
         let http = ProviderHTTP(provider: provider, timeout: timeout)

@@ -35,9 +35,13 @@ public struct WhisperRecognizer: SpeechRecognizer {
     }
 
     private func client(_ url: URL) -> OpenAITranscriptionClient {
-        OpenAITranscriptionClient(
+        var client = OpenAITranscriptionClient(
             baseURL: url, model: configuration.model, timeout: configuration.requestTimeout,
             provider: "embedded Whisper service"
         )
+        // Greedy/beam decoding at temperature 0 only: the same audio always gives the same words
+        // (Whisper's fallback to sampling at higher temperatures made results vary run to run).
+        client.temperature = 0
+        return client
     }
 }

@@ -49,7 +49,7 @@ public struct VoiceCatalog: Sendable, Hashable {
 
     /// espeak-ng voices for the ids the API documents (sales-trainer, leads, voice-agents).
     public static let espeak = VoiceCatalog(voices: [
-        "professional_female": "en-us+f1",
+        "professional_female": "en-us+f2",
         "professional_male": "en-us+m3",
         "bella": "en-us+steph",
         "english_male": "en+m1",

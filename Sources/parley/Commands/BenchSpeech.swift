@@ -24,6 +24,9 @@ struct BenchSpeech: AsyncParsableCommand {
     @Option(help: "Seconds of new speech between streaming partial results (0 turns partials off); comma-separated to compare.")
     var partialIntervals = "1,0"
 
+    @Option(help: "Milliseconds of silence before the speculative recognition; comma-separated to compare.")
+    var speculationMs = "100"
+
     func run() async throws {
         let located: WhisperServiceConfiguration
         do {
@@ -37,6 +40,7 @@ struct BenchSpeech: AsyncParsableCommand {
         for condition in SpeechCorpus.conditions {
             recordings.append((condition, try await SpeechCorpus.record(SpeechCorpus.sentences, condition: condition)))
         }
+        if let piper = try await piperSynthesis() { recordings.append(piper) }
         for beam in beams.split(separator: ",").compactMap({ Int($0.trimmingCharacters(in: .whitespaces)) }) {
             var configuration = located
             configuration.beamSize = beam
@@ -62,13 +66,18 @@ struct BenchSpeech: AsyncParsableCommand {
             }
             print("  " + Self.pad("all", 40) + String(format: " %6.3f", Double(errors) / Double(words)))
             if beam == streamingBeam, !noStreaming {
-                for interval in partialIntervals.split(separator: ",").compactMap({ Double($0.trimmingCharacters(in: .whitespaces)) }) {
+                let speculations = speculationMs.split(separator: ",").compactMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
+                let intervals = partialIntervals.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+                for speculation in speculations {
+                  for interval in intervals {
                     var policy = StreamingPolicy()
+                    policy.speculationDelay = .milliseconds(speculation)
                     policy.partialInterval = interval > 0 ? .milliseconds(Int64(interval * 1000)) : .seconds(3600)
                     try await streaming(
                         UtteranceStreamer(recognizer: WhisperRecognizer(service: service, configuration: configuration), policy: policy),
-                        recordings: recordings.filter { !$0.0.telephone && $0.0.speed == 1 }
+                        recordings: recordings.filter { !$0.0.telephone && $0.0.speed == 1 && $0.0.voiceID.hasPrefix("professional") }
                     )
+                  }
                 }
             }
             await service.stop()
@@ -97,6 +106,27 @@ struct BenchSpeech: AsyncParsableCommand {
         let begin = ContinuousClock.now
         _ = try SpeechAudioFormat.mp3.encode(mp3Speech.audio)
         print(String(format: "  mp3 encoding (LAME, 64 kb/s) RTF %.4f", Self.seconds(ContinuousClock.now - begin) / mp3Speech.audio.duration))
+    }
+
+    /// piper's synthesis speed, and its corpus for recognition (skipped when piper is not installed).
+    private func piperSynthesis() async throws -> (SpeechCorpus.Condition, SpeechCorpus.Recording)? {
+        guard let command = try? PiperSynthesizer.command() else { return nil }
+        let piper = PiperSynthesizer(service: LocalSpeechService(command: command))
+        defer { Task { await piper.service.stop() } }
+        let started = ContinuousClock.now
+        try await piper.service.start()
+        let text = SpeechCorpus.sentences.joined(separator: " ")
+        let begin = ContinuousClock.now
+        let speech = try await piper.synthesize(SpeechRequest(text: text, voiceID: "professional_male"))
+        let elapsed = Self.seconds(ContinuousClock.now - begin)
+        print("  " + Self.pad("piper (joe, service)", 20) + String(
+            format: " %6.3f  %7.1f   (service start %.1f s)", elapsed / speech.audio.duration, speech.audio.duration,
+            Self.seconds(begin - started)
+        ))
+        let condition = SpeechCorpus.Condition(voiceID: "professional_male", speed: 1.0)
+        var recording = try await SpeechCorpus.record(SpeechCorpus.sentences, condition: condition, synthesizer: piper)
+        recording.text = SpeechCorpus.sentences.joined(separator: " ")
+        return (SpeechCorpus.Condition(voiceID: "piper joe", speed: 1.0), recording)
     }
 
     /// Plays each recording in real time in 20 ms chunks and times, per sentence, the delay from
