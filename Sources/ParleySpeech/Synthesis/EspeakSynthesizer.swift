@@ -23,25 +23,23 @@ public struct EspeakSynthesizer: SpeechSynthesizer {
     }
 }
 
-/// espeak-ng keeps global state and its C API is not thread-safe: one actor owns every call,
-/// made into a private copy of the library (see CEspeakNG/shim.h) that nothing else shares.
+/// espeak-ng keeps global state and its C API is not thread-safe: one actor owns every call.
 actor EspeakEngine {
     static let shared = EspeakEngine()
 
-    private var api = parley_espeak_api()
     private var sampleRate: Int32 = 0
 
     func synthesize(_ text: String, voice: String, wordsPerMinute: Int) throws -> SynthesizedSpeech {
         try initialize()
-        guard api.SetVoiceByName(voice) == EE_OK else {
+        guard espeak_SetVoiceByName(voice) == EE_OK else {
             throw SpeechError.serviceUnavailable(service: "espeak-ng", reason: "voice '\(voice)' is not installed")
         }
-        _ = api.SetParameter(espeakRATE, Int32(wordsPerMinute), 0)
+        espeak_SetParameter(espeakRATE, Int32(wordsPerMinute), 0)
         let collector = EspeakCollector()
         EspeakCollector.current = collector
         defer { EspeakCollector.current = nil }
         let status = text.withCString { pointer in
-            api.Synth(pointer, strlen(pointer) + 1, 0, POS_CHARACTER, 0, UInt32(espeakCHARS_UTF8), nil, nil)
+            espeak_Synth(pointer, strlen(pointer) + 1, 0, POS_CHARACTER, 0, UInt32(espeakCHARS_UTF8), nil, nil)
         }
         guard status == EE_OK else {
             throw SpeechError.serviceUnavailable(service: "espeak-ng", reason: "synthesis failed (error \(status.rawValue))")
@@ -62,41 +60,13 @@ actor EspeakEngine {
 
     private func initialize() throws {
         guard sampleRate <= 0 else { return }
-        let copy = Self.privateCopy()
-        // Once loaded, the mapping outlives the file.
-        defer { if let copy { try? FileManager.default.removeItem(atPath: copy) } }
-        guard parley_espeak_load(&api, copy ?? "libespeak-ng.so.1") != 0 else {
-            throw SpeechError.serviceUnavailable(service: "espeak-ng", reason: "libespeak-ng.so.1 is not installed (scripts/setup.sh)")
-        }
         // DONT_EXIT: a missing espeak-ng-data directory must become an error, not exit the server.
-        let rate = api.Initialize(AUDIO_OUTPUT_SYNCHRONOUS, 0, nil, Int32(espeakINITIALIZE_DONT_EXIT))
+        let rate = espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, 0, nil, Int32(espeakINITIALIZE_DONT_EXIT))
         guard rate > 0 else {
             throw SpeechError.serviceUnavailable(service: "espeak-ng", reason: "could not initialise (is espeak-ng-data installed?)")
         }
-        api.SetSynthCallback(espeakCallback)
+        espeak_SetSynthCallback(espeakCallback)
         sampleRate = rate
-    }
-}
-
-extension EspeakEngine {
-    /// Where the system's library may be; PARLEY_ESPEAK_LIBRARY overrides.
-    static let libraryCandidates = [
-        "/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib", "/usr/local/lib",
-    ].map { $0 + "/libespeak-ng.so.1" }
-
-    /// Copies the library to a temporary file for a private instance. Nil when it cannot, and
-    /// the shared instance is used instead.
-    static func privateCopy() -> String? {
-        let environment = ProcessInfo.processInfo.environment
-        let candidates = (environment["PARLEY_ESPEAK_LIBRARY"].map { [$0] } ?? []) + libraryCandidates
-        guard let source = candidates.first(where: { FileManager.default.isReadableFile(atPath: $0) }) else { return nil }
-        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("parley-espeak-\(UUID().uuidString).so")
-        do {
-            try FileManager.default.copyItem(at: URL(fileURLWithPath: source).resolvingSymlinksInPath(), to: copy)
-        } catch {
-            return nil
-        }
-        return copy.path
     }
 }
 
