@@ -4,48 +4,37 @@ import Vapor
 
 /// A user as admins see it: the Sales Trainer user plus organization, team and supervisor.
 struct AdminUserDTO: Content {
-    var id: Int
-    var email: String
-    var first_name: String
-    var last_name: String
-    var company: String?
-    var role: String
-    var is_active: Bool
+    var user: UserDTO
     var organization_id: String
     var team_id: Int?
     var supervisor_id: Int?
-    var created_at: String
-    var last_login: String?
 
     init(_ user: User) {
-        id = user.id
-        email = user.email
-        first_name = user.firstName
-        last_name = user.lastName
-        company = user.company
-        role = user.role.rawValue
-        is_active = user.isActive
+        self.user = UserDTO(user)
         organization_id = user.organizationID.uuidString.lowercased()
         team_id = user.teamID
         supervisor_id = user.supervisorID
-        created_at = Timestamp.iso8601(user.createdAt)
-        last_login = user.lastLogin.map(Timestamp.iso8601)
     }
 
+    private enum Extra: String, CodingKey {
+        case organization_id, team_id, supervisor_id
+    }
+
+    init(from decoder: any Decoder) throws {
+        user = try UserDTO(from: decoder)
+        let c = try decoder.container(keyedBy: Extra.self)
+        organization_id = try c.decode(String.self, forKey: .organization_id)
+        team_id = try c.decodeIfPresent(Int.self, forKey: .team_id)
+        supervisor_id = try c.decodeIfPresent(Int.self, forKey: .supervisor_id)
+    }
+
+    /// The user's keys, then the admin-only ones, in one flat object.
     func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id)
-        try c.encode(email, forKey: .email)
-        try c.encode(first_name, forKey: .first_name)
-        try c.encode(last_name, forKey: .last_name)
-        try c.encode(company, forKey: .company)
-        try c.encode(role, forKey: .role)
-        try c.encode(is_active, forKey: .is_active)
+        try user.encode(to: encoder)
+        var c = encoder.container(keyedBy: Extra.self)
         try c.encode(organization_id, forKey: .organization_id)
         try c.encode(team_id, forKey: .team_id)
         try c.encode(supervisor_id, forKey: .supervisor_id)
-        try c.encode(created_at, forKey: .created_at)
-        try c.encode(last_login, forKey: .last_login)
     }
 }
 

@@ -87,39 +87,41 @@ struct TranscriptEntryDTO: Content {
 
 /// `GET /sessions/{id}`: the session with transcript, metrics and coaching feedback.
 struct SessionDetailDTO: Content {
-    var id: String
-    var scenario_id: Int?
-    var user_id: Int
-    var session_type: String
-    var status: String
-    var configuration: SessionConfigurationDTO
-    var created_at: String
-    var started_at: String?
-    var completed_at: String?
-    var duration: Int?
-    var websocket_url: String
+    var session: SessionDTO
     var transcript: [TranscriptEntryDTO]
     var performance_metrics: JSONValue?
     var coaching_feedback: JSONValue?
     var feedback: JSONValue?
 
     init(_ conversation: Conversation, turns: [StoredTurn], publicURL: String) {
-        let summary = SessionDTO(conversation, publicURL: publicURL)
-        id = summary.id
-        scenario_id = summary.scenario_id
-        user_id = summary.user_id
-        session_type = summary.session_type
-        status = summary.status
-        configuration = summary.configuration
-        created_at = summary.created_at
-        started_at = summary.started_at
-        completed_at = summary.completed_at
-        duration = summary.duration
-        websocket_url = summary.websocket_url
+        session = SessionDTO(conversation, publicURL: publicURL)
         transcript = turns.map(TranscriptEntryDTO.init)
         performance_metrics = conversation.analysis["performance_metrics"]
         coaching_feedback = conversation.analysis["coaching_feedback"]
         feedback = conversation.details["user_feedback"]
+    }
+
+    private enum Extra: String, CodingKey {
+        case transcript, performance_metrics, coaching_feedback, feedback
+    }
+
+    init(from decoder: any Decoder) throws {
+        session = try SessionDTO(from: decoder)
+        let c = try decoder.container(keyedBy: Extra.self)
+        transcript = try c.decode([TranscriptEntryDTO].self, forKey: .transcript)
+        performance_metrics = try c.decodeIfPresent(JSONValue.self, forKey: .performance_metrics)
+        coaching_feedback = try c.decodeIfPresent(JSONValue.self, forKey: .coaching_feedback)
+        feedback = try c.decodeIfPresent(JSONValue.self, forKey: .feedback)
+    }
+
+    /// The session's keys, then the detail ones, in one flat object as the document shows.
+    func encode(to encoder: any Encoder) throws {
+        try session.encode(to: encoder)
+        var c = encoder.container(keyedBy: Extra.self)
+        try c.encode(transcript, forKey: .transcript)
+        try c.encode(performance_metrics, forKey: .performance_metrics)
+        try c.encode(coaching_feedback, forKey: .coaching_feedback)
+        try c.encode(feedback, forKey: .feedback)
     }
 }
 
