@@ -99,8 +99,9 @@ struct LanguageModelTests {
         await server.stop()
     }
 
+    /// The reply comes 15 s late, far beyond the 0.3 s timeout, so a busy machine cannot reorder them.
     @Test func slowProviderTimesOut() async throws {
-        let server = ProviderServer(responses: [CannedResponse(status: 200, body: Self.anthropicReply, delay: 1.5)])
+        let server = ProviderServer(responses: [CannedResponse(status: 200, body: Self.anthropicReply, delay: 15)])
         let base = try await server.start()
         let model = AnthropicLanguageModel(apiKey: "k", baseURL: base, policy: RetryPolicy(maxAttempts: 1, timeout: 0.3))
         await #expect(throws: LanguageModelError.timedOut(seconds: 0.3)) { try await model.complete(Self.request) }
