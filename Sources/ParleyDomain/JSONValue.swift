@@ -47,4 +47,10 @@ public enum JSONValue: Sendable, Hashable, Codable {
     public var stringValue: String? { if case .string(let value) = self { value } else { nil } }
     public var doubleValue: Double? { if case .number(let value) = self { value } else { nil } }
     public var boolValue: Bool? { if case .bool(let value) = self { value } else { nil } }
+
+    /// The members of an object value (empty for any other value).
+    public var objectValue: [String: JSONValue] {
+        if case .object(let object) = self { return object }
+        return [:]
+    }
 }

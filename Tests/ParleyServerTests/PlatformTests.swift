@@ -1,5 +1,7 @@
+import FluentKit
 import Foundation
 import ParleyTestSupport
+import SQLKit
 import Testing
 @testable import ParleyServer
 
@@ -104,6 +106,16 @@ struct PlatformTests {
             let limited = try await server.request(.POST, "/api/v1/auth/login", json: ["email": "x@example.com", "password": "whatever1"])
             #expect(limited.status == 429)
             #expect(limited.header("Retry-After") != nil)
+        }
+    }
+
+    /// SQLite runs in WAL mode, so readers never block the writer.
+    @Test func sqliteUsesWriteAheadLogging() async throws {
+        try await TestServer.with { server in
+            guard case .sqlite = server.configuration.database else { return }
+            let sql = try #require(server.app.db as? any SQLDatabase)
+            let mode = try await sql.raw("PRAGMA journal_mode").first()?.decode(column: "journal_mode", as: String.self)
+            #expect(mode == "wal")
         }
     }
 

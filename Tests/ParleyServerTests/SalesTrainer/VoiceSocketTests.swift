@@ -120,6 +120,10 @@ struct VoiceSocketTests {
             await #expect(throws: (any Error).self) { try await TestWebSocket.connect(server, path: "/ws/voice/\(id)") }
             await #expect(throws: (any Error).self) { try await TestWebSocket.connect(server, path: "/ws/voice/\(id)", token: other.accessToken) }
             await #expect(throws: (any Error).self) { try await TestWebSocket.connect(server, path: "/ws/voice/session_nope", token: rep.accessToken) }
+            // One connection per session: a second one is refused while the first is open.
+            let first = try await TestWebSocket.connect(server, path: "/ws/voice/\(id)", token: rep.accessToken)
+            await #expect(throws: (any Error).self) { try await TestWebSocket.connect(server, path: "/ws/voice/\(id)", token: rep.accessToken) }
+            await first.close()
         }
     }
 

@@ -129,11 +129,3 @@ enum SessionRoutes {
         "session_" + String((0..<12).map { _ in "0123456789".randomElement()! })
     }
 }
-
-extension JSONValue {
-    /// The members of an object value (empty for any other value).
-    var objectValue: [String: JSONValue] {
-        if case .object(let object) = self { return object }
-        return [:]
-    }
-}

@@ -19,8 +19,10 @@ enum PracticeCallEvent: Sendable {
     case failure(code: String, message: String, retryAllowed: Bool)
 }
 
-/// One connected practice session: rep turns in (typed, or spoken and recognised), prospect
-/// replies out (text and synthesised audio), coaching nudges, and the score at the end.
+/// One connected Sales Trainer practice session: rep turns in (typed, or spoken and
+/// recognised), prospect replies out (text and synthesised audio), coaching nudges, and the
+/// score at the end. It is this surface's own live pipeline; a `LiveConversation` shared by
+/// the other surfaces can grow out of it.
 /// Every turn is stored as it happens and the engine's state travels with the session, so a
 /// dropped connection loses nothing and reconnecting carries on where the call was.
 actor PracticeCall {
