@@ -39,6 +39,8 @@ public struct Conversation: Sendable, Codable, Hashable, Identifiable {
     public var kind: ConversationKind
     public var scenarioID: Int?
     public var title: String?
+    /// A surface-specific category that lists filter on (a coaching session's `type`, ...).
+    public var category: String?
     public var status: ConversationStatus
     /// Surface-specific settings (for practice: coaching_enabled, difficulty_level, …).
     public var configuration: JSONValue
@@ -51,11 +53,13 @@ public struct Conversation: Sendable, Codable, Hashable, Identifiable {
     public var completedAt: Date?
     /// Seconds of conversation, pauses excluded.
     public var duration: Double?
+    /// The overall score (0–100) once analysed, for sorting, filters and reports.
+    public var score: Double?
 
     public init(
         id: UUID, publicID: String, organizationID: UUID, userID: Int, kind: ConversationKind, scenarioID: Int?,
         title: String?, status: ConversationStatus, configuration: JSONValue, details: JSONValue, analysis: JSONValue,
-        createdAt: Date, startedAt: Date?, completedAt: Date?, duration: Double?
+        createdAt: Date, startedAt: Date?, completedAt: Date?, duration: Double?, category: String? = nil, score: Double? = nil
     ) {
         self.id = id
         self.publicID = publicID
@@ -64,6 +68,7 @@ public struct Conversation: Sendable, Codable, Hashable, Identifiable {
         self.kind = kind
         self.scenarioID = scenarioID
         self.title = title
+        self.category = category
         self.status = status
         self.configuration = configuration
         self.details = details
@@ -72,6 +77,7 @@ public struct Conversation: Sendable, Codable, Hashable, Identifiable {
         self.startedAt = startedAt
         self.completedAt = completedAt
         self.duration = duration
+        self.score = score
     }
 }
 

@@ -54,3 +54,16 @@ public enum JSONValue: Sendable, Hashable, Codable {
         return [:]
     }
 }
+
+extension JSONValue {
+    /// The JSON form of any encodable value (how typed results are kept in JSON columns).
+    public init<T: Encodable>(encoding value: T) throws {
+        self = try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(value))
+    }
+
+    /// Reads this value back as a typed value; nil when it is null or does not fit.
+    public func decoded<T: Decodable>(as type: T.Type) -> T? {
+        guard self != .null, let data = try? JSONEncoder().encode(self) else { return nil }
+        return try? JSONDecoder().decode(T.self, from: data)
+    }
+}

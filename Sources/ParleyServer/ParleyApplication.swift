@@ -21,6 +21,8 @@ public final class ParleyContext: Sendable {
     public let jobs: JobWorkers
     /// Live WebSocket conversations of this process.
     public let liveCalls = LiveCalls()
+    /// Real-time events (processing progress, recognised words, metrics) for this process's sockets.
+    public let realtime = RealtimeHub()
     /// Recognition and synthesis, chosen once from the environment.
     public let speech: SpeechEngines
     private let boundPublicURL = NIOLockedValueBox<String?>(nil)
@@ -105,6 +107,8 @@ public enum ParleyApplication {
         app.middleware.use(RequestObservation(metrics: app.parley.metrics))
         app.middleware.use(DialectErrorMiddleware(dialects: .standard))
 
+        app.parley.jobs.register(RecordingPipeline.handler)
+        app.parley.jobs.register(WebhookDelivery.handler)
         app.lifecycle.use(JobWorkersLifecycle())
         app.lifecycle.use(SpeechServicesLifecycle())
         app.lifecycle.use(LiveCallsLifecycle())
@@ -118,6 +122,7 @@ public enum ParleyApplication {
         try SalesTrainerSurface.register(on: api, app: app)
         SalesTrainerSurface.registerRoot(on: app, app: app)
         try AdminSurface.register(on: api.grouped("admin"), app: app)
+        CoachingSurface.register(on: app.grouped("coaching"), app: app)
     }
 
     /// Runs pending migrations and applies database settings; safe to call repeatedly.

@@ -59,15 +59,24 @@ public struct FluentConversationStore: ScenarioStore, ConversationStore {
     }
 
     public func conversations(_ query: ConversationQuery) async throws -> [Conversation] {
+        try await filtered(query).sort(\.$createdAt, .descending).range(query.offset..<(query.offset + query.limit))
+            .all().map { try $0.domain() }
+    }
+
+    public func countConversations(_ query: ConversationQuery) async throws -> Int {
+        try await filtered(query).count()
+    }
+
+    private func filtered(_ query: ConversationQuery) -> QueryBuilder<ConversationModel> {
         let builder = ConversationModel.query(on: database).filter(\.$organizationID == query.organizationID)
         if let userID = query.userID { builder.filter(\.$userID == userID) }
         if let kind = query.kind { builder.filter(\.$kind == kind.rawValue) }
         if let status = query.status { builder.filter(\.$status == status.rawValue) }
         if let scenarioID = query.scenarioID { builder.filter(\.$scenarioID == scenarioID) }
+        if let category = query.category { builder.filter(\.$category == category) }
         if let after = query.createdAfter { builder.filter(\.$createdAt >= after) }
         if let before = query.createdBefore { builder.filter(\.$createdAt < before) }
-        return try await builder.sort(\.$createdAt, .descending).range(query.offset..<(query.offset + query.limit))
-            .all().map { try $0.domain() }
+        return builder
     }
 
     public func updateConversation(_ conversation: Conversation) async throws {

@@ -91,6 +91,14 @@ public struct FluentIdentityStore: IdentityStore {
         try await UserModel.query(on: database).filter(\.$id == userID).set(\.$lastLogin, to: at).update()
     }
 
+    public func countUsers(organizationID: UUID) async throws -> Int {
+        try await UserModel.query(on: database).filter(\.$organizationID == organizationID).count()
+    }
+
+    public func deleteUser(id: Int, organizationID: UUID) async throws {
+        try await UserModel.query(on: database).filter(\.$id == id).filter(\.$organizationID == organizationID).delete()
+    }
+
     public func users(organizationID: UUID, limit: Int, offset: Int) async throws -> [User] {
         try await UserModel.query(on: database)
             .filter(\.$organizationID == organizationID)
@@ -162,6 +170,15 @@ public struct FluentIdentityStore: IdentityStore {
 
     public func storeRefreshToken(hash: String, sessionID: UUID, expiresAt: Date) async throws {
         try await RefreshTokenModel(sessionID: sessionID, tokenHash: hash, expiresAt: expiresAt).create(on: database)
+    }
+
+    public func refreshTokenOwner(hash: String, at: Date) async throws -> (sessionID: UUID, userID: Int)? {
+        guard let token = try await RefreshTokenModel.query(on: database).filter(\.$tokenHash == hash).first(),
+              token.usedAt == nil, token.expiresAt > at,
+              let session = try await AuthSessionModel.find(token.sessionID, on: database),
+              session.revokedAt == nil, session.expiresAt > at
+        else { return nil }
+        return (token.sessionID, session.userID)
     }
 
     public func useRefreshToken(hash: String, at: Date) async throws -> RefreshTokenUse {

@@ -114,6 +114,11 @@ public struct SQLJobQueue: JobQueue {
         return !rows.isEmpty
     }
 
+    /// The job holding a dedupe key, in whatever state it is.
+    public func job(dedupeKey: String) async throws -> Job? {
+        try await find(dedupeKey: dedupeKey)
+    }
+
     private func find(dedupeKey: String) async throws -> Job? {
         try await sql.raw("SELECT * FROM jobs WHERE dedupe_key = \(bind: dedupeKey)").first().map(Self.job(from:))
     }

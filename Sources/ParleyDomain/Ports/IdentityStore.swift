@@ -125,6 +125,9 @@ public protocol IdentityStore: Sendable {
     func updateUser(id: Int, organizationID: UUID, _ changes: UserChanges) async throws -> User
     func recordLogin(userID: Int, at: Date) async throws
     func users(organizationID: UUID, limit: Int, offset: Int) async throws -> [User]
+    func countUsers(organizationID: UUID) async throws -> Int
+    /// Deletes a user and, through the database's cascades, everything they own.
+    func deleteUser(id: Int, organizationID: UUID) async throws
 
     func createTeam(name: String, organizationID: UUID) async throws -> Team
     func team(id: Int, organizationID: UUID) async throws -> Team?
@@ -140,6 +143,8 @@ public protocol IdentityStore: Sendable {
     func storeRefreshToken(hash: String, sessionID: UUID, expiresAt: Date) async throws
     /// Spends a refresh token atomically: exactly one of several concurrent uses succeeds.
     func useRefreshToken(hash: String, at: Date) async throws -> RefreshTokenUse
+    /// The session and user of an unspent, unexpired refresh token of a live session, without spending it.
+    func refreshTokenOwner(hash: String, at: Date) async throws -> (sessionID: UUID, userID: Int)?
 
     func createAPIKey(organizationID: UUID, userID: Int, name: String, prefix: String, hash: String) async throws -> APIKey
     /// The key's owner if the key is known and not revoked; records the use.

@@ -22,6 +22,8 @@ public struct ParleyConfiguration: Sendable {
     public var rateLimits: RateLimitSettings
     public var jobs: JobWorkerSettings
     public var version: String
+    /// Largest media upload in bytes (`PARLEY_MAX_UPLOAD_SIZE`); bigger uploads get 413.
+    public var maxUploadSize: Int64 = 500 << 20
 
     /// Reads the configuration from environment variables; invalid values are reported by name.
     public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> ParleyConfiguration {
@@ -69,7 +71,7 @@ public struct ParleyConfiguration: Sendable {
         var jobs = JobWorkerSettings()
         jobs.concurrency = try integer("PARLEY_WORKERS", default: jobs.concurrency, range: 0...64)
         jobs.lease = TimeInterval(try integer("PARLEY_JOB_LEASE", default: Int(jobs.lease), range: 5...3600))
-        return ParleyConfiguration(
+        var configuration = ParleyConfiguration(
             host: host, port: port, dataDirectory: dataDirectory, database: database,
             publicURL: publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL,
             jwtSecret: secret,
@@ -81,6 +83,8 @@ public struct ParleyConfiguration: Sendable {
             corsAllowedOrigins: origins, rateLimits: limits, jobs: jobs,
             version: ParleyVersion.current
         )
+        configuration.maxUploadSize = Int64(try integer("PARLEY_MAX_UPLOAD_SIZE", default: Int(configuration.maxUploadSize), range: 1024...(Int(Int32.max) * 4)))
+        return configuration
     }
 }
 

@@ -44,6 +44,7 @@ public struct ErrorDialects: Sendable {
     static let standard = ErrorDialects(
         byPrefix: [
             ("/api/v1", UnionErrorDialect()),
+            ("/coaching", CoachingErrorDialect()),
         ],
         fallback: UnionErrorDialect()
     )

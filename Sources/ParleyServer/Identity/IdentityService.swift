@@ -155,6 +155,25 @@ public struct IdentityService: Sendable {
         }
     }
 
+    /// A new access token for the session of a refresh token that stays valid (Speech Coaching's
+    /// refresh returns only an access token, so its clients keep their refresh token).
+    public func accessToken(refreshToken: String) async throws -> (token: String, expiresIn: Int) {
+        guard let owner = try await store.refreshTokenOwner(hash: Self.digest(refreshToken), at: now()) else {
+            throw APIError(.unauthorized, code: "AUTH_TOKEN_INVALID", "The refresh token is invalid, expired or revoked")
+        }
+        guard let user = try await store.user(id: owner.userID) else { throw APIError.tokenInvalid }
+        guard user.isActive else { throw APIError.accountDisabled }
+        return (try await signAccessToken(for: user, sessionID: owner.sessionID), Int(settings.accessTokenLifetime))
+    }
+
+    /// Ends the session a refresh token belongs to (logout by refresh token).
+    public func logout(refreshToken: String) async throws {
+        guard let owner = try await store.refreshTokenOwner(hash: Self.digest(refreshToken), at: now()) else {
+            throw APIError(.unauthorized, code: "AUTH_TOKEN_INVALID", "The refresh token is invalid, expired or revoked")
+        }
+        try await store.revokeSession(id: owner.sessionID, at: now())
+    }
+
     /// Issues a new pair for a caller holding a valid access token (the documented refresh).
     public func refresh(_ principal: Principal) async throws -> IssuedTokens {
         guard let sessionID = principal.sessionID else { throw APIError.tokenInvalid }
@@ -177,13 +196,18 @@ public struct IdentityService: Sendable {
         return try await issue(for: user, sessionID: session.id)
     }
 
-    private func issue(for user: User, sessionID: UUID) async throws -> IssuedTokens {
+    private func signAccessToken(for user: User, sessionID: UUID) async throws -> String {
         let at = now()
         let payload = AccessTokenPayload(
             sub: .init(value: String(user.id)), sid: sessionID.uuidString, org: user.organizationID.uuidString,
             role: user.role.rawValue, iat: .init(value: at),
             exp: .init(value: at.addingTimeInterval(settings.accessTokenLifetime)), typ: "access")
-        let accessToken = try await keys.sign(payload)
+        return try await keys.sign(payload)
+    }
+
+    private func issue(for user: User, sessionID: UUID) async throws -> IssuedTokens {
+        let at = now()
+        let accessToken = try await signAccessToken(for: user, sessionID: sessionID)
         let refreshToken = Self.randomToken()
         try await store.storeRefreshToken(
             hash: Self.digest(refreshToken), sessionID: sessionID, expiresAt: at.addingTimeInterval(settings.refreshTokenLifetime))

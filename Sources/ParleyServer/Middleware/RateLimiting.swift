@@ -28,12 +28,27 @@ public struct RateLimitSettings: Sendable {
     /// Sales Trainer: 60 requests per minute for the voice API.
     public var voice: RateLimitPolicy
 
+    /// Speech Coaching: its document's limits (auth 10, session creation 5, uploads 3, general 100 a minute).
+    public var coaching = CoachingRateLimits()
+
     public static let documented = RateLimitSettings(
         enabled: true,
         general: .init(name: "general", limit: 120, window: 60),
         authentication: .init(name: "auth", limit: 20, window: 60),
         voice: .init(name: "voice", limit: 60, window: 60)
     )
+}
+
+/// The Speech Coaching document's rate limits.
+public struct CoachingRateLimits: Sendable {
+    public var general = RateLimitPolicy(name: "coaching-general", limit: 100, window: 60)
+    public var authentication = RateLimitPolicy(name: "coaching-auth", limit: 10, window: 60)
+    public var sessionCreation = RateLimitPolicy(name: "coaching-sessions", limit: 5, window: 60)
+    public var uploads = RateLimitPolicy(name: "coaching-uploads", limit: 3, window: 60)
+    /// Concurrent Socket.IO connections per user.
+    public var concurrentSockets = 10
+
+    public init() {}
 }
 
 /// Fixed-window counters kept in this process: the default for one instance. Several

@@ -8,8 +8,10 @@ struct RequestObservation: AsyncMiddleware {
     let metrics: RequestMetrics
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        let requestID = Self.acceptable(request.headers.first(name: "X-Request-ID")) ?? UUID().uuidString.lowercased()
+        let requestID = Self.acceptable(request.headers.first(name: "X-Request-ID"))
+            ?? "req_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
         request.logger[metadataKey: "request-id"] = .string(requestID)
+        request.storage[RequestIDKey.self] = requestID
         let started = ContinuousClock.now
         let response: Response
         do {
@@ -59,4 +61,13 @@ final class RequestMetrics: Sendable {
             labels: [("method", method), ("route", route)], buckets: Self.buckets
         ).record(duration)
     }
+}
+
+private struct RequestIDKey: StorageKey {
+    typealias Value = String
+}
+
+extension Request {
+    /// This request's id, as echoed in `X-Request-ID` (and in Speech Coaching's `meta.requestId`).
+    var requestID: String { storage[RequestIDKey.self] ?? "req_unknown" }
 }

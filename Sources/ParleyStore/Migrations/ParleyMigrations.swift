@@ -8,5 +8,6 @@ public enum ParleyMigrations {
         M0003_RateLimitWindows(),
         M0004_Conversations(),
         M0005_Jobs(),
+        M0006_Coaching(),
     ]
 }

@@ -84,6 +84,8 @@ final class ConversationModel: Model, @unchecked Sendable {
     @OptionalField(key: "started_at") var startedAt: Date?
     @OptionalField(key: "completed_at") var completedAt: Date?
     @OptionalField(key: "duration") var duration: Double?
+    @OptionalField(key: "category") var category: String?
+    @OptionalField(key: "score") var score: Double?
 
     init() {}
 
@@ -106,6 +108,8 @@ final class ConversationModel: Model, @unchecked Sendable {
         startedAt = conversation.startedAt
         completedAt = conversation.completedAt
         duration = conversation.duration
+        category = conversation.category
+        score = conversation.score
     }
 
     func domain() throws -> Conversation {
@@ -117,7 +121,7 @@ final class ConversationModel: Model, @unchecked Sendable {
             details: try JSONColumn.decode(JSONValue.self, details) ?? .null,
             analysis: try JSONColumn.decode(JSONValue.self, analysis) ?? .null,
             createdAt: createdAt ?? Date(timeIntervalSince1970: 0), startedAt: startedAt, completedAt: completedAt,
-            duration: duration)
+            duration: duration, category: category, score: score)
     }
 }
 

@@ -1,0 +1,124 @@
+import Crypto
+import Foundation
+import ParleyDomain
+import ParleyStore
+import Vapor
+
+/// Announces `session.completed` to the owner's webhook subscriptions: one logged delivery and
+/// one durable delivery job per subscription, deduplicated so a resumed pipeline sends once.
+enum CompletionWebhooks {
+    static let event = "session.completed"
+
+    static func enqueue(for conversation: Conversation, app: Application) async throws {
+        let store = SQLWebhookStore(database: app.db)
+        let subscribers = try await store.subscribers(userID: conversation.userID, event: event)
+        guard !subscribers.isEmpty else { return }
+        let uploadID = conversation.analysis["uploadID"]?.stringValue ?? "-"
+        let body = try JSONValue(encoding: Payload(
+            event: event, sessionId: conversation.publicID, userId: "user_\(conversation.userID)",
+            timestamp: Timestamp.iso8601(conversation.completedAt ?? Date()),
+            data: .init(status: conversation.status.rawValue, score: conversation.score, duration: conversation.duration)))
+        let payload = String(decoding: try JSONEncoder.sorted.encode(body), as: UTF8.self)
+        for subscription in subscribers {
+            let key = "\(WebhookDelivery.jobKind):\(subscription.id):\(conversation.publicID):\(uploadID)"
+            // The delivery row and its job are written together: either both exist or neither.
+            try await app.db.transaction { database in
+                let queue = SQLJobQueue(database: database)
+                if try await queue.job(dedupeKey: key) != nil { return }
+                let delivery = WebhookDelivery(
+                    id: UUID(), subscriptionID: subscription.id, event: event, payload: payload, status: .pending, attempts: 0,
+                    responseStatus: nil, error: nil, createdAt: Date(), deliveredAt: nil)
+                try await SQLWebhookStore(database: database).createDelivery(delivery)
+                _ = try await queue.enqueue(NewJob(
+                    kind: WebhookDelivery.jobKind, payload: .object(["deliveryId": .string(delivery.id.uuidString)]),
+                    maxAttempts: WebhookDelivery.maxAttempts, dedupeKey: key))
+            }
+        }
+        app.parley.jobs.ring()
+    }
+
+    /// The body the document shows for `session.completed`.
+    struct Payload: Encodable {
+        struct Summary: Encodable {
+            var status: String
+            var score: Double?
+            var duration: Double?
+        }
+
+        var event: String
+        var sessionId: String
+        var userId: String
+        var timestamp: String
+        var data: Summary
+    }
+}
+
+extension WebhookDelivery {
+    static let jobKind = "webhook.deliver"
+    /// Attempts before a delivery is given up (retries back off exponentially).
+    static let maxAttempts = 6
+
+    /// HMAC-SHA256 of the exact body with the subscriber's secret, hex-encoded: the value of
+    /// `X-Webhook-Signature`.
+    static func signature(of body: String, secret: String) -> String {
+        let code = HMAC<SHA256>.authenticationCode(for: Data(body.utf8), using: SymmetricKey(data: Data(secret.utf8)))
+        return code.map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Sends one delivery; a non-2xx answer or a network failure throws so the job retries.
+    static let handler = JobHandler(kind: jobKind) { job, app in
+        guard let id = job.payload["deliveryId"]?.stringValue.flatMap(UUID.init(uuidString:)) else { return }
+        let store = SQLWebhookStore(database: app.db)
+        guard var delivery = try await store.delivery(id: id), delivery.status == .pending else { return }
+        guard let subscription = try await subscription(of: delivery, app: app), subscription.isActive else {
+            delivery.status = .failed
+            delivery.error = "the subscription was removed or deactivated"
+            try await store.updateDelivery(delivery)
+            return
+        }
+        delivery.attempts = job.attempts
+        do {
+            var request = ClientRequest(method: .POST, url: URI(string: subscription.url))
+            request.headers.contentType = .json
+            request.headers.add(name: "X-Webhook-Signature", value: signature(of: delivery.payload, secret: subscription.secret))
+            request.headers.add(name: "X-Webhook-Event", value: delivery.event)
+            request.headers.add(name: "X-Webhook-Delivery", value: delivery.id.uuidString.lowercased())
+            request.headers.add(name: "User-Agent", value: "Parley-Webhooks/\(ParleyVersion.current)")
+            request.body = ByteBuffer(string: delivery.payload)
+            request.timeout = .seconds(10)
+            let response = try await app.client.send(request)
+            delivery.responseStatus = Int(response.status.code)
+            guard (200..<300).contains(response.status.code) else {
+                throw WebhookFailure(message: "the endpoint answered \(response.status.code)")
+            }
+            delivery.status = .delivered
+            delivery.deliveredAt = Date()
+            delivery.error = nil
+            try await store.updateDelivery(delivery)
+        } catch {
+            delivery.error = (error as? WebhookFailure)?.message ?? "could not reach the endpoint: \(error)"
+            if job.attempts >= job.maxAttempts { delivery.status = .failed }
+            try await store.updateDelivery(delivery)
+            throw error
+        }
+    }
+
+    private static func subscription(of delivery: WebhookDelivery, app: Application) async throws -> WebhookSubscription? {
+        try await SQLWebhookStore(database: app.db).subscription(id: delivery.subscriptionID)
+    }
+}
+
+/// A delivery the endpoint refused.
+struct WebhookFailure: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
+
+extension JSONEncoder {
+    /// Stable key order, so a signed body is reproducible.
+    static var sorted: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+}

@@ -1,0 +1,20 @@
+import Vapor
+
+/// The Speech Coaching API (api-docs/speech-coaching.md), mounted at `/coaching`, with its
+/// Socket.IO channel at `/socket.io/`.
+enum CoachingSurface {
+    static func register(on coaching: any RoutesBuilder, app: Application) {
+        let context = app.parley
+        let limits = context.configuration.rateLimits.coaching
+        CoachingAuthRoutes.register(on: coaching.grouped(context.rateLimiting(limits.authentication)))
+        let signedIn = coaching.grouped(BearerAuthentication())
+        let general = signedIn.grouped(context.rateLimiting(limits.general))
+        CoachingSessionRoutes.register(on: general, creation: signedIn.grouped(context.rateLimiting(limits.sessionCreation)))
+        CoachingUploadRoutes.register(on: signedIn.grouped(context.rateLimiting(limits.uploads)), reading: general)
+        CoachingResultRoutes.register(on: general)
+        CoachingWebhookRoutes.register(on: general)
+        CoachingSearchRoutes.register(on: general)
+        CoachingAnalyticsRoutes.register(on: general)
+        CoachingUserRoutes.register(on: general)
+    }
+}
