@@ -98,7 +98,7 @@ if !enginesOnly {
         .target(
             name: "ParleyTestSupport",
             dependencies: [
-                "ParleyServer", "ParleyDomain", "ParleyStore",
+                "ParleyServer", "ParleyDomain", "ParleyStore", "ParleyAudio", "ParleySpeech",
                 .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

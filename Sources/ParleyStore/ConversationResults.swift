@@ -41,28 +41,35 @@ extension FluentConversationStore {
         if let before = query.createdBefore { clause = "\(clause) AND c.created_at < \(bind: before)" }
         if let minimum = query.minimumScore { clause = "\(clause) AND c.score >= \(bind: minimum)" }
 
+        // Raw ranks: bm25 (lower is better) on SQLite, ts_rank (higher is better) on PostgreSQL.
+        // Relevance is each rank relative to the best match of the whole result set, so the
+        // best hit is 1 on every page and a tiny corpus does not flatten every score to 0.
         let match: SQLQueryString
         let rank: SQLQueryString
+        let relevance: SQLQueryString
         if postgres {
             let tsquery = terms.map { "\($0):*" }.joined(separator: " & ")
             match = "s.document @@ to_tsquery('english', \(bind: tsquery))"
-            rank = "ts_rank(s.document, to_tsquery('english', \(bind: tsquery)), 32)"
+            rank = "ts_rank(s.document, to_tsquery('english', \(bind: tsquery)))"
+            relevance = "CASE WHEN MAX(raw_rank) OVER () > 0 THEN raw_rank / MAX(raw_rank) OVER () ELSE 1.0 END"
         } else {
             let expression = terms.map { "\"\($0)\"*" }.joined(separator: " ")
             match = "conversation_search MATCH \(bind: expression)"
-            // bm25 is lower-is-better and unbounded; -x/(1-x) maps it onto 0…1, higher better.
-            rank = "(-bm25(conversation_search, 0.0, 3.0, 1.0) / (1.0 - bm25(conversation_search, 0.0, 3.0, 1.0)))"
+            rank = "bm25(conversation_search, 0.0, 3.0, 1.0)"
+            relevance = "CASE WHEN MIN(raw_rank) OVER () < 0 THEN raw_rank / MIN(raw_rank) OVER () ELSE 1.0 END"
         }
         let order: SQLQueryString =
             switch query.order {
-            case .relevance: "relevance DESC, c.created_at DESC"
-            case .date: "c.created_at DESC"
-            case .score: "c.score DESC NULLS LAST, c.created_at DESC"
+            case .relevance: "relevance DESC, created_at DESC"
+            case .date: "created_at DESC"
+            case .score: "score DESC NULLS LAST, created_at DESC"
             }
         let from: SQLQueryString = "FROM conversation_search s JOIN conversations c ON c.id = s.conversation_id WHERE \(match) AND \(clause)"
         let total = try await sql.raw("SELECT COUNT(*) AS total \(from)").first()?.decode(column: "total", as: Int.self) ?? 0
         let rows = try await sql.raw("""
-            SELECT c.id AS id, \(rank) AS relevance \(from)
+            SELECT id, \(relevance) AS relevance FROM (
+                SELECT c.id AS id, c.created_at AS created_at, c.score AS score, \(rank) AS raw_rank \(from)
+            ) matches
             ORDER BY \(order) LIMIT \(bind: query.limit) OFFSET \(bind: query.offset)
             """).all()
         let ranked = try rows.map { (try $0.decode(column: "id", as: UUID.self), try $0.decode(column: "relevance", as: Double.self)) }

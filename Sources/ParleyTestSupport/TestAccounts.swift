@@ -67,3 +67,32 @@ public enum TestAccountError: Error, CustomStringConvertible {
         }
     }
 }
+
+extension TestServer {
+    /// Registers through the Speech Coaching endpoint and returns the signed-in account.
+    public func coachingAccount(
+        email: String = "speaker-\(UUID().uuidString.prefix(8).lowercased())@example.com", password: String = "speaking123"
+    ) async throws -> TestAccount {
+        let response = try await request(.POST, "/coaching/auth/register", json: [
+            "email": email, "password": password, "firstName": "Test", "lastName": "Speaker",
+        ])
+        let data = response.json["data"] as? [String: Any]
+        guard response.status == 201, let user = data?["user"] as? [String: Any], let tokens = data?["tokens"] as? [String: Any],
+              let id = (user["id"] as? String).flatMap({ Int($0.dropFirst(5)) }),
+              let access = tokens["accessToken"] as? String, let refresh = tokens["refreshToken"] as? String
+        else { throw TestAccountError.unexpected(response.status, response.text) }
+        return TestAccount(id: id, email: email, password: password, accessToken: access, refreshToken: refresh)
+    }
+
+    /// Polls a coaching session until it leaves `processing` (or `timeout` passes) and returns it.
+    public func waitForCoachingSession(_ id: String, token: String, timeout: Duration = .seconds(180)) async throws -> [String: Any] {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            let response = try await request(.GET, "/coaching/sessions/\(id)", token: token)
+            let session = (response.json["data"] as? [String: Any])?["session"] as? [String: Any] ?? [:]
+            let status = session["status"] as? String
+            if status == "completed" || status == "failed" || ContinuousClock.now > deadline { return session }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+    }
+}

@@ -8,10 +8,9 @@ struct M0006_Coaching: AsyncMigration {
     var name: String { "M0006_Coaching" }
 
     func prepare(on database: any Database) async throws {
-        try await database.schema("conversations")
-            .field("category", .string)
-            .field("score", .double)
-            .update()
+        // One column per statement: SQLite's ALTER TABLE adds a single column.
+        try await database.schema("conversations").field("category", .string).update()
+        try await database.schema("conversations").field("score", .double).update()
 
         try await database.schema("media_uploads")
             .id()
@@ -94,6 +93,7 @@ struct M0006_Coaching: AsyncMigration {
         for table in ["user_preferences", "webhook_deliveries", "webhook_subscriptions", "media_uploads"] {
             try await database.schema(table).delete()
         }
-        try await database.schema("conversations").deleteField("category").deleteField("score").update()
+        try await database.schema("conversations").deleteField("category").update()
+        try await database.schema("conversations").deleteField("score").update()
     }
 }

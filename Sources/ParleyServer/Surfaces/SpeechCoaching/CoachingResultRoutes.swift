@@ -16,6 +16,10 @@ enum CoachingResultRoutes {
     /// The results of the session in the path; 409 while it has none yet.
     static func results(_ request: Request) async throws -> RecordingAnalysis {
         let conversation = try await CoachingSessionRoutes.session(request, writing: false)
+        if conversation.status == .failed {
+            let reason = conversation.details["processing"]?.decoded(as: ProcessingState.self)?.error ?? "processing failed"
+            throw APIError(.unprocessableEntity, code: "PROCESSING_ERROR", "Session \(conversation.publicID) failed: \(reason)")
+        }
         guard conversation.status == .completed, let results = conversation.analysis.decoded(as: RecordingAnalysis.self),
               results.scores != nil
         else {
