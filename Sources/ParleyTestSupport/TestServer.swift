@@ -15,6 +15,8 @@ public struct TestServer: Sendable {
     public let baseURL: String
     public let configuration: ParleyConfiguration
     let scratchDatabase: ScratchPostgresDatabase?
+    /// Instances sharing a database also share the data directory (media); the first owns it.
+    var ownsDataDirectory = true
 
     /// Starts a server, runs `body`, and always shuts the server down.
     /// With `sharingDatabaseWith`, the new server is a second instance on the other's database.
@@ -37,7 +39,7 @@ public struct TestServer: Sendable {
     public static func start(
         _ adjust: @Sendable (inout ParleyConfiguration) -> Void = { _ in }, sharingDatabaseWith other: TestServer? = nil
     ) async throws -> TestServer {
-        let dataDirectory = FileManager.default.temporaryDirectory
+        let dataDirectory = other?.configuration.dataDirectory ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("parley-test-\(UUID().uuidString.prefix(8))").path
         var environment = ProcessInfo.processInfo.environment
         environment["PARLEY_DATA_DIR"] = dataDirectory
@@ -79,13 +81,15 @@ public struct TestServer: Sendable {
         }
         app.parley.didBind(port: port)
         configuration.publicURL = app.parley.publicURL
-        return TestServer(app: app, baseURL: "http://127.0.0.1:\(port)", configuration: configuration, scratchDatabase: scratch)
+        var server = TestServer(app: app, baseURL: "http://127.0.0.1:\(port)", configuration: configuration, scratchDatabase: scratch)
+        server.ownsDataDirectory = other == nil
+        return server
     }
 
     public func stop() async throws {
         try await app.asyncShutdown()
         try? await scratchDatabase?.drop()
-        try? FileManager.default.removeItem(atPath: configuration.dataDirectory)
+        if ownsDataDirectory { try? FileManager.default.removeItem(atPath: configuration.dataDirectory) }
     }
 
     /// Sends a request; `json` is serialised with JSONSerialization, `body` is sent as is.
