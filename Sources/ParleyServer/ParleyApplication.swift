@@ -123,6 +123,7 @@ public enum ParleyApplication {
         SalesTrainerSurface.registerRoot(on: app, app: app)
         try AdminSurface.register(on: api.grouped("admin"), app: app)
         CoachingSurface.register(on: app.grouped("coaching"), app: app)
+        CoachingSurface.registerRoot(on: app, app: app)
     }
 
     /// Runs pending migrations and applies database settings; safe to call repeatedly.

@@ -34,11 +34,15 @@ struct CoachingErrorDialect: ErrorDialect {
 
     func body(for error: APIError, request: Request) -> any Encodable & Sendable {
         Body(
-            error: .init(code: Self.code(for: error), message: error.message,
+            error: .init(code: CoachingErrorCodes.code(for: error), message: error.message,
                          details: error.field.map { .init(field: $0, reason: error.message) }),
             meta: CoachingMeta(timestamp: Timestamp.iso8601(Date()), requestId: request.requestID))
     }
 
+}
+
+/// The Speech Coaching error codes, for HTTP bodies and Socket.IO connect errors alike.
+enum CoachingErrorCodes {
     /// The document's table: AUTHENTICATION_ERROR, AUTHORIZATION_ERROR, VALIDATION_ERROR,
     /// NOT_FOUND, RATE_LIMIT_EXCEEDED, PROCESSING_ERROR, STORAGE_ERROR, EXTERNAL_SERVICE_ERROR.
     static func code(for error: APIError) -> String {

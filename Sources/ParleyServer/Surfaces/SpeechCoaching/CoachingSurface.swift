@@ -17,4 +17,11 @@ enum CoachingSurface {
         CoachingAnalyticsRoutes.register(on: general)
         CoachingUserRoutes.register(on: general)
     }
+
+    /// The Socket.IO server at the root (`/socket.io/`), as the document's clients expect.
+    static func registerRoot(on root: any RoutesBuilder, app: Application) {
+        let limits = app.parley.configuration.rateLimits.coaching
+        SocketIOServer(handlers: [CoachingSessionNamespace()], limit: limits.concurrentSockets, errorCode: CoachingErrorCodes.code(for:))
+            .register(on: root)
+    }
 }

@@ -1,0 +1,273 @@
+import Foundation
+import NIOConcurrencyHelpers
+import ParleyDomain
+import Vapor
+
+/// A client admitted to one namespace: its events in, and a way to emit to it.
+protocol SocketIONamespaceSession: Sendable {
+    /// Called once after the CONNECT reply; `emit` sends an event to this client.
+    func start(emit: @escaping @Sendable (String, JSONValue) async -> Void) async
+    /// A client event; the returned value answers the client's acknowledgement, if it asked for one.
+    func handle(event: String, arguments: [JSONValue]) async -> JSONValue
+    /// The client left the namespace or the connection closed.
+    func close() async
+}
+
+/// Admits clients to the namespaces it serves (`/sessions/{id}`, `/drills/{id}`).
+protocol SocketIONamespaceHandler: Sendable {
+    func serves(_ namespace: String) -> Bool
+    /// Admits the caller or throws an `APIError`, answered as CONNECT_ERROR.
+    func connect(namespace: String, principal: Principal, request: Request) async throws -> any SocketIONamespaceSession
+}
+
+/// The Socket.IO server at `/socket.io/`: Engine.IO v4 over WebSocket, Socket.IO v5 packets,
+/// authentication per namespace by `auth.token` (or the handshake's `token` query / Bearer
+/// header), and at most `limit` namespace connections per user at once.
+final class SocketIOServer: Sendable {
+    let handlers: [any SocketIONamespaceHandler]
+    let limit: Int
+    let pingInterval: Duration
+    let pingTimeout: Duration
+    /// The surface's error code for an error (sent in CONNECT_ERROR's `data.code`).
+    let errorCode: @Sendable (APIError) -> String
+    private let perUser = NIOLockedValueBox<[Int: Int]>([:])
+
+    init(handlers: [any SocketIONamespaceHandler], limit: Int, pingInterval: Duration = .seconds(25), pingTimeout: Duration = .seconds(20),
+         errorCode: @escaping @Sendable (APIError) -> String) {
+        self.errorCode = errorCode
+        self.handlers = handlers
+        self.limit = limit
+        self.pingInterval = pingInterval
+        self.pingTimeout = pingTimeout
+    }
+
+    /// Largest frame accepted from a client (Engine.IO's `maxPayload`).
+    static let maxPayload = 1_000_000
+
+    func register(on routes: any RoutesBuilder) {
+        routes.grouped(Handshake()).webSocket("socket.io", maxFrameSize: .init(integerLiteral: Self.maxPayload), shouldUpgrade: { request in
+            request.eventLoop.makeSucceededFuture([:])
+        }, onUpgrade: { [self] request, socket in
+            // Set up on the socket's event loop before any frame is read, so none is missed.
+            let (inbox, feed) = AsyncStream<Frame>.makeStream()
+            socket.onText { _, text in feed.yield(.text(text)) }
+            socket.onBinary { _, buffer in feed.yield(.binary(Data(buffer: buffer))) }
+            socket.onClose.whenComplete { _ in feed.finish() }
+            let app = request.application
+            app.parley.liveCalls.track(socket) { [self] in
+                await SocketIOConnection(server: self, socket: socket, request: request).run(inbox)
+            }
+        })
+    }
+
+    /// Refuses, before the upgrade, handshakes this server cannot serve (Engine.IO's error body).
+    struct Handshake: AsyncMiddleware {
+        func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+            let version = request.query[String.self, at: "EIO"]
+            let transport = request.query[String.self, at: "transport"]
+            guard version == "4" else { return Self.refusal(5, "Unsupported protocol version") }
+            guard transport == "websocket", request.headers[.upgrade].first?.lowercased() == "websocket" else {
+                return Self.refusal(0, "Transport unknown")
+            }
+            return try await next.respond(to: request)
+        }
+
+        static func refusal(_ code: Int, _ message: String) -> Response {
+            let response = Response(status: .badRequest)
+            response.headers.contentType = .json
+            response.body = .init(string: #"{"code":\#(code),"message":"\#(message)"}"#)
+            return response
+        }
+    }
+
+    enum Frame: Sendable {
+        case text(String)
+        case binary(Data)
+    }
+
+    /// Reserves one of the user's connections; false when they are all in use.
+    func reserve(userID: Int) -> Bool {
+        perUser.withLockedValue { counts in
+            guard counts[userID, default: 0] < limit else { return false }
+            counts[userID, default: 0] += 1
+            return true
+        }
+    }
+
+    func release(userID: Int) {
+        perUser.withLockedValue { counts in
+            counts[userID, default: 1] -= 1
+            if counts[userID] == 0 { counts[userID] = nil }
+        }
+    }
+}
+
+/// One Engine.IO connection with its namespace sessions; frames are handled in order.
+actor SocketIOConnection {
+    let server: SocketIOServer
+    let socket: WebSocket
+    let request: Request
+    let sid = IdentityService.randomToken(bytes: 15)
+    private var sessions: [String: (session: any SocketIONamespaceSession, userID: Int)] = [:]
+    private var pendingBinary: (packet: SocketIOPacket, buffers: [Data])?
+    private var lastPong = ContinuousClock.now
+
+    init(server: SocketIOServer, socket: WebSocket, request: Request) {
+        self.server = server
+        self.socket = socket
+        self.request = request
+    }
+
+    func run(_ inbox: AsyncStream<SocketIOServer.Frame>) async {
+        let open: [String: JSONValue] = [
+            "sid": .string(sid), "upgrades": .array([]),
+            "pingInterval": .number(Double(server.pingInterval.components.seconds * 1000)),
+            "pingTimeout": .number(Double(server.pingTimeout.components.seconds * 1000)),
+            "maxPayload": .number(Double(SocketIOServer.maxPayload)),
+        ]
+        await send("0" + Self.json(.object(open)))
+        let heartbeat = Task { [weak self] in await self?.beat() }
+        for await frame in inbox {
+            switch frame {
+            case .text(let text): await receive(text)
+            case .binary(let data): await receive(binary: data)
+            }
+        }
+        heartbeat.cancel()
+        for (namespace, entry) in sessions {
+            await entry.session.close()
+            server.release(userID: entry.userID)
+            sessions[namespace] = nil
+        }
+    }
+
+    /// Engine.IO v4: the server pings; a client that does not answer in time is closed.
+    private func beat() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: server.pingInterval)
+            if Task.isCancelled { return }
+            let sent = ContinuousClock.now
+            await send("2")
+            try? await Task.sleep(for: server.pingTimeout)
+            if lastPong < sent {
+                try? await socket.close(code: .goingAway)
+                return
+            }
+        }
+    }
+
+    private func receive(_ text: String) async {
+        guard let type = text.first.flatMap(EngineIOPacketType.init(rawValue:)) else { return }
+        switch type {
+        case .pong: lastPong = ContinuousClock.now
+        case .ping: await send("3" + text.dropFirst())
+        case .close: try? await socket.close(code: .normalClosure)
+        case .message:
+            do {
+                let packet = try SocketIOPacket.decode(text.dropFirst())
+                if packet.attachments > 0 {
+                    pendingBinary = (packet, [])
+                } else {
+                    await dispatch(packet)
+                }
+            } catch {
+                // A broken packet ends the connection, as the protocol requires.
+                try? await socket.close(code: .protocolError)
+            }
+        default:
+            break
+        }
+    }
+
+    private func receive(binary data: Data) async {
+        guard var pending = pendingBinary else { return }
+        pending.buffers.append(data)
+        if pending.buffers.count == pending.packet.attachments {
+            pendingBinary = nil
+            await dispatch(pending.packet.filling(pending.buffers))
+        } else {
+            pendingBinary = pending
+        }
+    }
+
+    private func dispatch(_ packet: SocketIOPacket) async {
+        switch packet.kind {
+        case .connect: await connect(packet)
+        case .disconnect:
+            if let entry = sessions.removeValue(forKey: packet.namespace) {
+                await entry.session.close()
+                server.release(userID: entry.userID)
+            }
+        case .event:
+            guard let entry = sessions[packet.namespace] else {
+                await send(SocketIOPacket(kind: .connectError, namespace: packet.namespace, payload: failure(
+                    APIError(.unauthorized, code: "AUTHENTICATION_ERROR", "Connect to \(packet.namespace) first"))).frame)
+                return
+            }
+            guard case .array(let items) = packet.payload, let name = items.first?.stringValue else { return }
+            let answer = await entry.session.handle(event: name, arguments: Array(items.dropFirst()))
+            if let ackID = packet.ackID {
+                await send(SocketIOPacket(kind: .ack, namespace: packet.namespace, ackID: ackID, payload: .array([answer])).frame)
+            }
+        default:
+            break
+        }
+    }
+
+    private func connect(_ packet: SocketIOPacket) async {
+        let namespace = packet.namespace
+        do {
+            guard sessions[namespace] == nil else { return }
+            guard let handler = server.handlers.first(where: { $0.serves(namespace) }) else {
+                throw APIError(.notFound, code: "NOT_FOUND", "Invalid namespace \(namespace)")
+            }
+            let principal = try await authenticate(packet.payload)
+            guard server.reserve(userID: principal.user.id) else {
+                throw APIError(.tooManyRequests, code: "RATE_LIMIT_EXCEEDED",
+                               "At most \(server.limit) real-time connections at once")
+            }
+            let session: any SocketIONamespaceSession
+            do {
+                session = try await handler.connect(namespace: namespace, principal: principal, request: request)
+            } catch {
+                server.release(userID: principal.user.id)
+                throw error
+            }
+            sessions[namespace] = (session, principal.user.id)
+            await send(SocketIOPacket(kind: .connect, namespace: namespace, payload: .object(["sid": .string(sid + namespace)])).frame)
+            let socket = self.socket
+            await session.start { name, data in
+                await SocketIOConnection.send(SocketIOPacket.event(name, data, namespace: namespace).frame, on: socket)
+            }
+        } catch {
+            await send(SocketIOPacket(kind: .connectError, namespace: namespace, payload: failure(APIError(from: error))).frame)
+        }
+    }
+
+    /// The token from `auth.token`, else the handshake's `token` query or Bearer header.
+    private func authenticate(_ auth: JSONValue?) async throws -> Principal {
+        let token = auth?["token"]?.stringValue ?? request.query[String.self, at: "token"] ?? request.headers.bearerAuthorization?.token
+        guard let token, !token.isEmpty else {
+            throw APIError(.unauthorized, code: "AUTHENTICATION_ERROR", "Send the access token as auth.token")
+        }
+        return try await request.identity.authenticate(accessToken: token)
+    }
+
+    /// CONNECT_ERROR's payload: `{message, data: {code}}`, with the surface's error codes.
+    private func failure(_ error: APIError) -> JSONValue {
+        .object(["message": .string(error.message), "data": .object(["code": .string(server.errorCode(error))])])
+    }
+
+    private func send(_ text: String) async {
+        await Self.send(text, on: socket)
+    }
+
+    static func send(_ text: String, on socket: WebSocket) async {
+        guard !socket.isClosed else { return }
+        try? await socket.send(text)
+    }
+
+    static func json(_ value: JSONValue) -> String {
+        (try? JSONEncoder().encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+}

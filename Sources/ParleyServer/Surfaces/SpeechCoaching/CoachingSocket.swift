@@ -1,0 +1,258 @@
+import Foundation
+import ParleyAudio
+import ParleyDomain
+import ParleyStore
+import Vapor
+
+/// Socket.IO namespace `/sessions/{id}`: processing events (`processing:status`, `asr:token`,
+/// `metrics:update`) as `{type, data}`, and live recording: `audio:start` ({sampleRate, encoding:
+/// `pcm16`|`float32`}), `audio` chunks (binary or base64), `audio:end`. The recording becomes the
+/// session's media and goes through the same pipeline as an upload.
+struct CoachingSessionNamespace: SocketIONamespaceHandler {
+    static let prefix = "/sessions/"
+
+    func serves(_ namespace: String) -> Bool { namespace.hasPrefix(Self.prefix) }
+
+    func connect(namespace: String, principal: Principal, request: Request) async throws -> any SocketIONamespaceSession {
+        let id = String(namespace.dropFirst(Self.prefix.count))
+        let user = principal.user
+        guard let conversation = try await FluentConversationStore(database: request.application.db)
+            .conversation(publicID: id, organizationID: user.organizationID), conversation.kind == .coaching
+        else { throw APIError.notFound("NOT_FOUND", "Session \(id) not found") }
+        guard conversation.userID == user.id || user.role == .admin else {
+            throw APIError.insufficientPermissions("Session \(id) belongs to another user")
+        }
+        return CoachingLiveSession(app: request.application, conversation: conversation)
+    }
+}
+
+/// One client in a session's namespace.
+actor CoachingLiveSession: SocketIONamespaceSession {
+    let app: Application
+    var conversation: Conversation
+    private var forwarding: Task<Void, Never>?
+    private var recording: LiveRecording?
+
+    init(app: Application, conversation: Conversation) {
+        self.app = app
+        self.conversation = conversation
+    }
+
+    var topic: String { conversation.publicID }
+
+    func start(emit: @escaping @Sendable (String, JSONValue) async -> Void) async {
+        let events = app.parley.realtime.subscribe(topic)
+        forwarding = Task {
+            for await event in events {
+                await emit(event.name, .object(["type": .string(event.name), "data": event.data]))
+            }
+        }
+        if let state = conversation.details["processing"]?.decoded(as: ProcessingState.self) {
+            await emit("processing:status", .object(["type": .string("processing:status"), "data": .object([
+                "stage": .string(state.stage), "progress": .number(Double(state.progress)), "status": .string(state.status),
+                "estimatedTime": .number(Double(state.estimatedTime ?? 0)),
+            ])]))
+        }
+    }
+
+    func handle(event: String, arguments: [JSONValue]) async -> JSONValue {
+        do {
+            switch event {
+            case "audio:start":
+                try await begin(arguments.first ?? .null)
+                return .object(["ok": .bool(true), "sampleRate": .number(Double(PCMAudio.analysisSampleRate))])
+            case "audio", "audio:chunk":
+                guard let recording else { throw APIError.validation("audio", "send audio:start before audio") }
+                guard let bytes = arguments.first?.binaryData else { throw APIError.validation("audio", "must be binary PCM or base64") }
+                try recording.append(bytes)
+                return .object(["ok": .bool(true), "seconds": .number(recording.seconds)])
+            case "audio:end", "audio:stop":
+                let upload = try await finish()
+                return .object(["ok": .bool(true), "uploadId": .string(upload)])
+            default:
+                throw APIError.validation("event", "unknown event '\(event)'; send audio:start, audio, audio:end")
+            }
+        } catch {
+            let apiError = APIError(from: error)
+            return .object(["ok": .bool(false), "error": .object([
+                "code": .string(CoachingErrorCodes.code(for: apiError)), "message": .string(apiError.message),
+            ])])
+        }
+    }
+
+    func close() async {
+        forwarding?.cancel()
+        // A dropped connection keeps what was recorded: it is processed like a finished recording.
+        if recording != nil { _ = try? await finish() }
+    }
+
+    private func begin(_ options: JSONValue) async throws {
+        guard recording == nil else { throw APIError.validation("audio:start", "a recording is already in progress") }
+        let store = FluentConversationStore(database: app.db)
+        guard let fresh = try await store.conversation(publicID: conversation.publicID, organizationID: conversation.organizationID) else {
+            throw APIError.notFound("NOT_FOUND", "Session \(conversation.publicID) not found")
+        }
+        conversation = fresh
+        guard conversation.status == .created || conversation.status == .failed else {
+            throw APIError(.conflict, code: "VALIDATION_ERROR", "Session \(conversation.publicID) already has media (\(conversation.status.rawValue))")
+        }
+        let rate = options["sampleRate"]?.doubleValue.map(Int.init) ?? PCMAudio.analysisSampleRate
+        guard (8_000...48_000).contains(rate) else { throw APIError.validation("sampleRate", "must be between 8000 and 48000") }
+        let encoding = options["encoding"]?.stringValue ?? "pcm16"
+        guard encoding == "pcm16" || encoding == "float32" else { throw APIError.validation("encoding", "must be pcm16 or float32") }
+        conversation.status = .active
+        conversation.startedAt = Date()
+        try await store.updateConversation(conversation)
+        recording = try LiveRecording(
+            app: app, conversation: conversation, sampleRate: rate, float: encoding == "float32",
+            limit: app.parley.configuration.maxUploadSize)
+    }
+
+    /// Closes the recording, stores it as the session's upload and queues its processing.
+    private func finish() async throws -> String {
+        guard let recording else { throw APIError.validation("audio:end", "no recording in progress") }
+        self.recording = nil
+        let recognition = recording.endInput()
+        await recognition.value
+        let upload = try recording.finish()
+        var details = conversation.details.objectValue
+        details["processing"] = try JSONValue(encoding: ProcessingState(
+            uploadId: upload.publicID, stage: "queued", progress: 0, status: "queued",
+            estimatedTime: RecordingPipeline.estimatedSeconds(forAudioSeconds: recording.seconds), updatedAt: Date()))
+        conversation.details = .object(details)
+        conversation.status = .processing
+        let updated = conversation
+        try await app.db.transaction { database in
+            try await SQLMediaUploadStore(database: database).createUpload(upload)
+            try await FluentConversationStore(database: database).updateConversation(updated)
+            _ = try await SQLJobQueue(database: database).enqueue(RecordingPipeline.job(conversation: updated, uploadID: upload.publicID))
+        }
+        app.parley.jobs.ring()
+        return upload.publicID
+    }
+}
+
+/// Live audio being recorded: written to a WAV file as it comes, analysed and recognised as it
+/// goes, with the results published to the session's watchers.
+final class LiveRecording {
+    let app: Application
+    let conversation: Conversation
+    let sampleRate: Int
+    let float: Bool
+    let limit: Int64
+    let uploadID = CoachingID.make("upload_")
+    let relativePath: String
+    private let file: FileHandle
+    private var bytes: Int64 = 0
+    private var analyzer: AudioAnalyzer
+    private let chunks: AsyncStream<PCMAudio>.Continuation
+    private let recognition: Task<Void, Never>
+    private let resampler: Resampler?
+
+    var seconds: Double { Double(bytes / 2) / Double(PCMAudio.analysisSampleRate) }
+
+    init(app: Application, conversation: Conversation, sampleRate: Int, float: Bool, limit: Int64) throws {
+        self.app = app
+        self.conversation = conversation
+        self.sampleRate = sampleRate
+        self.float = float
+        self.limit = limit
+        let folder = CoachingStorage.directory(of: conversation.id)
+        relativePath = "\(folder)/\(uploadID).wav"
+        let base = URL(fileURLWithPath: app.parley.configuration.dataDirectory)
+        try FileManager.default.createDirectory(at: base.appendingPathComponent(folder), withIntermediateDirectories: true)
+        let url = base.appendingPathComponent(relativePath)
+        guard FileManager.default.createFile(atPath: url.path, contents: WAVFile.encode(PCMAudio(samples: [], sampleRate: PCMAudio.analysisSampleRate))) else {
+            throw APIError(.internalServerError, code: "STORAGE_ERROR", "The recording could not be stored")
+        }
+        file = try FileHandle(forWritingTo: url)
+        try file.seekToEnd()
+        var options = AnalysisOptions()
+        options.keepsFrames = false
+        analyzer = AudioAnalyzer(options: options, inputSampleRate: PCMAudio.analysisSampleRate)
+        resampler = sampleRate == PCMAudio.analysisSampleRate ? nil : Resampler(from: sampleRate, to: PCMAudio.analysisSampleRate)
+        let (stream, continuation) = AsyncStream<PCMAudio>.makeStream()
+        chunks = continuation
+        let hub = app.parley.realtime
+        let topic = conversation.publicID
+        let events = app.parley.speech.recognizer.recognize(stream)
+        recognition = Task {
+            do {
+                for try await event in events {
+                    for word in event.segment.words {
+                        hub.publish(RealtimeEvent(name: "asr:token", data: .object([
+                            "token": .string(word.text), "confidence": .number(word.confidence ?? 0),
+                            "start": .number(word.start), "end": .number(word.end), "isFinal": .bool(event.isFinal),
+                        ])), to: topic)
+                    }
+                }
+            } catch {
+                hub.publish(RealtimeEvent(name: "processing:status", data: .object([
+                    "stage": .string("live"), "status": .string("degraded"), "progress": .number(0),
+                    "error": .string("live recognition is unavailable: \(APIError(from: error).message); the recording is still kept"),
+                ])), to: topic)
+            }
+        }
+    }
+
+    /// Adds a chunk of the client's encoding; past the size limit the recording is refused.
+    func append(_ data: Data) throws {
+        var samples: [Float]
+        if float {
+            samples = data.withUnsafeBytes { raw in (0..<(raw.count / 4)).map { raw.loadUnaligned(fromByteOffset: $0 * 4, as: Float.self) } }
+        } else {
+            samples = data.withUnsafeBytes { raw in (0..<(raw.count / 2)).map { Float(raw.loadUnaligned(fromByteOffset: $0 * 2, as: Int16.self)) / 32768 } }
+        }
+        if let resampler { samples = Resampler.resample(samples, from: resampler.inputRate, to: resampler.outputRate) }
+        guard bytes + Int64(samples.count * 2) <= limit else { throw CoachingUploadRoutes.tooLarge(limit) }
+        var pcm = Data(capacity: samples.count * 2)
+        for sample in samples {
+            let value = Int16(max(-1, min(1, sample.isNaN ? 0 : sample)) * 32767)
+            withUnsafeBytes(of: value.littleEndian) { pcm.append(contentsOf: $0) }
+        }
+        do {
+            try file.write(contentsOf: pcm)
+        } catch {
+            throw APIError(.internalServerError, code: "STORAGE_ERROR", "The recording could not be written")
+        }
+        bytes += Int64(pcm.count)
+        chunks.yield(PCMAudio(samples: samples, sampleRate: PCMAudio.analysisSampleRate))
+        for update in analyzer.append(samples) {
+            publish(update)
+        }
+    }
+
+    private func publish(_ update: AudioAnalysisUpdate) {
+        app.parley.realtime.publish(RealtimeEvent(name: "metrics:update", data: .object([
+            "timestamp": .number(round3(update.timestamp)), "wpm": .number(round1(update.wpm ?? 0)),
+            "pitch": update.pitch.map { .number(round1($0)) } ?? .null, "volume": update.volume.map { .number(round1($0)) } ?? .null,
+            "pauses": .array(update.pauses.map { .object(["start": .number(round3($0.start)), "end": .number(round3($0.end)), "duration": .number(round3($0.duration))]) }),
+        ])), to: conversation.publicID)
+    }
+
+    /// Ends the input; the returned task ends once recognition has published its last words.
+    func endInput() -> Task<Void, Never> {
+        chunks.finish()
+        for update in analyzer.end() { publish(update) }
+        return recognition
+    }
+
+    /// Completes the WAV header and describes the stored upload.
+    func finish() throws -> MediaUpload {
+        do {
+            try file.seek(toOffset: 4)
+            try file.write(contentsOf: withUnsafeBytes(of: UInt32(truncatingIfNeeded: 36 + bytes).littleEndian) { Data($0) })
+            try file.seek(toOffset: 40)
+            try file.write(contentsOf: withUnsafeBytes(of: UInt32(truncatingIfNeeded: bytes).littleEndian) { Data($0) })
+            try file.synchronize()
+            try file.close()
+        } catch {
+            throw APIError(.internalServerError, code: "STORAGE_ERROR", "The recording could not be completed")
+        }
+        guard bytes > 0 else { throw APIError.validation("audio", "no audio was recorded") }
+        return MediaUpload(
+            id: UUID(), publicID: uploadID, conversationID: conversation.id, organizationID: conversation.organizationID, status: .completed,
+            fileName: "live-recording.wav", contentType: "audio/wav", container: "wav", expectedBytes: nil, receivedBytes: bytes + 44,
+            path: relativePath, metadata: .object(["source": .string("live")]), error: nil, createdAt: Date(), completedAt: Date())
+    }
+}

@@ -1,0 +1,146 @@
+import Foundation
+import ParleyTestSupport
+import Testing
+
+/// The Socket.IO channel, driven by an independent client library (python-socketio).
+@Suite("Speech Coaching Socket.IO")
+struct CoachingSocketIOTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
+    /// Runs scripts/tests/socketio_client.py and returns its JSON report.
+    final class Client: Sendable {
+        let process: Process
+        let output: Pipe
+        let errors: Pipe
+        let ready: URL
+
+        init(server: TestServer, namespace: String, token: String, audio: URL? = nil, until: String = "completed", timeout: Int = 150) throws {
+            process = Process()
+            process.executableURL = CoachingSocketIOTests.root.appendingPathComponent(".venv/bin/python")
+            ready = FileManager.default.temporaryDirectory.appendingPathComponent("sio-ready-\(UUID().uuidString)")
+            var arguments = [CoachingSocketIOTests.root.appendingPathComponent("scripts/tests/socketio_client.py").path,
+                             "--url", server.baseURL, "--namespace", namespace, "--token", token,
+                             "--until", until, "--timeout", String(timeout), "--ready-file", ready.path]
+            if let audio { arguments += ["--audio", audio.path] }
+            process.arguments = arguments
+            output = Pipe()
+            process.standardOutput = output
+            errors = Pipe()
+            process.standardError = errors
+            try process.run()
+        }
+
+        /// Waits until the client is connected (or has given up).
+        func waitUntilReady() async throws {
+            let deadline = ContinuousClock.now + .seconds(30)
+            while !FileManager.default.fileExists(atPath: ready.path), process.isRunning, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+        }
+
+        func report() async throws -> [String: Any] {
+            // Blocking reads go to a dispatch thread: the server under test shares this
+            // process's few cooperative threads and must keep running meanwhile.
+            let (data, problems) = await withCheckedContinuation { (continuation: CheckedContinuation<(Data, String), Never>) in
+                let (process, output, errors) = (self.process, self.output, self.errors)
+                DispatchQueue.global().async {
+                    let group = DispatchGroup()
+                    nonisolated(unsafe) var stderr = Data()
+                    DispatchQueue.global().async(group: group) { stderr = errors.fileHandleForReading.readDataToEndOfFile() }
+                    let data = output.fileHandleForReading.readDataToEndOfFile()
+                    group.wait()
+                    process.waitUntilExit()
+                    continuation.resume(returning: (data, String(decoding: stderr, as: UTF8.self)))
+                }
+            }
+            try? FileManager.default.removeItem(at: ready)
+            var report = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? ["raw": String(decoding: data, as: UTF8.self)]
+            report["stderr"] = String(problems.suffix(2000))
+            return report
+        }
+    }
+
+    static func events(_ report: [String: Any], named name: String) -> [[String: Any]] {
+        (report["events"] as? [[String: Any]] ?? []).filter { $0["name"] as? String == name }.compactMap { $0["data"] as? [String: Any] }
+    }
+
+    @Test func aWatchingClientReceivesTheDocumentedEventsWhileAnUploadIsProcessed() async throws {
+        let wav = try await TestMedia.speechWAV("Good morning everyone. Thank you for being here today.")
+        try await TestServer.with { server in
+            let speaker = try await server.coachingAccount()
+            let id = try await CoachingPipelineTests.createSession(server, token: speaker.accessToken)
+            let client = try Client(server: server, namespace: "/sessions/\(id)", token: speaker.accessToken)
+            try await client.waitUntilReady()
+            let uploaded = try await CoachingPipelineTests.upload(server, session: id, token: speaker.accessToken, file: wav, name: "talk.wav")
+            #expect(uploaded.status == 201)
+            let report = try await client.report()
+            #expect(report["connected"] as? Bool == true, "\(report)")
+            let statuses = Self.events(report, named: "processing:status")
+            #expect(statuses.allSatisfy { $0["type"] as? String == "processing:status" })
+            let stages = statuses.compactMap { ($0["data"] as? [String: Any])?["stage"] as? String }
+            #expect(stages.contains("prosody") && stages.contains("transcription") && stages.last == "completed", "\(stages) \(report["stderr"] ?? "")")
+            let tokens = Self.events(report, named: "asr:token").compactMap { $0["data"] as? [String: Any] }
+            #expect(tokens.contains { ($0["token"] as? String)?.lowercased().contains("morning") == true }, "\(tokens)")
+            #expect(tokens.allSatisfy { $0["start"] is Double && $0["end"] is Double && $0["isFinal"] is Bool })
+            let metrics = Self.events(report, named: "metrics:update").compactMap { $0["data"] as? [String: Any] }
+            #expect(metrics.count >= 3)
+            #expect(metrics.allSatisfy { $0["timestamp"] is Double && $0["wpm"] is Double && $0["pauses"] is [Any] })
+        }
+    }
+
+    @Test func aSessionIsRecordedLiveOverTheNamespace() async throws {
+        let wav = try await TestMedia.speechWAV("Hello everyone. Today we talk about the weather in every region.")
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("live-\(UUID().uuidString).wav")
+        try wav.write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        try await TestServer.with { server in
+            let speaker = try await server.coachingAccount()
+            let id = try await CoachingPipelineTests.createSession(server, token: speaker.accessToken)
+            let client = try Client(server: server, namespace: "/sessions/\(id)", token: speaker.accessToken, audio: file)
+            let report = try await client.report()
+            #expect(report["connected"] as? Bool == true, "\(report)")
+            let acks = report["acks"] as? [[String: Any]] ?? []
+            #expect(acks.count == 2 && acks.allSatisfy { $0["ok"] as? Bool == true }, "\(acks)")
+            let live = Self.events(report, named: "metrics:update")
+            #expect(live.count >= 3)
+            let tokens = Self.events(report, named: "asr:token").compactMap { $0["data"] as? [String: Any] }
+            #expect(tokens.contains { $0["isFinal"] as? Bool == true })
+            let detail = try await server.waitForCoachingSession(id, token: speaker.accessToken)
+            #expect(detail["status"] as? String == "completed", "\(detail)")
+            let text = ((detail["transcript"] as? [String: Any])?["text"] as? String ?? "").lowercased()
+            #expect(text.contains("weather") || text.contains("region"), "\(text)")
+            let duration = detail["duration"] as? Double ?? 0
+            #expect(abs(duration - Double(wav.count - 44) / 2 / 22_050) < 0.5, "\(duration)")
+        }
+    }
+
+    @Test func connectionsAreAuthenticatedScopedAndLimited() async throws {
+        try await TestServer.with({ $0.rateLimits.coaching.concurrentSockets = 1 }) { server in
+            let speaker = try await server.coachingAccount()
+            let id = try await CoachingPipelineTests.createSession(server, token: speaker.accessToken)
+
+            let anonymous = try await Client(server: server, namespace: "/sessions/\(id)", token: "not-a-token").report()
+            #expect(anonymous["connected"] as? Bool == false)
+            #expect(((anonymous["error"] as? [String: Any])?["data"] as? [String: Any])?["code"] as? String == "AUTHENTICATION_ERROR", "\(anonymous)")
+
+            let stranger = try await server.coachingAccount()
+            let foreign = try await Client(server: server, namespace: "/sessions/\(id)", token: stranger.accessToken).report()
+            #expect(((foreign["error"] as? [String: Any])?["data"] as? [String: Any])?["code"] as? String == "AUTHORIZATION_ERROR", "\(foreign)")
+
+            let unknown = try await Client(server: server, namespace: "/sessions/session_missing", token: speaker.accessToken).report()
+            #expect(((unknown["error"] as? [String: Any])?["data"] as? [String: Any])?["code"] as? String == "NOT_FOUND", "\(unknown)")
+
+            let holder = try Client(server: server, namespace: "/sessions/\(id)", token: speaker.accessToken, until: "never", timeout: 4)
+            try await holder.waitUntilReady()
+            let second = try await Client(server: server, namespace: "/sessions/\(id)", token: speaker.accessToken).report()
+            #expect(((second["error"] as? [String: Any])?["data"] as? [String: Any])?["code"] as? String == "RATE_LIMIT_EXCEEDED", "\(second)")
+            #expect(try await holder.report()["connected"] as? Bool == true)
+
+            let polling = try await server.request(.GET, "/socket.io/?EIO=4&transport=polling")
+            #expect(polling.status == 400 && polling.json["message"] as? String == "Transport unknown")
+            let oldProtocol = try await server.request(.GET, "/socket.io/?EIO=3&transport=websocket")
+            #expect(oldProtocol.status == 400)
+        }
+    }
+}

@@ -1,0 +1,77 @@
+"""An independent Socket.IO client for Parley's tests (python-socketio, Engine.IO v4 / Socket.IO v5).
+
+Connects to one namespace with auth.token, optionally streams a WAV file as live audio
+(audio:start, audio chunks as binary, audio:end), records every event, and prints one JSON
+object: {"connected", "error", "events": [{"name", "data"}], "acks": [...]}.
+"""
+import argparse
+import json
+import sys
+import threading
+import time
+import wave
+
+import socketio
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--namespace", required=True)
+    parser.add_argument("--token", default="")
+    parser.add_argument("--audio", help="16 kHz mono 16-bit WAV to stream live")
+    parser.add_argument("--until", default="completed", help="stop after processing:status with this status")
+    parser.add_argument("--timeout", type=float, default=120)
+    parser.add_argument("--ready-file", help="touched once connected")
+    args = parser.parse_args()
+
+    events = []
+    acks = []
+    done = threading.Event()
+    result = {"connected": False, "error": None}
+    sio = socketio.Client(reconnection=False, logger=True, engineio_logger=True)
+
+    @sio.on("*", namespace=args.namespace)
+    def any_event(name, data=None):
+        events.append({"name": name, "data": data})
+        if name == "processing:status" and isinstance(data, dict):
+            status = (data.get("data") or {}).get("status")
+            if status in (args.until, "failed"):
+                done.set()
+
+    @sio.on("connect_error", namespace=args.namespace)
+    def connect_error(data=None):
+        result["error"] = data
+        done.set()
+
+    try:
+        sio.connect(args.url, namespaces=[args.namespace], auth={"token": args.token},
+                    transports=["websocket"], wait_timeout=10)
+        result["connected"] = True
+    except socketio.exceptions.ConnectionError as error:
+        result["error"] = result["error"] or str(error)
+        print(json.dumps({**result, "events": events, "acks": acks}))
+        return 0
+
+    if args.ready_file:
+        open(args.ready_file, "w").close()
+
+    if args.audio:
+        with wave.open(args.audio, "rb") as recording:
+            rate = recording.getframerate()
+            frames = recording.readframes(recording.getnframes())
+        acks.append(sio.call("audio:start", {"sampleRate": rate, "encoding": "pcm16"}, namespace=args.namespace, timeout=10))
+        step = rate // 4 * 2  # a quarter of a second of 16-bit samples
+        for offset in range(0, len(frames), step):
+            sio.emit("audio", frames[offset:offset + step], namespace=args.namespace)
+            time.sleep(0.02)
+        acks.append(sio.call("audio:end", namespace=args.namespace, timeout=60))
+
+    done.wait(args.timeout)
+    sio.disconnect()
+    print(json.dumps({**result, "events": events, "acks": acks}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
