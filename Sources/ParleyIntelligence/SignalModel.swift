@@ -156,13 +156,16 @@ public struct SignalModel: Sendable, Codable, Hashable {
 
     /// A feature name as a reader would say it: "b:too_expensive" → "too expensive", "n:need" → "not … need".
     static func display(_ name: String) -> String {
-        let body = String(name.dropFirst(2))
+        var body = String(name.dropFirst(2))
+        if body.hasSuffix("~") { body = String(body.dropLast()) + "…" }
         switch name.prefix(2) {
         case "w:": return body
         case "b:": return body.replacingOccurrences(of: "_", with: " ")
         case "n:": return "not … " + body
         case "r:": return "rule " + body
         case "l:": return "lexicon " + body
+        case "c:": return "[" + body + "]"
+        case "p:": return "[" + body.replacingOccurrences(of: "+", with: "] + [") + "]"
         default: return name
         }
     }
@@ -173,6 +176,36 @@ public struct SignalModel: Sendable, Codable, Hashable {
 enum SignalFeatures {
     /// Words too common to carry a signal alone (they still appear inside bigrams).
     static let stopWords: Set<String> = ["the", "a", "an", "and", "of", "to", "is", "it", "that", "this", "for", "in", "on", "at", "be", "are", "was", "i", "we", "you"]
+
+    /// A crude suffix stripper so "charging", "charges" and "charged" share a weight.
+    static func stem(_ word: String) -> String {
+        guard word.count > 4 else { return word }
+        for suffix in ["ings", "ing", "ers", "ed", "es", "er", "ly", "s"] where word.hasSuffix(suffix) && word.count - suffix.count >= 3 {
+            return String(word.dropLast(suffix.count))
+        }
+        return word
+    }
+
+    /// Hand-made concept classes for business objections (a word may belong to several).
+    static let conceptClasses: [String: [String]] = {
+        let lists: [(String, String)] = [
+            ("money", "price prices priced pricing cost costs costly money budget budgets expensive afford affordable cheap cheaper cheapest dollars dollar bucks grand thousand hundred fee fees rate rates quote quoted pay paying paid spend spending spent cash margin margins invoice charge charges charging charged financially funds funding premium pricey steep capital subscription renewal estimate number numbers bill bills monthly expense expenses cents cent penny wallet pricier overpriced reimbursement"),
+            ("excess", "too much high higher lot more steep outrageous brutal rough double triple over above beyond roof expensive pricey scare scary rich insane crazy ouch wow hefty big huge non starter kills swallow stretch"),
+            ("later", "later next month months week weeks quarter year spring summer fall autumn winter season holidays holiday after until once wait hold revisit reconnect circle back again soon fiscal january february march april may june july august september october november december q1 q2 q3 q4 park table someday sometime eventually while"),
+            ("busy", "busy swamped slammed stretched bandwidth fires buried hectic middle short staffed overloaded crazy chaos launch audit inventory close remodel renovation move moved merger migrating construction peak"),
+            ("incumbent", "already current currently existing provider vendor vendors supplier contractor company companies firm outfit outfits contract agreement signed renewed loyal using use used guy guys own in-house internal team crew staff dealer manufacturer competitor competitors other others another quotes bids comparing compare rfp switch switching committed tied locked handles covers covered nephew brother cousin uncle friend neighbor"),
+            ("decider", "boss manager owner owners partner partners board director cfo ceo vp coo president committee council corporate headquarters hq finance purchasing procurement legal wife husband spouse landlord supervisor leadership accountant district hoa parent dad mom father mother chain management office regional superintendent principal chef lead"),
+            ("approve", "approve approval approved sign signs signing sign-off signoff authority authorized authorization decide decides decision decisions call say okay ok green light vote votes review reviews pitch run loop check ask forward pass weigh input permission blessing final consult"),
+            ("sufficient", "need needed needs necessary use point fine good okay covered set pass interested fit overkill simple small enough plenty works working apply useful worth"),
+            ("doubt", "trust believe sure know proof prove references reviews guarantee catch promise promised promises claims claim skeptical sceptical wary burned ripped scam heard track record insured licensed bonded genuine writing case studies overpromise optimistic true nervous careful always salespeople salesperson pitch hidden bait mixed complaints news real legit reputation"),
+            ("refusal", "no nah nope pass thanks thank appreciate sorry unfortunately afraid can't cannot won't"),
+        ]
+        var result: [String: [String]] = [:]
+        for (name, words) in lists {
+            for word in words.split(separator: " ") { result[String(word), default: []].append(name) }
+        }
+        return result
+    }()
 
     static func extract(_ text: SegmentText, rules: [Signal<ObjectionType>], lexicon: Sentiment, asked: Bool) -> [ModelFeature] {
         let terms = text.terms
@@ -204,6 +237,35 @@ enum SignalFeatures {
                 result.append(ModelFeature(name: "b:" + terms[p].text + "_" + word, value: 1, start: p, end: i + 1))
             }
             previous = i
+        }
+        // Concept classes generalise over paraphrases the data has not shown ("ten grand", "that fee");
+        // pairs of classes in one utterance stand for the topic + evaluation cue idea of the rules.
+        var classes = Set<String>()
+        var negatedScope = 0
+        for i in terms.indices {
+            let word = terms[i].text
+            if terms[i].isPunctuation || word == "but" { negatedScope = 0; continue }
+            let negated = negatedScope > 0
+            if Negation.negators.contains(word) { negatedScope = 3; continue }
+            if negated { negatedScope -= 1 }
+            for name in conceptClasses[word] ?? [] {
+                let tagged = negated ? "not-" + name : name
+                if classes.insert(tagged).inserted { result.append(ModelFeature(name: "c:" + tagged, value: 1, start: i, end: i + 1)) }
+            }
+            if let polarity = SentimentScorer.words[word], polarity != 0 {
+                let name = (polarity > 0) != negated ? "lexicon-positive" : "lexicon-negative"
+                result.append(ModelFeature(name: "c:" + name, value: min(abs(polarity), 2.5) / 2.5, start: i, end: i + 1))
+            }
+            let stem = stem(word)
+            if stem != word && !stopWords.contains(word) {
+                result.append(ModelFeature(name: (negated ? "n:" : "w:") + stem + "~", value: 1, start: i, end: i + 1))
+            }
+        }
+        let sortedClasses = classes.sorted()
+        for (a, first) in sortedClasses.enumerated() {
+            for second in sortedClasses[(a + 1)...] {
+                result.append(ModelFeature(name: "p:" + first + "+" + second, value: 1, start: 0, end: 0))
+            }
         }
         for rule in rules {
             result.append(ModelFeature(name: "r:" + rule.type.rawValue, value: 1, start: 0, end: 0))

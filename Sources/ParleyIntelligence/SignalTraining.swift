@@ -5,9 +5,9 @@ import ParleyDomain
 /// objections, softmax for sentiment) by AdaGrad over a fixed, seeded order, so the same data
 /// and settings always give the same weights.
 public struct SignalTrainer: Sendable {
-    public var epochs = 40
+    public var epochs = 15
     public var learningRate = 0.3
-    public var l2 = 0.0005
+    public var l2 = 0.002
     /// A feature must occur in at least this many utterances to get a weight.
     public var minimumCount = 2
     public var objectionThreshold = 0.5
@@ -92,6 +92,8 @@ public struct SignalTrainer: Sendable {
         public var falseNegatives = 0
         public var sentimentCorrect = 0
         public var utterances = 0
+        /// Utterances this strategy got wrong: id, expected, predicted.
+        public var mistakes: [String] = []
 
         public var objections: CategoryMetrics {
             CategoryMetrics(category: "objections", label: strategy, truePositives: truePositives, falsePositives: falsePositives, falseNegatives: falseNegatives)
@@ -122,6 +124,9 @@ public struct SignalTrainer: Sendable {
                         let threshold = Double(name.split(separator: "@")[1]) ?? 0.5
                         predicted = Set(probabilities.filter { $0.probability >= threshold }.map(\.type.rawValue))
                         if name.hasPrefix("rules+") { predicted.formUnion(example.rules.map(\.rawValue)) }
+                    }
+                    if predicted != example.objections {
+                        rows[name]!.mistakes.append("\(example.id) objections expected \(example.objections.sorted()) got \(predicted.sorted())")
                     }
                     rows[name]!.truePositives += predicted.intersection(example.objections).count
                     rows[name]!.falsePositives += predicted.subtracting(example.objections).count

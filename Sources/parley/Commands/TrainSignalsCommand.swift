@@ -24,11 +24,14 @@ struct TrainSignalsCommand: ParsableCommand {
     @Option(help: "Probability at which the model adds an objection the rules missed.")
     var threshold = 0.5
 
+    @Option(help: "Print the cross-validation mistakes of this strategy (e.g. rules+model@0.4); never shows held-out lines.")
+    var mistakes: String?
+
     @Option(help: "Training passes over the data.")
-    var epochs = 40
+    var epochs = 15
 
     @Option(help: "L2 penalty per update.")
-    var l2 = 0.0005
+    var l2 = 0.002
 
     func run() throws {
         guard !files.contains(where: { $0.contains("heldout") }) else {
@@ -46,6 +49,10 @@ struct TrainSignalsCommand: ParsableCommand {
             items += loaded
             print("\(file): \(loaded.count) utterances")
         }
+        let ids = Set(items.map(\.id))
+        guard ids.count == items.count else {
+            throw ValidationError("utterance ids repeat across the files; give every line its own id (cross-validation tells files apart by id)")
+        }
         var trainer = SignalTrainer()
         trainer.objectionThreshold = threshold
         trainer.epochs = epochs
@@ -60,6 +67,10 @@ struct TrainSignalsCommand: ParsableCommand {
                     let m = row.objections
                     print(row.strategy.padding(toLength: 20, withPad: " ", startingAt: 0)
                         + String(format: " %.3f / %.3f / %.3f (tp %d)   %.3f", m.precision, m.recall, m.f1, m.truePositives, row.sentimentAccuracy))
+                    if row.strategy == mistakes, only != nil {
+                        let texts = Dictionary(items.map { ($0.id, $0.text) }, uniquingKeysWith: { a, _ in a })
+                        for line in row.mistakes { print("   " + line + " | " + (texts[String(line.prefix { $0 != " " })] ?? "")) }
+                    }
                 }
             }
         }
