@@ -89,8 +89,17 @@ public struct SignalModel: Sendable, Codable, Hashable {
     /// Objection types the model finds with their probability, strongest first.
     func objectionProbabilities(_ features: [ModelFeature]) -> [(type: ObjectionType, probability: Double)] {
         let logits = objections.logits(features)
-        return zip(objections.labels, logits).compactMap { label, logit in
-            ObjectionType(rawValue: label).map { ($0, 1 / (1 + exp(-logit))) }
+        let probabilities: [Double]
+        if objections.labels.first == "none" {
+            let top = logits.max() ?? 0
+            let exps = logits.map { exp($0 - top) }
+            let sum = exps.reduce(0, +)
+            probabilities = exps.map { $0 / sum }
+        } else {
+            probabilities = logits.map { 1 / (1 + exp(-$0)) }
+        }
+        return zip(objections.labels, probabilities).compactMap { label, probability in
+            ObjectionType(rawValue: label).map { ($0, probability) }
         }
         .sorted { $0.probability > $1.probability }
     }

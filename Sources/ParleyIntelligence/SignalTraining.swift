@@ -10,8 +10,10 @@ public struct SignalTrainer: Sendable {
     public var l2 = 0.002
     /// A feature must occur in at least this many utterances to get a weight.
     public var minimumCount = 2
-    public var objectionThreshold = 0.5
+    public var objectionThreshold = 0.4
     public var seed: UInt64 = 0x5EED_0005
+    /// One softmax over "none" and the six types instead of six independent yes/no heads.
+    public var softmaxObjections = true
 
     public init() {}
 
@@ -48,7 +50,7 @@ public struct SignalTrainer: Sendable {
         }
         let vocabulary = counts.filter { $0.value >= minimumCount }.keys.sorted()
         let index = Dictionary(uniqueKeysWithValues: vocabulary.enumerated().map { ($0.element, $0.offset) })
-        let objectionLabels = ObjectionType.allCases.map(\.rawValue)
+        let objectionLabels = (softmaxObjections ? ["none"] : []) + ObjectionType.allCases.map(\.rawValue)
         let sentimentLabels = SentimentLabel.allCases.map(\.rawValue)
         var objectionHead = Dense(features: vocabulary.count, labels: objectionLabels.count)
         var sentimentHead = Dense(features: vocabulary.count, labels: sentimentLabels.count)
@@ -64,7 +66,17 @@ public struct SignalTrainer: Sendable {
                 let active = example.features.compactMap { feature in index[feature.name].map { ($0, feature.value) } }
                 if example.speaker != .rep {
                     let z = objectionHead.logits(active)
-                    let gradient = z.enumerated().map { k, logit in 1 / (1 + exp(-logit)) - (example.objections.contains(objectionLabels[k]) ? 1 : 0) }
+                    let gradient: [Double]
+                    if softmaxObjections {
+                        // Types compete with each other and with "none"; several types share the target.
+                        let truth = example.objections.isEmpty ? ["none"] : example.objections
+                        let top = z.max() ?? 0
+                        let exps = z.map { exp($0 - top) }
+                        let sum = exps.reduce(0, +)
+                        gradient = exps.enumerated().map { k, value in value / sum - (truth.contains(objectionLabels[k]) ? 1 / Double(truth.count) : 0) }
+                    } else {
+                        gradient = z.enumerated().map { k, logit in 1 / (1 + exp(-logit)) - (example.objections.contains(objectionLabels[k]) ? 1 : 0) }
+                    }
                     objectionHead.step(active, gradient: gradient, rate: learningRate, l2: l2)
                 }
                 let z = sentimentHead.logits(active)

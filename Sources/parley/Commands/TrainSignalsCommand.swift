@@ -22,13 +22,16 @@ struct TrainSignalsCommand: ParsableCommand {
     var folds = 5
 
     @Option(help: "Probability at which the model adds an objection the rules missed.")
-    var threshold = 0.5
+    var threshold = 0.4
 
     @Option(help: "Print the cross-validation mistakes of this strategy (e.g. rules+model@0.4); never shows held-out lines.")
     var mistakes: String?
 
     @Option(help: "Training passes over the data.")
     var epochs = 15
+
+    @Flag(help: "Six independent yes/no objection heads instead of one softmax over none + types.")
+    var independent = false
 
     @Option(help: "L2 penalty per update.")
     var l2 = 0.002
@@ -57,6 +60,7 @@ struct TrainSignalsCommand: ParsableCommand {
         trainer.objectionThreshold = threshold
         trainer.epochs = epochs
         trainer.l2 = l2
+        trainer.softmaxObjections = !independent
         if folds > 1 {
             let thresholds = [0.3, 0.4, 0.5, 0.6, 0.7]
             for (title, only) in [("all files", nil as Set<String>?), ("files other than tuning.jsonl (the rules never saw them)", fresh)] {
