@@ -51,12 +51,15 @@ public struct SignalModel: Sendable, Codable, Hashable {
     public var sentiment: Head
     /// Probability at which the model adds an objection type the rules did not find.
     public var objectionThreshold: Double
+    /// The model's sentiment label replaces the lexicon's only at this probability or above.
+    public var sentimentConfidence: Double
     /// How the weights were made (files, sizes, settings), for the curious reader.
     public var provenance: [String: String]
 
     enum CodingKeys: String, CodingKey {
         case version, objections, sentiment, provenance
         case objectionThreshold = "objection_threshold"
+        case sentimentConfidence = "sentiment_confidence"
     }
 
     /// The weights shipped with the library, or nil when the resource cannot be found (rules only).
@@ -141,9 +144,10 @@ public struct SignalModel: Sendable, Codable, Hashable {
     /// just inside the band of the model's label, with a driver naming the terms that decided.
     func sentiment(_ features: [ModelFeature], text: SegmentText, lexicon: Sentiment) -> Sentiment {
         let probabilities = sentimentProbabilities(features)
-        guard let label = probabilities.max(by: { $0.value != $1.value ? $0.value < $1.value : $0.key.rawValue > $1.key.rawValue })?.key,
-            label != lexicon.label
+        guard let best = probabilities.max(by: { $0.value != $1.value ? $0.value < $1.value : $0.key.rawValue > $1.key.rawValue }),
+            best.value >= sentimentConfidence, best.key != lexicon.label
         else { return lexicon }
+        let label = best.key
         let t = SentimentScorer.threshold
         let spread = (probabilities[.positive] ?? 0) - (probabilities[.negative] ?? 0)
         let score: Double

@@ -10,7 +10,13 @@ public struct SignalTrainer: Sendable {
     public var l2 = 0.002
     /// A feature must occur in at least this many utterances to get a weight.
     public var minimumCount = 2
-    public var objectionThreshold = 0.4
+    public var objectionThreshold = 0.5
+    /// The model overrules the lexicon's sentiment label only at this probability or above.
+    public var sentimentConfidence = 0.7
+    /// L2 penalty of the sentiment head (the objection head uses `l2`).
+    public var sentimentL2 = 0.002
+    /// Confidence gates the cross-validation reports for sentiment.
+    public static let sentimentGates = [0.0, 0.5, 0.6, 0.7, 0.8, 0.9]
     public var seed: UInt64 = 0x5EED_0005
     /// One softmax over "none" and the six types instead of six independent yes/no heads.
     public var softmaxObjections = true
@@ -84,16 +90,16 @@ public struct SignalTrainer: Sendable {
                 let exps = z.map { exp($0 - top) }
                 let sum = exps.reduce(0, +)
                 let gradient = exps.enumerated().map { k, value in value / sum - (sentimentLabels[k] == example.sentiment ? 1 : 0) }
-                sentimentHead.step(active, gradient: gradient, rate: learningRate, l2: l2)
+                sentimentHead.step(active, gradient: gradient, rate: learningRate, l2: sentimentL2)
             }
         }
         var settings = provenance
-        settings["settings"] = "epochs \(epochs), rate \(learningRate), l2 \(l2), min count \(minimumCount), seed \(seed)"
+        settings["settings"] = "epochs \(epochs), rate \(learningRate), l2 \(l2), sentiment l2 \(sentimentL2), min count \(minimumCount), seed \(seed), softmax objections \(softmaxObjections)"
         settings["utterances"] = String(examples.count)
         return SignalModel(
             version: 1, objections: objectionHead.head(labels: objectionLabels, vocabulary: vocabulary),
             sentiment: sentimentHead.head(labels: sentimentLabels, vocabulary: vocabulary), objectionThreshold: objectionThreshold,
-            provenance: settings)
+            sentimentConfidence: sentimentConfidence, provenance: settings)
     }
 
     /// Micro P/R/F1 of objections and accuracy of sentiment for one way of combining rules and model.
@@ -104,6 +110,8 @@ public struct SignalTrainer: Sendable {
         public var falseNegatives = 0
         public var sentimentCorrect = 0
         public var utterances = 0
+        /// Sentiment accuracy when the model overrules the lexicon only at each confidence gate.
+        public var sentimentCorrectByGate: [Double: Int] = [:]
         /// Utterances this strategy got wrong: id, expected, predicted.
         public var mistakes: [String] = []
 
@@ -127,7 +135,8 @@ public struct SignalTrainer: Sendable {
             for example in examples.indices.filter({ $0 % folds == fold }).map({ examples[$0] }) {
                 if let only, !only.contains(example.id) { continue }
                 let probabilities = example.speaker == .rep ? [] : model.objectionProbabilities(example.features)
-                let sentiment = model.sentimentProbabilities(example.features).max { $0.value < $1.value }?.key
+                let sentimentProbabilities = model.sentimentProbabilities(example.features)
+                let sentiment = sentimentProbabilities.max { $0.value < $1.value }
                 for name in names {
                     var predicted: Set<String>
                     if name == "rules" {
@@ -143,8 +152,12 @@ public struct SignalTrainer: Sendable {
                     rows[name]!.truePositives += predicted.intersection(example.objections).count
                     rows[name]!.falsePositives += predicted.subtracting(example.objections).count
                     rows[name]!.falseNegatives += example.objections.subtracting(predicted).count
-                    let label = name == "rules" ? example.lexicon.rawValue : sentiment?.rawValue
+                    let label = name == "rules" ? example.lexicon.rawValue : sentiment?.key.rawValue
                     rows[name]!.sentimentCorrect += label == example.sentiment ? 1 : 0
+                    for gate in Self.sentimentGates {
+                        let gated = (sentiment?.value ?? 0) >= gate ? sentiment?.key ?? example.lexicon : example.lexicon
+                        rows[name]!.sentimentCorrectByGate[gate, default: 0] += gated.rawValue == example.sentiment ? 1 : 0
+                    }
                     rows[name]!.utterances += 1
                 }
             }

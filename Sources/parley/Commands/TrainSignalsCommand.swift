@@ -22,7 +22,7 @@ struct TrainSignalsCommand: ParsableCommand {
     var folds = 5
 
     @Option(help: "Probability at which the model adds an objection the rules missed.")
-    var threshold = 0.4
+    var threshold = 0.5
 
     @Option(help: "Print the cross-validation mistakes of this strategy (e.g. rules+model@0.4); never shows held-out lines.")
     var mistakes: String?
@@ -33,8 +33,14 @@ struct TrainSignalsCommand: ParsableCommand {
     @Flag(help: "Six independent yes/no objection heads instead of one softmax over none + types.")
     var independent = false
 
-    @Option(help: "L2 penalty per update.")
+    @Option(help: "L2 penalty per update (objection head).")
     var l2 = 0.002
+
+    @Option(help: "L2 penalty per update of the sentiment head.")
+    var sentimentL2 = 0.002
+
+    @Option(help: "Probability at which the model's sentiment label replaces the lexicon's.")
+    var sentimentConfidence = 0.7
 
     func run() throws {
         guard !files.contains(where: { $0.contains("heldout") }) else {
@@ -61,13 +67,21 @@ struct TrainSignalsCommand: ParsableCommand {
         trainer.epochs = epochs
         trainer.l2 = l2
         trainer.softmaxObjections = !independent
+        trainer.sentimentL2 = sentimentL2
+        trainer.sentimentConfidence = sentimentConfidence
         if folds > 1 {
             let thresholds = [0.3, 0.4, 0.5, 0.6, 0.7]
-            for (title, only) in [("all files", nil as Set<String>?), ("files other than tuning.jsonl (the rules never saw them)", fresh)] {
+            let tuningIDs = ids.subtracting(fresh)
+            for (title, only) in [("all files", nil as Set<String>?), ("files other than tuning.jsonl (the rules never saw them)", fresh), ("tuning.jsonl only", tuningIDs)] {
                 if only?.isEmpty == true { continue }
                 print("== \(folds)-fold cross-validation, scored on \(title)")
                 print("strategy             objections P / R / F1       sentiment acc.")
-                for row in trainer.crossValidate(items, folds: folds, thresholds: thresholds, only: only) {
+                let rows = trainer.crossValidate(items, folds: folds, thresholds: thresholds, only: only)
+                if let first = rows.first {
+                    print("sentiment accuracy: lexicon " + String(format: "%.3f", first.sentimentAccuracy) + "; model when p >= "
+                        + SignalTrainer.sentimentGates.map { String(format: "%.1f: %.3f", $0, Double(first.sentimentCorrectByGate[$0] ?? 0) / Double(max(1, first.utterances))) }.joined(separator: ", "))
+                }
+                for row in rows {
                     let m = row.objections
                     print(row.strategy.padding(toLength: 20, withPad: " ", startingAt: 0)
                         + String(format: " %.3f / %.3f / %.3f (tp %d)   %.3f", m.precision, m.recall, m.f1, m.truePositives, row.sentimentAccuracy))
