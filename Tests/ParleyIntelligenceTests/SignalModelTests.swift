@@ -14,7 +14,7 @@ struct SignalModelTests {
 
     @Test func shippedWeightsLoadAndStaySmall() throws {
         let model = try #require(SignalModel.shipped, "signal-model.json not found next to the test binary")
-        #expect(model.objections.labels == ObjectionType.allCases.map(\.rawValue))
+        #expect(model.objections.labels == ["none"] + ObjectionType.allCases.map(\.rawValue))
         #expect(model.sentiment.labels == SentimentLabel.allCases.map(\.rawValue))
         let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Sources/ParleyIntelligence/Resources/signal-model.json")
