@@ -34,13 +34,16 @@ public struct SignalModel: Sendable, Codable, Hashable {
         /// The features that pushed label `k` up the most, strongest first.
         func strongest(_ features: [ModelFeature], label k: Int, limit: Int) -> [(feature: ModelFeature, contribution: Double)] {
             var seen = Set<String>()
-            return features.compactMap { feature -> (ModelFeature, Double)? in
+            let ranked = features.compactMap { feature -> (ModelFeature, Double)? in
                 guard let row = weights[feature.name], seen.insert(feature.name).inserted else { return nil }
                 let contribution = row[k] * feature.value
                 return contribution > 0 ? (feature, contribution) : nil
             }
             .sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0.name < $1.0.name }
-            .prefix(limit).map { ($0.0, $0.1) }
+            // One name per stretch of words: "frankly" and its stem "frank…" are the same evidence.
+            var spans = Set<Int>()
+            return ranked.filter { $0.0.end == $0.0.start || spans.insert($0.0.start * 1000 + $0.0.end).inserted }
+                .prefix(limit).map { ($0.0, $0.1) }
         }
     }
 
