@@ -24,8 +24,8 @@ struct AccuracyTests {
     /// phrasing (measured, not aspired): objections and upsells generalise far worse than the
     /// tuning split suggests. The tuning split is also training data of the model (hence ~0.99).
     static let heldOutFloor: [String: (Double, Double)] = [
-        "fillers": (0.90, 0.95), "questions": (0.95, 0.95), "question_kind": (0.90, 0.90), "sentiment": (0.73, 0.73),
-        "objections": (0.68, 0.80), "interest_signals": (0.95, 0.70), "upsells": (0.95, 0.55), "intents": (0.80, 0.78),
+        "fillers": (0.90, 0.95), "questions": (0.95, 0.95), "question_kind": (0.90, 0.90), "sentiment": (0.80, 0.80),
+        "objections": (0.76, 0.82), "interest_signals": (0.95, 0.70), "upsells": (0.95, 0.55), "intents": (0.82, 0.76),
     ]
 
     @Test func fixturesAreBigEnough() throws {
