@@ -40,7 +40,9 @@ var targets: [Target] = [
         dependencies: [
             "ParleyDomain",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
-        ]
+        ],
+        // Trained weights of the objection/sentiment model (`parley train-signals` writes them).
+        resources: [.copy("Resources/signal-model.json")]
     ),
     .testTarget(name: "ParleyDomainTests", dependencies: ["ParleyDomain"]),
     // The audio tests make speech with ParleySpeech's espeak-ng, the one owner of its global state.

@@ -76,11 +76,22 @@ public struct ConversationAnalysis: Sendable, Codable, Hashable {
 /// The deterministic analyser: one value, no shared state, safe to use from any task.
 public struct TextAnalyzer: Sendable {
     public var catalogue: UpsellCatalogue
+    /// Learned weights that add objections the rules miss and decide sentiment labels; nil = rules only.
+    public var model: SignalModel?
     private let upsells: UpsellDetector
 
-    public init(catalogue: UpsellCatalogue = .standard) {
+    public init(catalogue: UpsellCatalogue = .standard, model: SignalModel? = .shipped) {
         self.catalogue = catalogue
+        self.model = model
         self.upsells = UpsellDetector(catalogue: catalogue)
+    }
+
+    /// What the learned model reads: rule objections, the lexicon sentiment and the term features.
+    static func modelInputs(_ text: SegmentText, questions: [Question]? = nil) -> (rules: [Signal<ObjectionType>], lexicon: Sentiment, features: [ModelFeature]) {
+        let rules = SignalRules.objections(in: text)
+        let lexicon = SentimentScorer.score(text, objections: rules)
+        let asked = !(questions ?? Questions.find(in: text)).isEmpty
+        return (rules, lexicon, SignalFeatures.extract(text, rules: rules, lexicon: lexicon, asked: asked))
     }
 
     /// Analyses one utterance on its own (the `--lines` view and live, per-turn analysis).
@@ -96,8 +107,16 @@ public struct TextAnalyzer: Sendable {
                 end: text.times[text.terms[span.end - 1].token]?.end)
         }
         let questions = Questions.find(in: text)
-        let objections = SignalRules.objections(in: text)
-        let sentiment = SentimentScorer.score(text, objections: objections)
+        let objections: [Signal<ObjectionType>]
+        let sentiment: Sentiment
+        if let model {
+            let inputs = TextAnalyzer.modelInputs(text, questions: questions)
+            objections = model.objections(inputs.features, text: text, rules: inputs.rules)
+            sentiment = model.sentiment(inputs.features, text: text, lexicon: inputs.lexicon)
+        } else {
+            objections = SignalRules.objections(in: text)
+            sentiment = SentimentScorer.score(text, objections: objections)
+        }
         let interest = SignalRules.interestSignals(in: text)
         let intents = SignalRules.intents(in: text, questions: questions, objections: objections)
         let state = SignalRules.state(after: intents.map(\.type), from: previousState)

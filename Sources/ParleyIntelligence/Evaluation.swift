@@ -19,6 +19,21 @@ public struct LabelledUtterance: Sendable, Codable, Hashable {
         case interestSignals = "interest_signals"
     }
 
+    /// Training lines may label only some categories: missing lists read as empty, a missing question as none.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        speaker = try c.decode(SpeakerRole.self, forKey: .speaker)
+        text = try c.decode(String.self, forKey: .text)
+        fillers = try c.decodeIfPresent([String].self, forKey: .fillers) ?? []
+        question = try c.decodeIfPresent(QuestionKind.self, forKey: .question)
+        sentiment = try c.decode(SentimentLabel.self, forKey: .sentiment)
+        objections = try c.decodeIfPresent([String].self, forKey: .objections) ?? []
+        interestSignals = try c.decodeIfPresent([String].self, forKey: .interestSignals) ?? []
+        upsells = try c.decodeIfPresent([String].self, forKey: .upsells) ?? []
+        intents = try c.decodeIfPresent([String].self, forKey: .intents) ?? []
+    }
+
     /// Reads JSON Lines; blank lines are skipped, a bad line is reported by number.
     public static func load(jsonLines data: Data) throws -> [LabelledUtterance] {
         let decoder = JSONDecoder()

@@ -16,6 +16,7 @@ let engineCommands: [any ParsableCommand.Type] = [
     BenchCommand.self,
     AnalyzeCommand.self,
     AnalyzeTextCommand.self,
+    TrainSignalsCommand.self,
     TranscribeCommand.self,
     SynthesizeCommand.self,
     PracticeCommand.self,

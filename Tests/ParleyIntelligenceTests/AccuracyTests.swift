@@ -18,13 +18,14 @@ struct AccuracyTests {
     /// Minimum (precision, recall) per category, micro-averaged.
     static let tuningFloor: [String: (Double, Double)] = [
         "fillers": (0.95, 0.95), "questions": (0.95, 0.95), "question_kind": (0.93, 0.93), "objections": (0.95, 0.95),
-        "interest_signals": (0.93, 0.95), "upsells": (0.95, 0.95), "intents": (0.92, 0.92), "sentiment": (0.82, 0.82),
+        "interest_signals": (0.93, 0.95), "upsells": (0.95, 0.95), "intents": (0.92, 0.92), "sentiment": (0.97, 0.97),
     ]
-    /// Held-out floors are what the rules really achieve on unseen phrasing (measured, not aspired):
-    /// objections and upsells generalise far worse than the tuning split suggests.
+    /// Held-out floors are what the rules plus the learned signal model really achieve on unseen
+    /// phrasing (measured, not aspired): objections and upsells generalise far worse than the
+    /// tuning split suggests. The tuning split is also training data of the model (hence ~0.99).
     static let heldOutFloor: [String: (Double, Double)] = [
-        "fillers": (0.90, 0.95), "questions": (0.95, 0.95), "question_kind": (0.90, 0.90), "sentiment": (0.72, 0.72),
-        "objections": (0.80, 0.40), "interest_signals": (0.95, 0.70), "upsells": (0.95, 0.55), "intents": (0.85, 0.60),
+        "fillers": (0.90, 0.95), "questions": (0.95, 0.95), "question_kind": (0.90, 0.90), "sentiment": (0.80, 0.80),
+        "objections": (0.76, 0.82), "interest_signals": (0.95, 0.70), "upsells": (0.95, 0.55), "intents": (0.82, 0.76),
     ]
 
     @Test func fixturesAreBigEnough() throws {

@@ -17,7 +17,10 @@ struct BenchIntelligence: AsyncParsableCommand {
     @Flag(help: "Also print every mismatch (id, category, expected, predicted, text).")
     var errors = false
 
-    @Option(help: "Which fixture splits to evaluate: tuning, heldout or all.")
+    @Flag(help: "Phrase rules and lexicon only, without the learned signal model (the baseline).")
+    var rulesOnly = false
+
+    @Option(help: "Which fixture splits to evaluate: tuning, heldout or all; `training` (objection/sentiment/interest labels only) on request.")
     var split = "all"
 
     @Option(help: "Minutes of synthetic two-speaker conversation to time.")
@@ -27,13 +30,15 @@ struct BenchIntelligence: AsyncParsableCommand {
     var repetitions = 7
 
     func run() async throws {
-        for split in ["tuning", "heldout"] where self.split == "all" || self.split == split {
+        let analyzer = rulesOnly ? TextAnalyzer(model: nil) : TextAnalyzer()
+        print(analyzer.model == nil ? "signal model: off (rules only)" : "signal model: on")
+        for split in ["tuning", "training", "heldout"] where self.split == "all" && split != "training" || self.split == split {
             let url = URL(fileURLWithPath: fixtures).appendingPathComponent("\(split).jsonl")
             guard let data = FileManager.default.contents(atPath: url.path) else {
                 print("(no \(url.path); run from the repository root or pass --fixtures)")
                 continue
             }
-            let evaluation = Evaluation(try LabelledUtterance.load(jsonLines: data))
+            let evaluation = Evaluation(try LabelledUtterance.load(jsonLines: data), analyzer: analyzer)
             print(evaluation.table(title: "== \(split) split"))
             if errors {
                 for error in evaluation.errors {
@@ -44,7 +49,6 @@ struct BenchIntelligence: AsyncParsableCommand {
         }
         let transcript = SyntheticConversation.transcript(minutes: minutes)
         let words = transcript.segments.reduce(0) { $0 + $1.words.count }
-        let analyzer = TextAnalyzer()
         var times: [Double] = []
         var cpuTimes: [Double] = []
         var analysis: ConversationAnalysis?
