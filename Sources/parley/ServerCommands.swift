@@ -10,6 +10,9 @@ let serverCommands: [any ParsableCommand.Type] = [
     ServeCommand.self, WorkerCommand.self, MigrateCommand.self, CreateAdminCommand.self, RoutesCommand.self,
 ]
 
+/// Benchmarks that run a real server in process (`parley bench coaching`, `parley bench live`).
+let serverBenchmarks: [any ParsableCommand.Type] = [BenchCoaching.self]
+
 /// Builds a configured application from the environment, runs `body`, and shuts it down.
 func withApplication<T>(_ body: (Application) async throws -> T) async throws -> T {
     let configuration: ParleyConfiguration
@@ -141,4 +144,5 @@ enum ShutdownSignal {
 }
 #else
 let serverCommands: [any ParsableCommand.Type] = []
+let serverBenchmarks: [any ParsableCommand.Type] = []
 #endif

@@ -6,7 +6,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Run a benchmark (build with -c release first).",
-        subcommands: benchmarks
+        subcommands: benchmarks + serverBenchmarks
     )
 }
 
