@@ -42,10 +42,14 @@ var targets: [Target] = [
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]
     ),
+    // Session reports as CSV and as PDF drawn with cairo (Debian: libcairo2-dev).
+    .systemLibrary(name: "CCairo", path: "Sources/CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
+    .target(name: "ParleyReports", dependencies: ["ParleyDomain", "CCairo"]),
     .testTarget(name: "ParleyDomainTests", dependencies: ["ParleyDomain"]),
     // The audio tests make speech with ParleySpeech's espeak-ng, the one owner of its global state.
     .testTarget(name: "ParleyAudioTests", dependencies: ["ParleyAudio", "ParleySpeech"]),
     .testTarget(name: "ParleySpeechTests", dependencies: ["ParleySpeech"]),
+    .testTarget(name: "ParleyReportsTests", dependencies: ["ParleyReports"]),
     .testTarget(
         name: "ParleyIntelligenceTests",
         dependencies: [
@@ -60,7 +64,7 @@ var targets: [Target] = [
 ]
 
 var executableDependencies: [Target.Dependency] = [
-    "ParleyDomain", "ParleyAudio", "ParleySpeech", "ParleyIntelligence",
+    "ParleyDomain", "ParleyAudio", "ParleySpeech", "ParleyIntelligence", "ParleyReports",
     .product(name: "ArgumentParser", package: "swift-argument-parser"),
 ]
 
@@ -121,6 +125,7 @@ let package = Package(
         .library(name: "ParleyAudio", targets: ["ParleyAudio"]),
         .library(name: "ParleySpeech", targets: ["ParleySpeech"]),
         .library(name: "ParleyIntelligence", targets: ["ParleyIntelligence"]),
+        .library(name: "ParleyReports", targets: ["ParleyReports"]),
     ],
     dependencies: dependencies,
     targets: targets,
