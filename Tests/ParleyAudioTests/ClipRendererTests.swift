@@ -240,6 +240,52 @@ struct ClipRendererTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["speech.wav"])
     }
 
+    @Test("cancelling the task stops ffmpeg and leaves no partial file")
+    func cancel() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("parley-clips-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // A minute of tone: long enough that the render is still running when the first progress arrives.
+        let tone = folder.appendingPathComponent("tone.wav")
+        _ = try Self.tool("ffmpeg", ["-nostdin", "-v", "error", "-f", "lavfi", "-i", "sine=f=440:d=60", tone.path])
+        let (reports, sink) = AsyncStream<Int>.makeStream()
+        let render = Task {
+            try await ClipRenderer().render(
+                ClipRequest(source: tone, start: 0, end: 60, format: .webm, quality: .high),
+                to: folder.appendingPathComponent("clip.webm")) { sink.yield($0) }
+        }
+        var seen: [Int] = []
+        for await percent in reports {
+            seen.append(percent)
+            break
+        }
+        render.cancel()
+        let result = await render.result
+        sink.finish()
+        for await percent in reports { seen.append(percent) }
+        #expect(throws: CancellationError.self) { try result.get() }
+        // Stopped during the encode, not after it: the progress never got near the end.
+        #expect((seen.max() ?? 100) < 90, "progress seen: \(seen)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["tone.wav"])
+    }
+
+    @Test("partial files abandoned by a killed render are cleared, a running one's are not")
+    func abandonedPartials() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("parley-clips-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let old = folder.appendingPathComponent(".clip.mp4.A.partial")
+        let fresh = folder.appendingPathComponent(".clip.mp4.B.partial")
+        let other = folder.appendingPathComponent(".other.mp4.C.partial")
+        for url in [old, fresh, other] { try Data("x".utf8).write(to: url) }
+        for url in [old, other] {
+            try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -86_400)], ofItemAtPath: url.path)
+        }
+        ClipRenderer.removeAbandonedPartials(of: folder.appendingPathComponent("clip.mp4"), olderThan: .seconds(600))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+                == [".clip.mp4.B.partial", ".other.mp4.C.partial"])
+    }
+
     @Test("transcript words become caption lines that break at pauses and length")
     func captionLines() {
         let words = [

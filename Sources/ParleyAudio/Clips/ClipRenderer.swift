@@ -153,6 +153,7 @@ public struct ClipRenderer: Sendable {
         } catch {
             throw ClipError.renderFailed("cannot create \(directory.path): \(error.localizedDescription)")
         }
+        Self.removeAbandonedPartials(of: file, olderThan: timeout)
         let thumbnail = Self.thumbnailURL(for: file)
         let stem = ".\(file.lastPathComponent).\(UUID().uuidString)"
         let partialClip = directory.appendingPathComponent("\(stem).partial")
@@ -214,6 +215,23 @@ public struct ClipRenderer: Sendable {
         let byteCount = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? 0
         progress(100)
         return RenderedClip(file: file, thumbnail: thumbnail, duration: duration, byteCount: byteCount)
+    }
+
+    /// Deletes partial files of `file` that a killed process left behind. Only those older than
+    /// the time limit go: a younger one may belong to a render still running for the same clip.
+    static func removeAbandonedPartials(of file: URL, olderThan timeout: Duration) {
+        let directory = file.deletingLastPathComponent()
+        let prefix = ".\(file.lastPathComponent)."
+        let limit = Date().addingTimeInterval(-(Double(timeout.components.seconds) + 60))
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        where name.hasPrefix(prefix) && name.hasSuffix(".partial") {
+            let url = directory.appendingPathComponent(name)
+            if let modified = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.modificationDate] as? Date,
+                modified < limit
+            {
+                try? FileManager.default.removeItem(at: url)
+            }
+        }
     }
 
     /// Where the still of `file` goes: `clip_123.mp4` → `clip_123_thumb.jpg`.

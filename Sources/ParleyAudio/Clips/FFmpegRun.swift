@@ -1,6 +1,10 @@
 import Foundation
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// One run of ffmpeg or ffprobe with a deadline: standard output is read line by line (for
 /// `-progress pipe:1`), standard error goes to a temporary file so a chatty tool never blocks
 /// on a full pipe, and the process is terminated when the deadline passes or `stop()` is called.
@@ -40,7 +44,17 @@ final class FFmpegRun: Sendable {
             state.stopped = true
             return !state.finished
         }
-        if running && process.isRunning { process.terminate() }
+        if running && process.isRunning { terminate() }
+    }
+
+    /// SIGTERM lets ffmpeg close its output; SIGKILL follows if it has not exited 5 s later
+    /// (a tool stuck on a dead network source ignores the first).
+    private func terminate() {
+        process.terminate()
+        let pid = process.processIdentifier
+        DispatchQueue.global().asyncAfter(deadline: .now() + 5) { [self] in
+            if !state.withLock({ $0.finished }) && process.isRunning { kill(pid, SIGKILL) }
+        }
     }
 
     /// Runs to the end, calling `line` with each line of standard output as it arrives
@@ -66,19 +80,23 @@ final class FFmpegRun: Sendable {
             throw .rendererUnavailable("\(process.executableURL?.lastPathComponent ?? "ffmpeg") could not start: \(error.localizedDescription)")
         }
         let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
-        DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { [self] in
+        let deadline = DispatchWorkItem { [self] in
             let running = state.withLock { state -> Bool in
                 guard !state.finished else { return false }
                 state.timedOut = true
                 return true
             }
-            if running && process.isRunning { process.terminate() }
+            if running && process.isRunning { terminate() }
         }
+        DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: deadline)
+        defer { deadline.cancel() }
 
         let reader = output.fileHandleForReading
         var collected = Data()
         var pending = Data()
-        while let chunk = try? reader.read(upToCount: 64 * 1024), !chunk.isEmpty {
+        // `availableData` returns as soon as anything arrives (`read(upToCount:)` would wait for the
+        // whole count, holding every progress line back until ffmpeg ends); empty means end of file.
+        while case let chunk = reader.availableData, !chunk.isEmpty {
             if collectOutput {
                 collected.append(chunk)
                 continue
