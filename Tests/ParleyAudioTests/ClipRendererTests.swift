@@ -160,6 +160,34 @@ struct ClipRendererTests {
         #expect(abs(Self.brightShare(frame) - 0.75) < 0.05, "white share \(Self.brightShare(frame))")
     }
 
+    @Test("a browser-style WebM without a duration in its header is measured, not refused")
+    func webmWithoutDuration() async throws {
+        let (folder, speech, _) = try await Self.workspace()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // Written to a pipe, the WebM muxer cannot go back to fill in the duration, as in a live recording.
+        let live = folder.appendingPathComponent("live.webm")
+        try Self.tool("ffmpeg", ["-nostdin", "-v", "error", "-i", speech.path, "-c:a", "libopus", "-f", "webm", "pipe:1"])
+            .write(to: live)
+        struct Header: Decodable {
+            struct Format: Decodable { var duration: String? }
+            var format: Format
+        }
+        let header = try JSONDecoder().decode(Header.self, from: Self.tool("ffprobe", [
+            "-v", "error", "-show_entries", "format=duration", "-of", "json", live.path,
+        ]))
+        #expect(header.format.duration == nil)
+        let length = try #require(AudioDecoder.duration(of: speech))
+        let clip = try await ClipRenderer().render(
+            ClipRequest(source: live, start: length - 2, end: length, format: .mp4, quality: .low),
+            to: folder.appendingPathComponent("clip.mp4"))
+        #expect(abs(clip.duration - 2) < 0.15)
+        let failure = await #expect(throws: ClipError.self) {
+            try await ClipRenderer().render(
+                ClipRequest(source: live, start: 1, end: length + 3, format: .mp4), to: folder.appendingPathComponent("x.mp4"))
+        }
+        #expect(failure?.httpStatus == 422)
+    }
+
     @Test("progress climbs to 100")
     func progress() async throws {
         let (folder, speech, _) = try await Self.workspace()

@@ -110,10 +110,30 @@ public struct ClipRenderer: Sendable {
         let hasVideo = streams.contains { $0.codec_type == "video" && $0.disposition?["attached_pic"] != 1 }
         let hasAudio = streams.contains { $0.codec_type == "audio" }
         guard hasAudio || hasVideo else { throw ClipError.unreadableSource("\(url.lastPathComponent) has neither audio nor video") }
-        guard let duration = report.format?.duration.flatMap(Double.init), duration > 0 else {
-            throw ClipError.unreadableSource("the length of \(url.lastPathComponent) is unknown")
+        if let duration = report.format?.duration.flatMap(Double.init), duration > 0 {
+            return Probe(duration: duration, hasAudio: hasAudio, hasVideo: hasVideo)
+        }
+        // WebM recorded in a browser (MediaRecorder) or streamed has no duration in its header:
+        // read it through to the end instead, which for audio takes a fraction of a second a minute.
+        guard let duration = try measuredDuration(url, control: control), duration > 0 else {
+            throw ClipError.unreadableSource("the length of \(url.lastPathComponent) cannot be determined")
         }
         return Probe(duration: duration, hasAudio: hasAudio, hasVideo: hasVideo)
+    }
+
+    /// The timestamp ffmpeg reaches when it demuxes and decodes the whole file to nowhere.
+    private static func measuredDuration(_ url: URL, control: Control) throws -> Double? {
+        let run = try FFmpegRun("ffmpeg", arguments: [
+            "-nostdin", "-hide_banner", "-loglevel", "error", "-i", url.path, "-map", "0", "-f", "null",
+            "-progress", "pipe:1", "-nostats", "-",
+        ])
+        var last: Double?
+        let outcome = try control.perform(run, timeout: .seconds(300)) { line in
+            if line.hasPrefix("out_time_us="), let micros = Double(line.dropFirst("out_time_us=".count)) {
+                last = micros / 1e6
+            }
+        }
+        return outcome.status == 0 ? last : nil
     }
 
     // MARK: Rendering
