@@ -49,6 +49,23 @@ public struct ClipRenderer: Sendable {
         }
     }
 
+    /// A rough render time in whole seconds for the API's `estimatedTime`, from `parley bench media`
+    /// on 2 busy cores (seconds of clip rendered per second, per format and quality).
+    public static func estimatedSeconds(for request: ClipRequest) -> Int {
+        let speed: Double = switch (request.format, request.quality) {
+        case (.mp4, .low): 10
+        case (.mp4, .medium): 6
+        case (.mp4, .high): 3.4
+        case (.webm, .low): 14
+        case (.webm, .medium): 4.6
+        case (.webm, .high): 2.5
+        case (.gif, .low): 30
+        case (.gif, .medium): 20
+        case (.gif, .high): 12
+        }
+        return 1 + Int((max(0, request.duration) / speed).rounded(.up))
+    }
+
     // MARK: Validation
 
     /// Checks what can be checked without opening the source.
