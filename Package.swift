@@ -44,10 +44,14 @@ var targets: [Target] = [
         // Trained weights of the objection/sentiment model (`parley train-signals` writes them).
         resources: [.copy("Resources/signal-model.json")]
     ),
+    // Session reports as CSV and as PDF drawn with cairo (Debian: libcairo2-dev).
+    .systemLibrary(name: "CCairo", path: "Sources/CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
+    .target(name: "ParleyReports", dependencies: ["ParleyDomain", "CCairo"]),
     .testTarget(name: "ParleyDomainTests", dependencies: ["ParleyDomain"]),
     // The audio tests make speech with ParleySpeech's espeak-ng, the one owner of its global state.
     .testTarget(name: "ParleyAudioTests", dependencies: ["ParleyAudio", "ParleySpeech"]),
     .testTarget(name: "ParleySpeechTests", dependencies: ["ParleySpeech"]),
+    .testTarget(name: "ParleyReportsTests", dependencies: ["ParleyReports"]),
     .testTarget(
         name: "ParleyIntelligenceTests",
         dependencies: [
@@ -62,7 +66,7 @@ var targets: [Target] = [
 ]
 
 var executableDependencies: [Target.Dependency] = [
-    "ParleyDomain", "ParleyAudio", "ParleySpeech", "ParleyIntelligence",
+    "ParleyDomain", "ParleyAudio", "ParleySpeech", "ParleyIntelligence", "ParleyReports",
     .product(name: "ArgumentParser", package: "swift-argument-parser"),
 ]
 
@@ -123,6 +127,7 @@ let package = Package(
         .library(name: "ParleyAudio", targets: ["ParleyAudio"]),
         .library(name: "ParleySpeech", targets: ["ParleySpeech"]),
         .library(name: "ParleyIntelligence", targets: ["ParleyIntelligence"]),
+        .library(name: "ParleyReports", targets: ["ParleyReports"]),
     ],
     dependencies: dependencies,
     targets: targets,

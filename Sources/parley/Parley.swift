@@ -20,4 +20,5 @@ let engineCommands: [any ParsableCommand.Type] = [
     TranscribeCommand.self,
     SynthesizeCommand.self,
     PracticeCommand.self,
+    ClipCommand.self, ReportCommand.self,
 ]

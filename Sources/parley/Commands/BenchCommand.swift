@@ -14,5 +14,6 @@ struct BenchCommand: AsyncParsableCommand {
 let benchmarks: [any ParsableCommand.Type] = [
     BenchAudio.self,
     BenchIntelligence.self,
+    BenchMedia.self,
     BenchSpeech.self,
 ]
