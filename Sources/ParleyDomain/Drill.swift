@@ -108,6 +108,15 @@ public enum DrillExercise: Sendable, Hashable {
         }
     }
 
+    /// Words to tell a recogniser to expect, when that helps judge the answer: both words of a
+    /// minimal pair, in alphabetical order so neither is favoured. Passages are not given (the
+    /// recogniser would copy them and hide misreadings), nor are open answers.
+    public var recognitionPrompt: String? {
+        guard case .minimalPair(let pair) = self else { return nil }
+        let words = [pair.word1, pair.word2].sorted { $0.lowercased() < $1.lowercased() }
+        return words.joined(separator: ", ") + "."
+    }
+
     /// The API's `type` value.
     public var type: String {
         switch self {

@@ -19,4 +19,5 @@ let engineCommands: [any ParsableCommand.Type] = [
     TranscribeCommand.self,
     SynthesizeCommand.self,
     PracticeCommand.self,
+    DrillCommand.self,
 ]

@@ -21,7 +21,7 @@ public struct DrillFilter: Sendable, Hashable {
     }
 
     /// Parses the query's strings, with typed errors for unknown values.
-    public init(difficulty: String?, category: String?, limit: Int?) throws(DrillError) {
+    public static func parse(difficulty: String?, category: String?, limit: Int?) throws(DrillError) -> DrillFilter {
         if let difficulty, Difficulty(rawValue: difficulty) == nil || difficulty == Difficulty.expert.rawValue {
             throw .invalidFilter(field: "difficulty", message: "unknown difficulty '\(difficulty)'; use beginner, intermediate or advanced")
         }
@@ -31,7 +31,7 @@ public struct DrillFilter: Sendable, Hashable {
         if let limit, limit < 1 {
             throw .invalidFilter(field: "limit", message: "limit must be at least 1, got \(limit)")
         }
-        self.init(difficulty: difficulty.flatMap(Difficulty.init(rawValue:)), category: category.flatMap(DrillCategory.init(rawValue:)), limit: limit)
+        return DrillFilter(difficulty: difficulty.flatMap(Difficulty.init(rawValue:)), category: category.flatMap(DrillCategory.init(rawValue:)), limit: limit)
     }
 }
 
@@ -64,7 +64,7 @@ public struct DrillPlanner: Sendable {
                 factors[factor] = rounded(values.reduce(0, +) / Double(values.count), places: 1)
             }
             let score = rounded(present.map(\.score).reduce(0, +) / Double(present.count), places: 1)
-            result[name] = SpeechCategoryScore(score: score, weight: first.weight, factors: factors, findings: [])
+            result[name] = SpeechCategoryScore(score: score, weight: first.weight, factors: factors)
         }
         return result
     }
@@ -79,11 +79,14 @@ public struct DrillPlanner: Sendable {
             (filter.difficulty.map { $0 == drill.difficulty } ?? true) && (filter.category.map { $0 == drill.category } ?? true)
         }
         let ordered = chosen.enumerated().sorted { lhs, rhs in
-            let a = needs[lhs.element.category]?.score ?? 100, b = needs[rhs.element.category]?.score ?? 100
-            if a != b { return a < b }
+            // Skills without a score go last, in catalogue order.
+            let a = needs[lhs.element.category]?.score, b = needs[rhs.element.category]?.score
+            if a != b { return (a ?? .infinity) < (b ?? .infinity) }
             // Same skill: the difficulty that fits the score first, then catalogue order.
-            let fitA = fit(lhs.element.difficulty, a), fitB = fit(rhs.element.difficulty, b)
-            if fitA != fitB { return fitA < fitB }
+            if let a, let b {
+                let fitA = fit(lhs.element.difficulty, a), fitB = fit(rhs.element.difficulty, b)
+                if fitA != fitB { return fitA < fitB }
+            }
             return lhs.offset < rhs.offset
         }.map(\.element)
         let limited = filter.limit.map { Array(ordered.prefix($0)) } ?? ordered
@@ -108,5 +111,16 @@ public struct DrillPlanner: Sendable {
     func fit(_ difficulty: Difficulty, _ score: Double) -> Int {
         let suited: Difficulty = score < 60 ? .beginner : score < 80 ? .intermediate : .advanced
         return abs((Difficulty.allCases.firstIndex(of: difficulty) ?? 0) - (Difficulty.allCases.firstIndex(of: suited) ?? 0))
+    }
+}
+
+extension SpeechCategoryScore {
+    /// A category score as stored or passed in (e.g. recent sessions' scores read back by a surface).
+    /// Findings are not needed to plan drills, so none are kept.
+    public init(score: Double, weight: Double, factors: [String: Double]) {
+        self.score = score
+        self.weight = weight
+        self.factors = factors
+        self.findings = []
     }
 }
