@@ -49,10 +49,10 @@ public struct DrillScorer: Sendable {
         // Which word was meant: the target or distractor if either was heard, else the closest word.
         let heard: String
         var heardSounds: [String]
-        if said.contains(target) {
-            heard = target; heardSounds = targetSounds
-        } else if said.contains(distractor) {
-            heard = distractor; heardSounds = distractorSounds
+        // The first of the two said counts: a prompted recogniser sometimes runs on after the word
+        // ("pen. Thank you."), and "ship, I mean sheep" should not pass as "ship".
+        if let first = said.first(where: { $0 == target || $0 == distractor }) {
+            heard = first; heardSounds = first == target ? targetSounds : distractorSounds
         } else {
             var best: (word: String, sounds: [String], closeness: Double)?
             for word in said {

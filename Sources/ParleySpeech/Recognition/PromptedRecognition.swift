@@ -8,11 +8,12 @@ public protocol PromptableRecognizer: SpeechRecognizer {
 }
 
 extension SpeechRecognizer {
-    /// Transcribes with `prompt` when this recogniser takes one, plainly otherwise.
+    /// Transcribes with `prompt` when this recogniser takes one, plainly otherwise. A prompted
+    /// Whisper invents whole sentences from silence or noise (measured with tiny.en), so audio in
+    /// which voice activity detection finds no speech gives an empty transcript without a request.
     public func transcribe(_ audio: PCMAudio, expecting prompt: String?) async throws -> Transcript {
-        if let prompt, let promptable = self as? any PromptableRecognizer {
-            return try await promptable.transcribe(audio, prompt: prompt)
-        }
-        return try await transcribe(audio)
+        guard let prompt, let promptable = self as? any PromptableRecognizer else { return try await transcribe(audio) }
+        guard AudioAnalyzer.analyze(audio.forAnalysis()).speechTime > 0 else { return Transcript(segments: [], language: nil) }
+        return try await promptable.transcribe(audio, prompt: prompt)
     }
 }

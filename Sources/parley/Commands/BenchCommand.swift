@@ -15,4 +15,5 @@ let benchmarks: [any ParsableCommand.Type] = [
     BenchAudio.self,
     BenchIntelligence.self,
     BenchSpeech.self,
+    BenchDrills.self,
 ]
