@@ -1,37 +1,21 @@
-/// Word-level alignment of a hypothesis against a reference (Levenshtein with a backtrace): the
-/// basis of word error rate and of read-aloud scoring. Words are compared after lower-casing and
-/// dropping punctuation, so "Pricing." and "pricing" count as the same word.
-public struct WordAlignment: Sendable, Hashable {
+/// Levenshtein alignment of a hypothesis against a reference with a backtrace: the basis of word
+/// error rate, read-aloud scoring (words) and pronunciation feedback (phonemes).
+public struct SequenceAlignment<Element: Hashable & Sendable>: Sendable, Hashable {
     /// One step of the alignment.
     public enum Step: Sendable, Hashable {
-        case match(String)
-        case substitution(reference: String, hypothesis: String)
-        /// A reference word that was not said.
-        case deletion(String)
-        /// A word said that is not in the reference.
-        case insertion(String)
+        case match(Element)
+        case substitution(reference: Element, hypothesis: Element)
+        /// A reference element that is missing from the hypothesis.
+        case deletion(Element)
+        /// An element of the hypothesis that is not in the reference.
+        case insertion(Element)
     }
 
-    public var reference: [String]
-    public var hypothesis: [String]
+    public var reference: [Element]
+    public var hypothesis: [Element]
     public var steps: [Step]
 
-    /// The words of `text` as compared: lower case, letters, digits and apostrophes only.
-    public static func words(_ text: String) -> [String] {
-        text.lowercased()
-            .replacingOccurrences(of: "-", with: " ")
-            .split(whereSeparator: { $0.isWhitespace })
-            .map { $0.filter { $0.isLetter || $0.isNumber || $0 == "'" } }
-            .filter { !$0.isEmpty }
-    }
-
-    /// Aligns two texts' words.
-    public init(reference: String, hypothesis: String) {
-        self.init(reference: Self.words(reference), hypothesis: Self.words(hypothesis))
-    }
-
-    /// Aligns two already normalised word lists.
-    public init(reference: [String], hypothesis: [String]) {
+    public init(reference: [Element], hypothesis: [Element]) {
         self.reference = reference
         self.hypothesis = hypothesis
         let n = reference.count, m = hypothesis.count
@@ -70,6 +54,25 @@ public struct WordAlignment: Sendable, Hashable {
     public var errors: Int { steps.count - matches }
     public var matches: Int { steps.filter { if case .match = $0 { true } else { false } }.count }
 
-    /// errors / reference words (the word error rate).
+    /// errors / reference length (the word error rate, for words).
     public var errorRate: Double { Double(errors) / Double(max(reference.count, 1)) }
+}
+
+/// Words aligned after lower-casing and dropping punctuation, so "Pricing." and "pricing" match.
+public typealias WordAlignment = SequenceAlignment<String>
+
+extension SequenceAlignment where Element == String {
+    /// The words of `text` as compared: lower case, letters, digits and apostrophes only.
+    public static func words(_ text: String) -> [String] {
+        text.lowercased()
+            .replacingOccurrences(of: "-", with: " ")
+            .split(whereSeparator: { $0.isWhitespace })
+            .map { $0.filter { $0.isLetter || $0.isNumber || $0 == "'" } }
+            .filter { !$0.isEmpty }
+    }
+
+    /// Aligns two texts' words.
+    public init(reference: String, hypothesis: String) {
+        self.init(reference: Self.words(reference), hypothesis: Self.words(hypothesis))
+    }
 }

@@ -1,3 +1,5 @@
+import ParleyDomain
+
 /// Where two pronunciations differ, sound by sound, in words a learner understands.
 struct SoundContrast: Sendable {
     /// (expected sound, produced sound); nil on one side for a sound added or left out.
@@ -7,33 +9,17 @@ struct SoundContrast: Sendable {
 
     /// Aligns two sound sequences (phonemes, or letters when no phonemes are available).
     init(expected: [String], produced: [String]) {
-        let n = expected.count, m = produced.count
-        var cost = Array(repeating: Array(repeating: 0, count: m + 1), count: n + 1)
-        for i in 0...n { cost[i][0] = i }
-        for j in 0...m { cost[0][j] = j }
-        if n > 0 && m > 0 {
-            for i in 1...n {
-                for j in 1...m {
-                    cost[i][j] = min(cost[i - 1][j - 1] + (expected[i - 1] == produced[j - 1] ? 0 : 1), cost[i - 1][j] + 1, cost[i][j - 1] + 1)
-                }
+        let alignment = SequenceAlignment(reference: expected, hypothesis: produced)
+        differences = alignment.steps.compactMap { step in
+            switch step {
+            case .match: nil
+            case .substitution(let expected, let produced): (expected, produced)
+            case .deletion(let expected): (expected, nil)
+            case .insertion(let produced): (nil, produced)
             }
         }
-        var differences: [(expected: String?, produced: String?)] = []
-        var i = n, j = m
-        while i > 0 || j > 0 {
-            if i > 0, j > 0, cost[i][j] == cost[i - 1][j - 1] + (expected[i - 1] == produced[j - 1] ? 0 : 1) {
-                if expected[i - 1] != produced[j - 1] { differences.append((expected[i - 1], produced[j - 1])) }
-                i -= 1; j -= 1
-            } else if i > 0, cost[i][j] == cost[i - 1][j] + 1 {
-                differences.append((expected[i - 1], nil)); i -= 1
-            } else {
-                differences.append((nil, produced[j - 1])); j -= 1
-            }
-        }
-        self.differences = differences.reversed()
-        self.similarity = max(0, 1 - Double(cost[n][m]) / Double(max(n, m, 1)))
+        similarity = max(0, 1 - Double(alignment.errors) / Double(max(expected.count, produced.count, 1)))
     }
-
     /// "/ɪ/ (short i, as in ship) came out as /iː/ (long ee, as in sheep)"; nil when identical.
     func describe(phonemic: Bool) -> String? {
         guard !differences.isEmpty else { return nil }
