@@ -62,17 +62,73 @@ public struct SequenceAlignment<Element: Hashable & Sendable>: Sendable, Hashabl
 public typealias WordAlignment = SequenceAlignment<String>
 
 extension SequenceAlignment where Element == String {
-    /// The words of `text` as compared: lower case, letters, digits and apostrophes only.
+    /// The words of `text` as compared: lower case, letters, digits and apostrophes only, with
+    /// numbers spelled out ("18%" → "eighteen percent", "$4.2 million" → "four point two million
+    /// dollars", "12,000" → "twelve thousand") because recognisers write digits where people say words.
     public static func words(_ text: String) -> [String] {
-        text.lowercased()
-            .replacingOccurrences(of: "-", with: " ")
-            .split(whereSeparator: { $0.isWhitespace })
-            .map { $0.filter { $0.isLetter || $0.isNumber || $0 == "'" } }
-            .filter { !$0.isEmpty }
+        var result: [String] = []
+        var pendingDollars = false
+        for raw in text.lowercased().replacingOccurrences(of: "-", with: " ").split(whereSeparator: { $0.isWhitespace }) {
+            var token = Substring(raw)
+            while let last = token.last, [".", ",", "!", "?", ";", ":", ")", "\""].contains(last) { token.removeLast() }
+            let dollars = token.hasPrefix("$")
+            if dollars { token.removeFirst() }
+            let percent = token.hasSuffix("%")
+            if percent { token.removeLast() }
+            if let spelled = NumberWords.spell(String(token)) {
+                if pendingDollars { result.append("dollars") }
+                result += spelled
+                if percent { result.append("percent") }
+                pendingDollars = dollars
+                continue
+            }
+            let word = token.filter { $0.isLetter || $0.isNumber || $0 == "'" }
+            guard !word.isEmpty else { continue }
+            result.append(word)
+            // "$4.2 million": the currency is said after the scale word.
+            if pendingDollars, !["thousand", "million", "billion"].contains(word) { result.insert("dollars", at: result.count - 1) }
+            else if pendingDollars { result.append("dollars") }
+            pendingDollars = false
+        }
+        if pendingDollars { result.append("dollars") }
+        return result
     }
 
     /// Aligns two texts' words.
     public init(reference: String, hypothesis: String) {
         self.init(reference: Self.words(reference), hypothesis: Self.words(hypothesis))
+    }
+}
+
+/// English words for written numbers, as speech is transcribed.
+enum NumberWords {
+    static let ones = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+                       "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
+    static let tens = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+
+    /// "1,250" → one thousand two hundred fifty; "4.2" → four point two; nil when not a plain number.
+    static func spell(_ token: String) -> [String]? {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count <= 2, let whole = parts.first, !whole.isEmpty else { return nil }
+        let digits = whole.replacingOccurrences(of: ",", with: "")
+        guard digits.count <= 9, digits.allSatisfy(\.isASCII), let value = Int(digits), value >= 0 else { return nil }
+        var words = integer(value)
+        if parts.count == 2 {
+            let fraction = parts[1]
+            guard !fraction.isEmpty, fraction.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+            words.append("point")
+            words += fraction.compactMap { Int(String($0)).map { ones[$0] } }
+        }
+        return words
+    }
+
+    static func integer(_ value: Int) -> [String] {
+        if value < 20 { return [ones[value]] }
+        if value < 100 { return [tens[value / 10]] + (value % 10 == 0 ? [] : [ones[value % 10]]) }
+        if value < 1000 { return [ones[value / 100], "hundred"] + (value % 100 == 0 ? [] : integer(value % 100)) }
+        for (size, name) in [(1_000_000, "million"), (1000, "thousand")] where value >= size {
+            return integer(value / size) + [name] + (value % size == 0 ? [] : integer(value % size))
+        }
+        return []
     }
 }

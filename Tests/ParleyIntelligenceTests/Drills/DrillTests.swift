@@ -125,6 +125,16 @@ struct DrillScoringTests {
         #expect(sloppy.feedback.contains("Pace is only measured from a recording"))
     }
 
+    @Test("alignment words: punctuation dropped, written numbers spelled as they are said")
+    func alignmentWords() {
+        #expect(WordAlignment.words("Revenue grew 18% to $4.2 million.") == ["revenue", "grew", "eighteen", "percent", "to", "four", "point", "two", "million", "dollars"])
+        #expect(WordAlignment.words("It costs $5 today, about 12,000 calls; 21 to 29%.") ==
+                ["it", "costs", "five", "dollars", "today", "about", "twelve", "thousand", "calls", "twenty", "one", "to", "twenty", "nine", "percent"])
+        #expect(WordAlignment.words("In 1,305 cases... We're done!") == ["in", "one", "thousand", "three", "hundred", "five", "cases", "we're", "done"])
+        let numbers = WordAlignment(reference: "Revenue grew eighteen percent to four point two million dollars.", hypothesis: "Revenue grew 18% to $4.2 million.")
+        #expect(numbers.errors == 0)
+    }
+
     @Test("read aloud with word timings: words per minute against the target range")
     func readAloudTimed() async throws {
         let exercise = try DrillFixtures.exercise("drill_pace_1", 0)  // 13 words, target 120–160
