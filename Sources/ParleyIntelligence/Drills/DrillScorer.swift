@@ -190,14 +190,16 @@ public struct DrillScorer: Sendable {
                           heard: response.text)
     }
 
-    /// The response with its fillers (and a comma right after one) taken out.
+    /// The response with its fillers, and the commas that set them off, taken out
+    /// ("I, um, walk" → "I walk"; "coffee, you know." → "coffee.").
     static func removing(_ fillers: [(word: String, start: Int, end: Int)], from text: SegmentText) -> String {
         var dropped = Set<Int>()
+        func isComma(_ term: Int) -> Bool {
+            text.terms.indices.contains(term) && text.terms[term].isPunctuation && text.tokens[text.terms[term].token].text == ","
+        }
         for filler in fillers {
             for term in filler.start..<filler.end { dropped.insert(text.terms[term].token) }
-            if filler.end < text.terms.count, text.terms[filler.end].isPunctuation, text.tokens[text.terms[filler.end].token].text == "," {
-                dropped.insert(text.terms[filler.end].token)
-            }
+            for term in [filler.start - 1, filler.end] where isComma(term) { dropped.insert(text.terms[term].token) }
         }
         var result = ""
         for (index, token) in text.tokens.enumerated() where !dropped.contains(index) {
