@@ -55,7 +55,8 @@ var targets: [Target] = [
     .testTarget(
         name: "ParleyIntelligenceTests",
         dependencies: [
-            "ParleyIntelligence",
+            // ParleySpeech: the drill tests speak with espeak-ng and recognise with embedded Whisper.
+            "ParleyIntelligence", "ParleySpeech",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -21,4 +21,5 @@ let engineCommands: [any ParsableCommand.Type] = [
     SynthesizeCommand.self,
     PracticeCommand.self,
     ClipCommand.self, ReportCommand.self,
+    DrillCommand.self,
 ]

@@ -14,6 +14,8 @@ public struct OpenAITranscriptionClient: Sendable {
     public var provider: String
     /// Sampling temperature; nil leaves the provider's default (Whisper's: 0, raised on failure).
     public var temperature: Double?
+    /// Words the audio is expected to contain (the API's `prompt`; Whisper's initial prompt).
+    public var prompt: String?
 
     public init(
         baseURL: URL, apiKey: String? = nil, model: String = "whisper-1", timeout: Duration = .seconds(60),
@@ -36,6 +38,7 @@ public struct OpenAITranscriptionClient: Sendable {
         form.add(name: "timestamp_granularities[]", value: "word")
         form.add(name: "timestamp_granularities[]", value: "segment")
         if let temperature { form.add(name: "temperature", value: String(temperature)) }
+        if let prompt, !prompt.isEmpty { form.add(name: "prompt", value: prompt) }
         var headers = [("Content-Type", form.contentType)]
         if let apiKey, !apiKey.isEmpty { headers.append(("Authorization", "Bearer \(apiKey)")) }
         let http = ProviderHTTP(provider: provider, timeout: timeout)
@@ -136,7 +139,7 @@ enum LanguageCode {
 }
 
 /// Any OpenAI-compatible hosted transcription endpoint (OPENAI_BASE_URL, OPENAI_API_KEY).
-public struct OpenAICompatibleRecognizer: SpeechRecognizer {
+public struct OpenAICompatibleRecognizer: PromptableRecognizer {
     public let client: OpenAITranscriptionClient
 
     public init(client: OpenAITranscriptionClient) {
@@ -147,5 +150,11 @@ public struct OpenAICompatibleRecognizer: SpeechRecognizer {
 
     public func transcribe(_ audio: PCMAudio) async throws -> Transcript {
         try await client.transcribe(audio)
+    }
+
+    public func transcribe(_ audio: PCMAudio, prompt: String?) async throws -> Transcript {
+        var client = client
+        client.prompt = prompt
+        return try await client.transcribe(audio)
     }
 }

@@ -4,7 +4,7 @@ import ParleyDomain
 
 /// The embedded default: Whisper (tiny.en unless configured) in the supervised local service,
 /// spoken to with the same OpenAI protocol client as hosted endpoints.
-public struct WhisperRecognizer: SpeechRecognizer {
+public struct WhisperRecognizer: PromptableRecognizer {
     public let service: LocalSpeechService
     public let configuration: WhisperServiceConfiguration
 
@@ -22,19 +22,23 @@ public struct WhisperRecognizer: SpeechRecognizer {
     public var name: String { "whisper \(configuration.model)" }
 
     public func transcribe(_ audio: PCMAudio) async throws -> Transcript {
+        try await transcribe(audio, prompt: nil)
+    }
+
+    public func transcribe(_ audio: PCMAudio, prompt: String?) async throws -> Transcript {
         let url = try await service.endpoint()
         do {
-            return try await client(url).transcribe(audio)
+            return try await client(url, prompt: prompt).transcribe(audio)
         } catch SpeechError.serviceUnavailable(let service, let reason) {
             // The service may have died between requests: if it had, restart it and retry once.
             guard await self.service.recover() else {
                 throw SpeechError.serviceUnavailable(service: service, reason: reason)
             }
-            return try await client(try await self.service.endpoint()).transcribe(audio)
+            return try await client(try await self.service.endpoint(), prompt: prompt).transcribe(audio)
         }
     }
 
-    private func client(_ url: URL) -> OpenAITranscriptionClient {
+    private func client(_ url: URL, prompt: String?) -> OpenAITranscriptionClient {
         var client = OpenAITranscriptionClient(
             baseURL: url, model: configuration.model, timeout: configuration.requestTimeout,
             provider: "embedded Whisper service"
@@ -42,6 +46,7 @@ public struct WhisperRecognizer: SpeechRecognizer {
         // Greedy/beam decoding at temperature 0 only: the same audio always gives the same words
         // (Whisper's fallback to sampling at higher temperatures made results vary run to run).
         client.temperature = 0
+        client.prompt = prompt
         return client
     }
 }

@@ -58,7 +58,7 @@ actor EspeakEngine {
         return SynthesizedSpeech(audio: PCMAudio(samples: samples, sampleRate: Int(sampleRate)), words: words)
     }
 
-    private func initialize() throws {
+    func initialize() throws {
         guard sampleRate <= 0 else { return }
         // DONT_EXIT: a missing espeak-ng-data directory must become an error, not exit the server.
         let rate = espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, 0, nil, Int32(espeakINITIALIZE_DONT_EXIT))

@@ -16,4 +16,5 @@ let benchmarks: [any ParsableCommand.Type] = [
     BenchIntelligence.self,
     BenchMedia.self,
     BenchSpeech.self,
+    BenchDrills.self,
 ]
