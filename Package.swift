@@ -94,7 +94,7 @@ if !enginesOnly {
         .target(
             name: "ParleyServer",
             dependencies: [
-                "ParleyDomain", "ParleyAudio", "ParleySpeech", "ParleyIntelligence", "ParleyStore",
+                "ParleyDomain", "ParleyAudio", "ParleySpeech", "ParleyIntelligence", "ParleyReports", "ParleyStore",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "JWT", package: "jwt"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -109,6 +109,7 @@ public enum ParleyApplication {
 
         app.parley.jobs.register(RecordingPipeline.handler)
         app.parley.jobs.register(WebhookDelivery.handler)
+        app.parley.jobs.register(ClipRendering.handler)
         app.lifecycle.use(JobWorkersLifecycle())
         app.lifecycle.use(SpeechServicesLifecycle())
         app.lifecycle.use(LiveCallsLifecycle())

@@ -98,8 +98,11 @@ struct JobQueueTests {
     }
 
     @Test func twoInstancesNeverRunAJobTwice() async throws {
-        try await TestServer.with(Self.fast) { first in
-            try await TestServer.with(Self.fast, sharingDatabaseWith: first) { second in
+        // A lease far longer than any stall of a loaded CI machine: within its lease a job is
+        // one worker's alone (takeover after a lapse is the test above).
+        let settings: @Sendable (inout ParleyConfiguration) -> Void = { Self.fast(&$0); $0.jobs.lease = 60 }
+        try await TestServer.with(settings) { first in
+            try await TestServer.with(settings, sharingDatabaseWith: first) { second in
                 let tally = Tally()
                 for server in [first, second] {
                     server.app.parley.jobs.register(JobHandler(kind: "test.count") { job, _ in

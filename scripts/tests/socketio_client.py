@@ -23,6 +23,7 @@ def main() -> int:
     parser.add_argument("--until", default="completed", help="stop after processing:status with this status")
     parser.add_argument("--timeout", type=float, default=120)
     parser.add_argument("--ready-file", help="touched once connected")
+    parser.add_argument("--call", action="append", default=[], help="EVENT=JSON: emit with an acknowledgement after connecting")
     args = parser.parse_args()
 
     events = []
@@ -55,6 +56,10 @@ def main() -> int:
 
     if args.ready_file:
         open(args.ready_file, "w").close()
+
+    for call in args.call:
+        event, _, payload = call.partition("=")
+        acks.append(sio.call(event, json.loads(payload) if payload else None, namespace=args.namespace, timeout=60))
 
     if args.audio:
         with wave.open(args.audio, "rb") as recording:

@@ -9,5 +9,6 @@ public enum ParleyMigrations {
         M0004_Conversations(),
         M0005_Jobs(),
         M0006_Coaching(),
+        M0007_CoachingProducts(),
     ]
 }

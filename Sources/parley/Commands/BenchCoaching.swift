@@ -14,16 +14,16 @@ struct BenchCoaching: AsyncParsableCommand {
         abstract: "Speech Coaching: upload complete → results for a long recording; sessions per hour."
     )
 
-    @Option(help: "Minutes of speech in the long recording.")
+    @ArgumentParser.Option(help: "Minutes of speech in the long recording.")
     var minutes = 5.0
 
-    @Option(help: "Recordings uploaded at once for the throughput run.")
+    @ArgumentParser.Option(help: "Recordings uploaded at once for the throughput run.")
     var sessions = 4
 
-    @Option(help: "Seconds of speech in each throughput recording.")
+    @ArgumentParser.Option(help: "Seconds of speech in each throughput recording.")
     var sessionSeconds = 60.0
 
-    @Option(help: "In-process job runners (PARLEY_WORKERS).")
+    @ArgumentParser.Option(help: "In-process job runners (PARLEY_WORKERS).")
     var workers = 2
 
     static let paragraph = """

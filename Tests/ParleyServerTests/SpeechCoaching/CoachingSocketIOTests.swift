@@ -15,7 +15,8 @@ struct CoachingSocketIOTests {
         let errors: Pipe
         let ready: URL
 
-        init(server: TestServer, namespace: String, token: String, audio: URL? = nil, until: String = "completed", timeout: Int = 150) throws {
+        init(server: TestServer, namespace: String, token: String, audio: URL? = nil, until: String = "completed", timeout: Int = 150,
+             calls: [String] = []) throws {
             process = Process()
             process.executableURL = CoachingSocketIOTests.root.appendingPathComponent(".venv/bin/python")
             ready = FileManager.default.temporaryDirectory.appendingPathComponent("sio-ready-\(UUID().uuidString)")
@@ -23,6 +24,7 @@ struct CoachingSocketIOTests {
                              "--url", server.baseURL, "--namespace", namespace, "--token", token,
                              "--until", until, "--timeout", String(timeout), "--ready-file", ready.path]
             if let audio { arguments += ["--audio", audio.path] }
+            for call in calls { arguments += ["--call", call] }
             process.arguments = arguments
             output = Pipe()
             process.standardOutput = output

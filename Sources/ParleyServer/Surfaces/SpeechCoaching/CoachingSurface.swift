@@ -16,12 +16,15 @@ enum CoachingSurface {
         CoachingSearchRoutes.register(on: general)
         CoachingAnalyticsRoutes.register(on: general)
         CoachingUserRoutes.register(on: general)
+        CoachingClipRoutes.register(on: general)
+        CoachingReportRoutes.register(on: general)
+        CoachingDrillRoutes.register(on: general)
     }
 
     /// The Socket.IO server at the root (`/socket.io/`), as the document's clients expect.
     static func registerRoot(on root: any RoutesBuilder, app: Application) {
         let limits = app.parley.configuration.rateLimits.coaching
-        SocketIOServer(handlers: [CoachingSessionNamespace()], limit: limits.concurrentSockets, errorCode: CoachingErrorCodes.code(for:))
+        SocketIOServer(handlers: [CoachingSessionNamespace(), CoachingDrillNamespace()], limit: limits.concurrentSockets, errorCode: CoachingErrorCodes.code(for:))
             .register(on: root)
     }
 }

@@ -132,6 +132,7 @@ enum CoachingUserRoutes {
         try await request.identity.store.deleteUser(id: user.id, organizationID: user.organizationID)
         let dataDirectory = request.application.parley.configuration.dataDirectory
         for conversation in conversations { CoachingStorage.removeFiles(of: conversation, dataDirectory: dataDirectory) }
+        try? FileManager.default.removeItem(at: URL(fileURLWithPath: dataDirectory).appendingPathComponent("reports/\(user.id)"))
         request.logger.notice("account deleted", metadata: ["user": "\(user.id)", "reason": "\(body.reason?.prefix(200) ?? "")"])
         return try request.coaching(["message": "Account deleted successfully"])
     }
