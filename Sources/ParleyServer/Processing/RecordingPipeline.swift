@@ -102,12 +102,12 @@ enum RecordingPipeline {
         do {
             try await report("decoding", 5)
             let url = URL(fileURLWithPath: app.parley.configuration.dataDirectory).appendingPathComponent(path)
-            let audio = try await NIOThreadPool.singleton.runIfActive { try AudioDecoder.decode(contentsOf: url) }
+            let audio = try await EngineWork.run { try AudioDecoder.decode(contentsOf: url) }
             let options = { var options = AnalysisOptions(); options.keepsFrames = false; return options }()
 
             if results.audio == nil {
                 try await report("prosody", 20)
-                let analysis = try await NIOThreadPool.singleton.runIfActive { AudioAnalyzer.analyze(audio, options: options) }
+                let analysis = try await EngineWork.run { AudioAnalyzer.analyze(audio, options: options) }
                 results.audio = analysis
                 for point in analysis.timeline(.second) {
                     hub.publish(RealtimeEvent(name: "metrics:update", data: try JSONValue(encoding: LiveMetrics(point))), to: topic)
@@ -129,7 +129,7 @@ enum RecordingPipeline {
             try await report("analysis", 75)
             let transcript = results.transcript ?? Transcript(segments: [])
             let words = transcript.segments.flatMap(\.words)
-            let audioAnalysis = try await NIOThreadPool.singleton.runIfActive { AudioAnalyzer.analyze(audio, words: words, options: options) }
+            let audioAnalysis = try await EngineWork.run { AudioAnalyzer.analyze(audio, words: words, options: options) }
             results.audio = audioAnalysis
             let text = TextAnalyzer().analyze(transcript)
             results.fluency = text.repFluency ?? text.fluency

@@ -35,30 +35,7 @@ struct BenchCoaching: AsyncParsableCommand {
         """
 
     func run() async throws {
-        let data = FileManager.default.temporaryDirectory.appendingPathComponent("parley-bench-\(UUID().uuidString.prefix(8))")
-        defer { try? FileManager.default.removeItem(at: data) }
-        var environment = ProcessInfo.processInfo.environment
-        environment["PARLEY_DATA_DIR"] = data.path
-        environment["PARLEY_PORT"] = "0"
-        environment["PARLEY_RATE_LIMITS"] = "off"
-        environment["PARLEY_WORKERS"] = String(workers)
-        environment["PARLEY_BCRYPT_COST"] = "4"
-        environment["PARLEY_JWT_SECRET"] = environment["PARLEY_JWT_SECRET"] ?? "bench-secret-that-is-at-least-32-bytes-long"
-        environment["DATABASE_URL"] = nil
-        let configuration = try ParleyConfiguration.fromEnvironment(environment)
-        let app = try await Application.make(Environment(name: "production", arguments: ["parley"]))
-        app.logger.logLevel = .error
-        do {
-            try await ParleyApplication.configure(app, with: configuration)
-            try await ParleyApplication.migrate(app)
-            try await app.startup()
-            app.parley.didBind(port: app.http.server.shared.localAddress?.port ?? 0)
-            try await measure(app)
-            try await app.asyncShutdown()
-        } catch {
-            try? await app.asyncShutdown()
-            throw error
-        }
+        try await InProcessServer.run(workers: workers) { app in try await measure(app) }
     }
 
     func measure(_ app: Application) async throws {
@@ -155,8 +132,7 @@ struct BenchCoaching: AsyncParsableCommand {
     }
 
     func seconds(since instant: ContinuousClock.Instant) -> Double {
-        let elapsed = ContinuousClock.now - instant
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        InProcessServer.seconds(since: instant)
     }
 }
 #endif

@@ -134,7 +134,7 @@ enum DrillAttempt {
             }
             let audio: PCMAudio
             do {
-                audio = try await NIOThreadPool.singleton.runIfActive { try AudioDecoder.decode(bytes) }
+                audio = try await EngineWork.run { try AudioDecoder.decode(bytes) }
             } catch let error as AudioDecodingError {
                 throw APIError(.unprocessableEntity, code: "VALIDATION_ERROR", "audioData could not be decoded: \(error.description)", field: "audioData")
             }

@@ -112,8 +112,9 @@ actor CoachingLiveSession: SocketIONamespaceSession {
     private func finish() async throws -> String {
         guard let recording else { throw APIError.validation("audio:end", "no recording in progress") }
         self.recording = nil
-        let recognition = recording.endInput()
-        await recognition.value
+        // Live recognition drains on its own (its last words still reach watchers); the stored
+        // recording does not wait for it, since the pipeline recognises the whole file again.
+        _ = recording.endInput()
         let upload = try recording.finish()
         var details = conversation.details.objectValue
         details["processing"] = try JSONValue(encoding: ProcessingState(

@@ -84,7 +84,7 @@ enum CoachingUploadRoutes {
         let final = "\(folder)/\(upload.publicID).\(container.fileExtension)"
         try FileManager.default.moveItem(at: partial, to: dataDirectory.appendingPathComponent(final))
         let url = dataDirectory.appendingPathComponent(final)
-        let seconds = try await NIOThreadPool.singleton.runIfActive { AudioDecoder.duration(of: url) }
+        let seconds = try await EngineWork.run { AudioDecoder.duration(of: url) }
         guard let seconds, seconds > 0 else {
             try? FileManager.default.removeItem(at: url)
             upload.status = .failed

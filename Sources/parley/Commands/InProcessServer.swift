@@ -1,0 +1,42 @@
+#if canImport(ParleyServer)
+import Foundation
+import ParleyServer
+import Vapor
+
+/// A real Parley server inside a benchmark's process: SQLite in a temporary directory, an
+/// ephemeral port, rate limits off and cheap password hashing, removed afterwards.
+enum InProcessServer {
+    static func run(workers: Int = 2, _ body: (Application) async throws -> Void) async throws {
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("parley-bench-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: data) }
+        var environment = ProcessInfo.processInfo.environment
+        environment["PARLEY_DATA_DIR"] = data.path
+        environment["PARLEY_PORT"] = "0"
+        environment["PARLEY_RATE_LIMITS"] = "off"
+        environment["PARLEY_WORKERS"] = String(workers)
+        environment["PARLEY_BCRYPT_COST"] = "4"
+        environment["PARLEY_JWT_SECRET"] = environment["PARLEY_JWT_SECRET"] ?? "bench-secret-that-is-at-least-32-bytes-long"
+        environment["DATABASE_URL"] = nil
+        let configuration = try ParleyConfiguration.fromEnvironment(environment)
+        let app = try await Application.make(Environment(name: "production", arguments: ["parley"]))
+        app.logger.logLevel = .error
+        do {
+            try await ParleyApplication.configure(app, with: configuration)
+            try await ParleyApplication.migrate(app)
+            try await app.startup()
+            app.parley.didBind(port: app.http.server.shared.localAddress?.port ?? 0)
+            try await body(app)
+            try await app.asyncShutdown()
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
+        }
+    }
+
+    /// Seconds since an instant, as a Double.
+    static func seconds(since instant: ContinuousClock.Instant) -> Double {
+        let elapsed = ContinuousClock.now - instant
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+}
+#endif
