@@ -77,7 +77,9 @@ extension Application {
 /// The composition root: wires configuration, database, engines, middleware and surfaces.
 public enum ParleyApplication {
     /// Configures `app` completely; migrations are registered but not run (see `migrate`).
-    public static func configure(_ app: Application, with configuration: ParleyConfiguration) async throws {
+    /// `speech` lets several applications in one process share engines (and their local
+    /// services); by default the application builds its own from the environment and stops them.
+    public static func configure(_ app: Application, with configuration: ParleyConfiguration, speech shared: SpeechEngines? = nil) async throws {
         try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
 
         app.databases.use(try configuration.database.configuration(), as: DatabaseID(string: "main"), isDefault: true)
@@ -90,7 +92,7 @@ public enum ParleyApplication {
         let decoy = try await NIOThreadPool.singleton.runIfActive { try Bcrypt.hash(IdentityService.randomToken(), cost: cost) }
         let speech: SpeechEngines
         do {
-            speech = try SpeechEngines.make(try SpeechConfiguration.fromEnvironment())
+            speech = try shared ?? SpeechEngines.make(try SpeechConfiguration.fromEnvironment())
         } catch {
             throw DomainError.validation(field: "speech configuration", message: error.description)
         }
@@ -111,7 +113,7 @@ public enum ParleyApplication {
         app.parley.jobs.register(WebhookDelivery.handler)
         app.parley.jobs.register(ClipRendering.handler)
         app.lifecycle.use(JobWorkersLifecycle())
-        app.lifecycle.use(SpeechServicesLifecycle())
+        if shared == nil { app.lifecycle.use(SpeechServicesLifecycle()) }
         app.lifecycle.use(LiveCallsLifecycle())
         try routes(app)
     }

@@ -49,13 +49,20 @@ public struct SQLJobQueue: JobQueue {
     public func claim(worker: String, kinds: [String], lease: TimeInterval, now: Date) async throws -> Job? {
         let sql = try self.sql
         let time = now.timeIntervalSince1970
+        let kindFilter: SQLQueryString = kinds.isEmpty ? "" : "AND kind IN (\(binds: kinds))"
+        // Idle workers poll often: a read first, so an empty queue never takes SQLite's write lock.
+        let due = try await sql.raw("""
+            SELECT id FROM jobs
+            WHERE ((status = 'queued' AND run_at <= \(bind: time)) OR (status = 'running' AND locked_until < \(bind: time)))
+            \(kindFilter) LIMIT 1
+            """).first()
+        guard due != nil else { return nil }
         // A job whose worker vanished on its last attempt fails rather than running forever.
         try await sql.raw("""
             UPDATE jobs SET status = 'failed', completed_at = \(bind: time), locked_by = NULL, locked_until = NULL,
                 last_error = COALESCE(last_error, 'the worker stopped while running the last attempt')
             WHERE status = 'running' AND locked_until < \(bind: time) AND attempts >= max_attempts
             """).run()
-        let kindFilter: SQLQueryString = kinds.isEmpty ? "" : "AND kind IN (\(binds: kinds))"
         let lock: SQLQueryString = isPostgres ? "FOR UPDATE SKIP LOCKED" : ""
         let rows = try await sql.raw("""
             UPDATE jobs SET status = 'running', locked_by = \(bind: worker), locked_until = \(bind: time + lease), attempts = attempts + 1

@@ -4,6 +4,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import ParleyServer
+import ParleySpeech
 import ParleyStore
 import Vapor
 
@@ -66,7 +67,7 @@ public struct TestServer: Sendable {
         let app = try await Application.make(Environment(name: "testing", arguments: ["parley"]))
         app.logger.logLevel = .warning
         do {
-            try await ParleyApplication.configure(app, with: configuration)
+            try await ParleyApplication.configure(app, with: configuration, speech: sharedSpeechEngines)
             try await ParleyApplication.migrate(app)
             try await ParleyApplication.ensureConfiguredAdmin(app)
             try await app.startup()
@@ -112,6 +113,10 @@ public struct TestServer: Sendable {
         return TestResponse(status: Int(response.status.code), headers: response.headers, body: Data(buffer: buffer))
     }
 }
+
+/// One set of speech engines for every test server of the process: one local Whisper service
+/// (loaded once) instead of one per test, which on 2 cores starved everything else.
+let sharedSpeechEngines: SpeechEngines? = try? SpeechEngines.make(SpeechConfiguration.fromEnvironment())
 
 /// An HTTP response as a test sees it.
 public struct TestResponse: Sendable {

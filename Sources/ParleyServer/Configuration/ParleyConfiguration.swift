@@ -24,6 +24,8 @@ public struct ParleyConfiguration: Sendable {
     public var version: String
     /// Largest media upload in bytes (`PARLEY_MAX_UPLOAD_SIZE`); bigger uploads get 413.
     public var maxUploadSize: Int64 = 500 << 20
+    /// Seconds a synthesised audio file stays downloadable at its `audio_url` (`PARLEY_AUDIO_TTL`).
+    public var audioLifetime: TimeInterval = 3600
 
     /// Reads the configuration from environment variables; invalid values are reported by name.
     public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> ParleyConfiguration {
@@ -84,6 +86,7 @@ public struct ParleyConfiguration: Sendable {
             version: ParleyVersion.current
         )
         configuration.maxUploadSize = Int64(try integer("PARLEY_MAX_UPLOAD_SIZE", default: Int(configuration.maxUploadSize), range: 1024...(Int(Int32.max) * 4)))
+        configuration.audioLifetime = TimeInterval(try integer("PARLEY_AUDIO_TTL", default: Int(configuration.audioLifetime), range: 1...(7 * 86_400)))
         return configuration
     }
 }

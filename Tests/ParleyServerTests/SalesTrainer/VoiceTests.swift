@@ -54,3 +54,18 @@ struct VoiceTests {
         }
     }
 }
+
+@Suite("Sales Trainer synthesised audio expiry")
+struct VoiceExpiryTests {
+    @Test func audioURLsExpireAfterTheConfiguredTime() async throws {
+        try await TestServer.with({ $0.audioLifetime = 1 }) { server in
+            let rep = try await server.register()
+            let response = try await server.request(.POST, "/api/v1/voice/synthesize", json: ["text": "Short lived."], token: rep.accessToken)
+            let url = try #require(response.json["audio_url"] as? String)
+            let path = String(url.dropFirst(server.baseURL.count))
+            #expect(try await server.request(.GET, path).status == 200)
+            try await Task.sleep(for: .milliseconds(1_500))
+            #expect(try await server.request(.GET, path).status == 404)
+        }
+    }
+}

@@ -6,7 +6,6 @@ import Vapor
 /// `POST /api/v1/voice/synthesize` and the `/audio/{file}` links it hands out.
 enum VoiceRoutes {
     /// How long synthesised previews stay downloadable.
-    static let lifetime: TimeInterval = 3600
 
     static func register(on routes: any RoutesBuilder) {
         routes.grouped("voice").post("synthesize", use: synthesize)
@@ -57,7 +56,8 @@ enum VoiceRoutes {
 
         let directory = audioDirectory(request.application)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        removeExpired(in: directory)
+        let lifetime = request.application.parley.configuration.audioLifetime
+        removeExpired(in: directory, lifetime: lifetime)
         let name = "temp_\(IdentityService.randomToken(bytes: 12)).\(format.rawValue)"
         try data.write(to: URL(fileURLWithPath: (directory as NSString).appendingPathComponent(name)), options: .atomic)
         return SynthesizeResponse(
@@ -73,6 +73,7 @@ enum VoiceRoutes {
             throw APIError.notFound("NOT_FOUND", "No such audio file")
         }
         let path = (audioDirectory(request.application) as NSString).appendingPathComponent(name)
+        let lifetime = request.application.parley.configuration.audioLifetime
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
               let modified = attributes[.modificationDate] as? Date
         else { throw APIError.notFound("NOT_FOUND", "No such audio file") }
@@ -91,7 +92,7 @@ enum VoiceRoutes {
         (app.parley.configuration.dataDirectory as NSString).appendingPathComponent("audio")
     }
 
-    static func removeExpired(in directory: String) {
+    static func removeExpired(in directory: String, lifetime: TimeInterval) {
         let cutoff = Date().addingTimeInterval(-lifetime)
         for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name.hasPrefix("temp_") {
             let path = (directory as NSString).appendingPathComponent(name)
