@@ -91,10 +91,14 @@ public enum ParleyApplication {
         let cost = configuration.bcryptCost
         let decoy = try await NIOThreadPool.singleton.runIfActive { try Bcrypt.hash(IdentityService.randomToken(), cost: cost) }
         let speech: SpeechEngines
-        do {
-            speech = try shared ?? SpeechEngines.make(try SpeechConfiguration.fromEnvironment())
-        } catch {
-            throw DomainError.validation(field: "speech configuration", message: error.description)
+        if let shared {
+            speech = shared
+        } else {
+            do {
+                speech = try SpeechEngines.make(try SpeechConfiguration.fromEnvironment())
+            } catch {
+                throw DomainError.validation(field: "speech configuration", message: error.description)
+            }
         }
         app.parley = ParleyContext(configuration: configuration, decoyHash: decoy, openAPI: try OpenAPICatalog.load(), speech: speech)
 
