@@ -58,14 +58,23 @@ struct VoiceTests {
 @Suite("Sales Trainer synthesised audio expiry")
 struct VoiceExpiryTests {
     @Test func audioURLsExpireAfterTheConfiguredTime() async throws {
+        // A long lifetime: served, and the promised expiry is that far ahead.
+        try await TestServer.with({ $0.audioLifetime = 600 }) { server in
+            let rep = try await server.register()
+            let response = try await server.request(.POST, "/api/v1/voice/synthesize", json: ["text": "Kept a while."], token: rep.accessToken)
+            let url = try #require(response.json["audio_url"] as? String)
+            #expect(try await server.request(.GET, String(url.dropFirst(server.baseURL.count))).status == 200)
+            let expires = try #require((response.json["expires_at"] as? String).flatMap { try? Date($0, strategy: .iso8601) })
+            #expect(expires.timeIntervalSinceNow > 300)
+        }
+        // A one-second lifetime: gone once it has passed.
         try await TestServer.with({ $0.audioLifetime = 1 }) { server in
             let rep = try await server.register()
             let response = try await server.request(.POST, "/api/v1/voice/synthesize", json: ["text": "Short lived."], token: rep.accessToken)
             let url = try #require(response.json["audio_url"] as? String)
-            let path = String(url.dropFirst(server.baseURL.count))
-            #expect(try await server.request(.GET, path).status == 200)
             try await Task.sleep(for: .milliseconds(1_500))
-            #expect(try await server.request(.GET, path).status == 404)
+            let expired = try await server.request(.GET, String(url.dropFirst(server.baseURL.count)))
+            #expect(expired.status == 404 && expired.text.contains("expired"))
         }
     }
 }
