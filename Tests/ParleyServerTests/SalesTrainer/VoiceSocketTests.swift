@@ -159,6 +159,56 @@ struct VoiceSocketTests {
         }
     }
 
+    /// A whole role-play spoken with espeak-ng: each line is heard and answered with audio, the
+    /// coach speaks up, and the ended session has metrics, feedback and counts in progress.
+    @Test func aWholeRolePlayIsSpoken() async throws {
+        try await TestServer.with { server in
+            let rep = try await server.register()
+            let id = try await newSession(server, rep.accessToken, coaching: true)
+            let socket = try await TestWebSocket.connect(server, path: "/ws/voice/\(id)", token: rep.accessToken)
+            try await socket.send(["type": "config", "data": ["sample_rate": 16000, "channels": 1, "format": "pcm"]])
+            #expect(await socket.next(type: "ai_response").message != nil)
+            var replies = 0
+            var coaching: [[String: Any]] = []
+            for line in ["Hello Mark, this is Dana from Acme. How do you manage your tooling today?",
+                         "Can we book a short demo next Tuesday at ten?"] {
+                let speech = try await TestMedia.speechWAV(line)
+                let audio = try WAVFile.decode(speech).resampled(to: 16_000)
+                let pcm = (audio.samples + [Float](repeating: 0, count: 16_000 * 2)).reduce(into: Data()) { data, sample in
+                    withUnsafeBytes(of: Int16(max(-1, min(1, sample)) * 32767).littleEndian) { data.append(contentsOf: $0) }
+                }
+                for offset in stride(from: 0, to: pcm.count, by: 6400) {
+                    try await socket.send(["type": "audio", "data": pcm[offset..<min(pcm.count, offset + 6400)].base64EncodedString()])
+                }
+                while let message = await socket.next(timeout: .seconds(120)) {
+                    let data = message["data"] as? [String: Any]
+                    if message["type"] as? String == "coaching" { coaching.append(data ?? [:]) }
+                    if message["type"] as? String == "ai_response" {
+                        #expect((data?["audio"] as? String).flatMap { Data(base64Encoded: $0) }?.count ?? 0 > 1_000)
+                        replies += 1
+                        break
+                    }
+                    if message["type"] as? String == "error" { Issue.record("error: \(message)"); break }
+                }
+            }
+            #expect(replies == 2)
+            try await socket.send(["type": "control", "action": "end"])
+            while let message = await socket.next(timeout: .seconds(30)), message["type"] as? String != "session_ended" {
+                if message["type"] as? String == "coaching" { coaching.append(message["data"] as? [String: Any] ?? [:]) }
+            }
+            #expect(!coaching.isEmpty, "the coach said nothing during the spoken role-play")
+            #expect(coaching.allSatisfy { $0["message"] is String && $0["category"] is String && $0["urgency"] is String })
+            await socket.close()
+            let detail = try await server.request(.GET, "/api/v1/sessions/\(id)", token: rep.accessToken).json
+            #expect(detail["status"] as? String == "completed")
+            #expect((detail["performance_metrics"] as? [String: Any])?["overall_score"] is Int)
+            #expect((detail["coaching_feedback"] as? [[String: Any]])?.isEmpty == false)
+            #expect(((detail["transcript"] as? [[String: Any]]) ?? []).filter { $0["speaker"] as? String == "user" }.count == 2)
+            let progress = try await server.request(.GET, "/api/v1/learning/progress", token: rep.accessToken).json
+            #expect((progress["overall_progress"] as? [String: Any])?["total_sessions"] as? Int == 1)
+        }
+    }
+
     /// Speech made with espeak-ng goes in as PCM frames; the recogniser hears it and the
     /// prospect answers.
     @Test func spokenAudioIsRecognisedAndAnswered() async throws {
