@@ -22,12 +22,15 @@ struct BenchLive: AsyncParsableCommand {
     @ArgumentParser.Option(help: "Spoken turns per session.")
     var turns = 3
 
+    /// One breath each (no commas or stops inside), so the end of speech is the end of the line.
     static let lines = [
-        "Hi, this is Sam from Acme. Do you have a minute to talk about how your team handles sales calls?",
-        "What does your current process look like when a new lead comes in?",
-        "If we could cut the time your reps spend on admin in half, would that be worth a short demo next week?",
+        "Hi this is Sam from Acme and I wanted to ask how your team handles new leads today",
+        "What does your current process look like when a new lead comes in",
+        "Would a short demo next week be worth your time if we could halve the admin work",
     ]
     static let chunk = 1_600  // 100 ms at 16 kHz
+    /// Replies that arrived before the rep had finished a line, over the whole run.
+    static let prematureReplies = NIOLockedValueBox(0)
 
     func run() async throws {
         let levels = concurrency.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }.filter { $0 > 0 }
@@ -43,12 +46,13 @@ struct BenchLive: AsyncParsableCommand {
             // One warm-up session loads the recogniser's model before anything is timed.
             _ = try await measure(app, sessions: 1, utterances: utterances, turns: 1)
             var baseline: Double?
-            print("\nsessions  turns  answered  p50 ms  p95 ms  max ms")
+            print("\nsessions  turns  answered  p50 ms  p95 ms  max ms  replies before the rep finished")
             for level in levels {
                 let latencies = try await measure(app, sessions: level, utterances: utterances, turns: turns)
                 let answered = latencies.compactMap { $0 }.sorted()
                 func percentile(_ p: Double) -> Double { answered.isEmpty ? .nan : answered[min(answered.count - 1, Int(Double(answered.count - 1) * p))] * 1000 }
-                print(String(format: "%8d  %5d  %8d  %6.0f  %6.0f  %6.0f", level, latencies.count, answered.count, percentile(0.5), percentile(0.95), percentile(1)))
+                let early = Self.prematureReplies.withLockedValue { value in defer { value = 0 }; return value }
+                print(String(format: "%8d  %5d  %8d  %6.0f  %6.0f  %6.0f  %d", level, latencies.count, answered.count, percentile(0.5), percentile(0.95), percentile(1), early))
                 let median = percentile(0.5)
                 if baseline == nil { baseline = median }
                 if let baseline, median > 2 * baseline || answered.count < latencies.count {
@@ -87,9 +91,11 @@ struct BenchLive: AsyncParsableCommand {
         // Replies are timed as they arrive, on the socket's event loop.
         let replies = NIOLockedValueBox<[(at: ContinuousClock.Instant, seconds: Double)]>([])
         let socketBox = NIOLockedValueBox<WebSocket?>(nil)
-        try await WebSocket.connect(to: "\(url)?token=\(tokens.accessToken)", on: app.eventLoopGroup) { socket in
+        // Replies carry their audio inline (hundreds of KB of base64): far above the default 16 KB frame.
+        try await WebSocket.connect(to: "\(url)?token=\(tokens.accessToken)", configuration: .init(maxFrameSize: 1 << 24), on: app.eventLoopGroup) { socket in
             socketBox.withLockedValue { $0 = socket }
             socket.onText { _, text in
+                if ProcessInfo.processInfo.environment["BENCH_DEBUG"] != nil { FileHandle.standardError.write(Data((String(text.prefix(200)) + "\n").utf8)) }
                 if let seconds = Self.replyAudioSeconds(text) { replies.withLockedValue { $0.append((.now, seconds)) } }
             }
         }.get()
@@ -113,6 +119,11 @@ struct BenchLive: AsyncParsableCommand {
                 try await Task.sleep(until: start + .milliseconds(100 * (offset + 1)), clock: .continuous)
             }
             let endOfSpeech = ContinuousClock.now
+            // A reply that came while the rep was still talking is a premature end of turn:
+            // counted apart, and the delay is measured to the first reply after the speech.
+            let early = replies.withLockedValue { $0.dropFirst(seen).filter { $0.at < endOfSpeech }.count }
+            Self.prematureReplies.withLockedValue { $0 += early }
+            seen += early
             let reply = try await nextReply(replies, after: seen, socket: socket, streamingSilence: true, limit: .seconds(15))
             guard let reply else {
                 latencies.append(nil)
