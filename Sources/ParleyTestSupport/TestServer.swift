@@ -24,9 +24,10 @@ public struct TestServer: Sendable {
     public static func with<T>(
         _ adjust: @Sendable (inout ParleyConfiguration) -> Void = { _ in },
         sharingDatabaseWith other: TestServer? = nil,
+        speech: SpeechEngines? = nil,
         _ body: (TestServer) async throws -> T
     ) async throws -> T {
-        let server = try await start(adjust, sharingDatabaseWith: other)
+        let server = try await start(adjust, sharingDatabaseWith: other, speech: speech)
         do {
             let result = try await body(server)
             try await server.stop()
@@ -38,7 +39,8 @@ public struct TestServer: Sendable {
     }
 
     public static func start(
-        _ adjust: @Sendable (inout ParleyConfiguration) -> Void = { _ in }, sharingDatabaseWith other: TestServer? = nil
+        _ adjust: @Sendable (inout ParleyConfiguration) -> Void = { _ in }, sharingDatabaseWith other: TestServer? = nil,
+        speech: SpeechEngines? = nil
     ) async throws -> TestServer {
         let dataDirectory = other?.configuration.dataDirectory ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("parley-test-\(UUID().uuidString.prefix(8))").path
@@ -67,7 +69,7 @@ public struct TestServer: Sendable {
         let app = try await Application.make(Environment(name: "testing", arguments: ["parley"]))
         app.logger.logLevel = .warning
         do {
-            try await ParleyApplication.configure(app, with: configuration, speech: sharedSpeechEngines)
+            try await ParleyApplication.configure(app, with: configuration, speech: speech ?? sharedSpeechEngines)
             try await ParleyApplication.migrate(app)
             try await ParleyApplication.ensureConfiguredAdmin(app)
             try await app.startup()

@@ -95,7 +95,6 @@ struct BenchLive: AsyncParsableCommand {
         try await WebSocket.connect(to: "\(url)?token=\(tokens.accessToken)", configuration: .init(maxFrameSize: 1 << 24), on: app.eventLoopGroup) { socket in
             socketBox.withLockedValue { $0 = socket }
             socket.onText { _, text in
-                if ProcessInfo.processInfo.environment["BENCH_DEBUG"] != nil { FileHandle.standardError.write(Data((String(text.prefix(200)) + "\n").utf8)) }
                 if let seconds = Self.replyAudioSeconds(text) { replies.withLockedValue { $0.append((.now, seconds)) } }
             }
         }.get()

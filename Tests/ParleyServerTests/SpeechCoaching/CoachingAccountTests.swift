@@ -1,4 +1,5 @@
 import Foundation
+import ParleySpeech
 import ParleyTestSupport
 import Testing
 
@@ -152,6 +153,25 @@ struct CoachingAccountTests {
                 auth = try await server.request(.POST, "/coaching/auth/login", json: ["email": "nobody@example.com", "password": "whatever1"])
             }
             #expect(auth?.status == 429 && auth?.header("X-RateLimit-Limit") == "10")
+        }
+    }
+
+    @Test func storageAndExternalServiceFailuresUseTheirCodes() async throws {
+        let offline = try SpeechEngines.make(SpeechConfiguration.fromEnvironment(["PARLEY_STT_PROVIDER": "none"]))
+        try await TestServer.with({ $0.rateLimits.enabled = false }, speech: offline) { server in
+            let speaker = try await server.coachingAccount()
+            let spoken = try await TestMedia.speechWAV("ship")
+            let unheard = try await server.request(.POST, "/coaching/drills/drill_minimal_pairs_1/submit", json: [
+                "audioData": spoken.base64EncodedString(), "exerciseIndex": 0,
+            ], token: speaker.accessToken)
+            #expect(unheard.status == 503 && Self.error(unheard).code == "EXTERNAL_SERVICE_ERROR", "\(unheard.text)")
+            // Storage that cannot take the file: `media` is a plain file, not a folder.
+            try Data("not a folder".utf8).write(to: URL(fileURLWithPath: server.configuration.dataDirectory).appendingPathComponent("media"))
+            let id = try await CoachingPipelineTests.createSession(server, token: speaker.accessToken)
+            let stored = try await CoachingPipelineTests.upload(server, session: id, token: speaker.accessToken, file: spoken, name: "ship.wav")
+            #expect(stored.status == 500 && Self.error(stored).code == "STORAGE_ERROR", "\(stored.text)")
+            let session = Self.data(try await server.request(.GET, "/coaching/sessions/\(id)", token: speaker.accessToken))["session"] as? [String: Any]
+            #expect(session?["status"] as? String == "created")
         }
     }
 

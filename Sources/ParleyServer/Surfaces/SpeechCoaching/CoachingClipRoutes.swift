@@ -229,7 +229,7 @@ enum ClipRendering {
         }
         let data = URL(fileURLWithPath: app.parley.configuration.dataDirectory)
         let folder = "\(CoachingStorage.directory(of: conversationID))/clips"
-        try FileManager.default.createDirectory(at: data.appendingPathComponent(folder), withIntermediateDirectories: true)
+        try CoachingStorage.makeFolder(data.appendingPathComponent(folder))
         let words = conversation.analysis.decoded(as: RecordingAnalysis.self)?.transcript?.segments.flatMap(\.words) ?? []
         let captions = details.includeCaptions ? Caption.lines(from: words.filter { $0.end > details.startTime && $0.start < details.endTime }) : []
         let request = ClipRequest(

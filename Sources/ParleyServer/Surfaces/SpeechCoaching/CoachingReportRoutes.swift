@@ -65,7 +65,7 @@ enum CoachingReportRoutes {
             bytes = try encoder.encode(report)
         }
         do {
-            try FileManager.default.createDirectory(at: data.appendingPathComponent(folder), withIntermediateDirectories: true)
+            try CoachingStorage.makeFolder(data.appendingPathComponent(folder))
             try bytes.write(to: data.appendingPathComponent(path), options: .atomic)
         } catch {
             throw APIError(.internalServerError, code: "STORAGE_ERROR", "The report could not be stored")

@@ -161,7 +161,7 @@ final class LiveRecording {
         let folder = CoachingStorage.directory(of: conversation.id)
         relativePath = "\(folder)/\(uploadID).wav"
         let base = URL(fileURLWithPath: app.parley.configuration.dataDirectory)
-        try FileManager.default.createDirectory(at: base.appendingPathComponent(folder), withIntermediateDirectories: true)
+        try CoachingStorage.makeFolder(base.appendingPathComponent(folder))
         let url = base.appendingPathComponent(relativePath)
         guard FileManager.default.createFile(atPath: url.path, contents: WAVFile.encode(PCMAudio(samples: [], sampleRate: PCMAudio.analysisSampleRate))) else {
             throw APIError(.internalServerError, code: "STORAGE_ERROR", "The recording could not be stored")

@@ -47,7 +47,7 @@ enum CoachingUploadRoutes {
         }
         let dataDirectory = URL(fileURLWithPath: context.configuration.dataDirectory)
         let folder = CoachingStorage.directory(of: conversation.id)
-        try FileManager.default.createDirectory(at: dataDirectory.appendingPathComponent(folder), withIntermediateDirectories: true)
+        try CoachingStorage.makeFolder(dataDirectory.appendingPathComponent(folder))
         var upload = MediaUpload(
             id: UUID(), publicID: CoachingID.make("upload_"), conversationID: conversation.id, organizationID: conversation.organizationID,
             status: .uploading, fileName: nil, contentType: nil, container: nil, expectedBytes: announced, receivedBytes: 0, path: nil,
