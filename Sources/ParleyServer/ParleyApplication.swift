@@ -2,6 +2,7 @@ import Fluent
 import Foundation
 import JWT
 import ParleyDomain
+import ParleyIntelligence
 import ParleySpeech
 import ParleyStore
 import NIOConcurrencyHelpers
@@ -25,6 +26,9 @@ public final class ParleyContext: Sendable {
     public let realtime = RealtimeHub()
     /// Recognition and synthesis, chosen once from the environment.
     public let speech: SpeechEngines
+    /// The language model that words the AI prospect's live replies, when one is configured
+    /// (nil: the deterministic templates). Tuned for a live call: one attempt, a short timeout.
+    public let prospectWording: (any LanguageModel)?
     private let boundPublicURL = NIOLockedValueBox<String?>(nil)
 
     /// The absolute base of every URL the server hands out (`PARLEY_PUBLIC_URL`).
@@ -36,7 +40,8 @@ public final class ParleyContext: Sendable {
         boundPublicURL.withLockedValue { $0 = "http://\(configuration.host):\(port)" }
     }
 
-    init(configuration: ParleyConfiguration, decoyHash: String, openAPI: OpenAPICatalog, speech: SpeechEngines) {
+    init(configuration: ParleyConfiguration, decoyHash: String, openAPI: OpenAPICatalog, speech: SpeechEngines, prospectWording: (any LanguageModel)?) {
+        self.prospectWording = prospectWording
         self.configuration = configuration
         self.identitySettings = IdentitySettings(
             accessTokenLifetime: configuration.accessTokenLifetime,
@@ -79,7 +84,10 @@ public enum ParleyApplication {
     /// Configures `app` completely; migrations are registered but not run (see `migrate`).
     /// `speech` lets several applications in one process share engines (and their local
     /// services); by default the application builds its own from the environment and stops them.
-    public static func configure(_ app: Application, with configuration: ParleyConfiguration, speech shared: SpeechEngines? = nil) async throws {
+    public static func configure(
+        _ app: Application, with configuration: ParleyConfiguration, speech shared: SpeechEngines? = nil,
+        prospectWording: (any LanguageModel)? = nil
+    ) async throws {
         try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
 
         app.databases.use(try configuration.database.configuration(), as: DatabaseID(string: "main"), isDefault: true)
@@ -100,7 +108,12 @@ public enum ParleyApplication {
                 throw DomainError.validation(field: "speech configuration", message: error.description)
             }
         }
-        app.parley = ParleyContext(configuration: configuration, decoyHash: decoy, openAPI: try OpenAPICatalog.load(), speech: speech)
+        var environment = ProcessInfo.processInfo.environment
+        environment["PARLEY_LLM_ATTEMPTS"] = environment["PARLEY_LIVE_LLM_ATTEMPTS"] ?? "1"
+        environment["PARLEY_LLM_TIMEOUT"] = environment["PARLEY_LIVE_LLM_TIMEOUT"] ?? "2.5"
+        app.parley = ParleyContext(
+            configuration: configuration, decoyHash: decoy, openAPI: try OpenAPICatalog.load(), speech: speech,
+            prospectWording: prospectWording ?? LanguageModelConfiguration.fromEnvironment(environment))
 
         app.http.server.configuration.hostname = configuration.host
         app.http.server.configuration.port = configuration.port

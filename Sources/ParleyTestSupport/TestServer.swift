@@ -3,6 +3,7 @@ import FluentPostgresDriver
 import Foundation
 import NIOCore
 import NIOHTTP1
+import ParleyDomain
 import ParleyServer
 import ParleySpeech
 import ParleyStore
@@ -25,9 +26,10 @@ public struct TestServer: Sendable {
         _ adjust: @Sendable (inout ParleyConfiguration) -> Void = { _ in },
         sharingDatabaseWith other: TestServer? = nil,
         speech: SpeechEngines? = nil,
+        prospectWording: (any LanguageModel)? = nil,
         _ body: (TestServer) async throws -> T
     ) async throws -> T {
-        let server = try await start(adjust, sharingDatabaseWith: other, speech: speech)
+        let server = try await start(adjust, sharingDatabaseWith: other, speech: speech, prospectWording: prospectWording)
         do {
             let result = try await body(server)
             try await server.stop()
@@ -40,7 +42,7 @@ public struct TestServer: Sendable {
 
     public static func start(
         _ adjust: @Sendable (inout ParleyConfiguration) -> Void = { _ in }, sharingDatabaseWith other: TestServer? = nil,
-        speech: SpeechEngines? = nil
+        speech: SpeechEngines? = nil, prospectWording: (any LanguageModel)? = nil
     ) async throws -> TestServer {
         let dataDirectory = other?.configuration.dataDirectory ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("parley-test-\(UUID().uuidString.prefix(8))").path
@@ -69,7 +71,8 @@ public struct TestServer: Sendable {
         let app = try await Application.make(Environment(name: "testing", arguments: ["parley"]))
         app.logger.logLevel = .warning
         do {
-            try await ParleyApplication.configure(app, with: configuration, speech: speech ?? sharedSpeechEngines)
+            try await ParleyApplication.configure(
+                app, with: configuration, speech: speech ?? sharedSpeechEngines, prospectWording: prospectWording)
             try await ParleyApplication.migrate(app)
             try await ParleyApplication.ensureConfiguredAdmin(app)
             try await app.startup()

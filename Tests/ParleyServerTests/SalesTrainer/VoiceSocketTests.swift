@@ -1,7 +1,10 @@
 import Foundation
+import NIOConcurrencyHelpers
 import ParleyAudio
+import ParleyIntelligence
 import ParleyTestSupport
 import Testing
+import Vapor
 
 @Suite("Sales Trainer voice WebSocket")
 struct VoiceSocketTests {
@@ -246,6 +249,47 @@ struct VoiceSocketTests {
             let transcript = try await server.request(.GET, "/api/v1/sessions/\(id)", token: rep.accessToken).json["transcript"] as? [[String: Any]]
             #expect(transcript?.contains { $0["speaker"] as? String == "user" } == true)
             await socket.close()
+        }
+    }
+}
+
+/// A configured language model words the prospect's live lines (an OpenAI-compatible local server).
+@Suite("Sales Trainer prospect wording by a language model")
+struct ProspectWordingTests {
+    @Test func aConfiguredModelWordsTheProspectsLinesInCharacter() async throws {
+        let requests = NIOLockedValueBox<[String]>([])
+        let provider = try await Application.make(Environment(name: "testing", arguments: ["provider"]))
+        provider.http.server.configuration.port = 0
+        provider.logger.logLevel = .error
+        provider.post("v1", "chat", "completions") { request -> Response in
+            requests.withLockedValue { $0.append(request.body.string ?? "") }
+            let body = #"{"id":"chatcmpl-1","object":"chat.completion","model":"local","choices":[{"index":0,"message":{"role":"assistant","content":"Honestly, our tools barely talk to each other."},"finish_reason":"stop"}]}"#
+            return Response(status: .ok, headers: ["Content-Type": "application/json"], body: .init(string: body))
+        }
+        do {
+            try await provider.startup()
+            let base = "http://127.0.0.1:\(provider.http.server.shared.localAddress?.port ?? 0)/v1"
+            let model = OpenAICompatibleLanguageModel(apiKey: nil, model: "local", baseURL: base, policy: RetryPolicy(maxAttempts: 1, timeout: 5))
+            try await TestServer.with(prospectWording: model) { server in
+                let rep = try await server.register()
+                let created = try await server.request(.POST, "/api/v1/sessions", json: ["scenario_id": 1], token: rep.accessToken)
+                let id = try #require(created.json["id"] as? String)
+                let socket = try await TestWebSocket.connect(server, path: "/ws/voice/\(id)", token: rep.accessToken)
+                try await socket.send(["type": "config", "data": ["format": "text"]])
+                let opening = await socket.next(type: "ai_response").message?["data"] as? [String: Any]
+                #expect(opening?["text"] as? String == "Honestly, our tools barely talk to each other.")
+                try await socket.send(["type": "text", "data": "How do you manage your tooling today?"])
+                let reply = await socket.next(type: "ai_response").message?["data"] as? [String: Any]
+                #expect(reply?["text"] as? String == "Honestly, our tools barely talk to each other.")
+                await socket.close()
+            }
+            let sent = requests.withLockedValue { $0 }
+            #expect(sent.count >= 2)
+            #expect(sent.allSatisfy { $0.contains("Mark Chen") && $0.contains("Stay in character") })
+            try await provider.asyncShutdown()
+        } catch {
+            try? await provider.asyncShutdown()
+            throw error
         }
     }
 }

@@ -172,7 +172,9 @@ actor PracticeCall {
 
     // MARK: internals
 
-    private func prospectSpeaks(_ reply: ProspectReply) async throws {
+    private func prospectSpeaks(_ template: ProspectReply) async throws {
+        // A configured model may word the line; the engine's decision never changes.
+        let reply = await engine.reword(template, using: app.parley.prospectWording)
         try await store(TranscriptSegment(id: nextSequence, speaker: .counterpart, speakerLabel: "ai", text: reply.text),
                         sentiment: reply.sentiment.rawValue, intent: reply.intent.rawValue)
         var audio: Data?
