@@ -29,7 +29,7 @@ enum CoachingUploadRoutes {
 
     static func upload(_ request: Request) async throws -> Response {
         var conversation = try await CoachingSessionRoutes.session(request, writing: true)
-        guard conversation.status != .processing && conversation.status != .completed else {
+        guard conversation.status == .created || conversation.status == .failed else {
             throw APIError(.conflict, code: "VALIDATION_ERROR",
                            "Session \(conversation.publicID) already has media (\(conversation.status.rawValue)); create a new session",
                            field: "sessionId")

@@ -8,6 +8,8 @@ import Vapor
 /// a client asks for it.
 enum CoachingWebhookRoutes {
     static let events = [CompletionWebhooks.event]
+    /// Subscriptions one user may keep.
+    static let maxSubscriptions = 20
 
     struct CreateRequest: Decodable {
         var url: String
@@ -66,6 +68,10 @@ enum CoachingWebhookRoutes {
         }
         if let secret = body.secret, !(16...256).contains(secret.count) {
             throw APIError.validation("secret", "must be 16 to 256 characters")
+        }
+        let existing = try await SQLWebhookStore(database: request.db).subscriptions(organizationID: user.organizationID, userID: user.id)
+        guard existing.count < maxSubscriptions else {
+            throw APIError.validation("url", "at most \(maxSubscriptions) webhooks per user; delete one first")
         }
         let subscription = WebhookSubscription(
             id: UUID(), organizationID: user.organizationID, userID: user.id, url: body.url,
