@@ -141,6 +141,12 @@ struct CoachingDurabilityTests {
             #expect((payload["data"] as? [String: Any])?["status"] as? String == "completed")
 
             #expect(try await server.request(.DELETE, "/coaching/webhooks/\(hookID)", token: speaker.accessToken).status == 200)
+            for index in 0..<20 {
+                let created = try await server.request(.POST, "/coaching/webhooks", json: ["url": "\(subscriber.url)?n=\(index)"], token: speaker.accessToken)
+                #expect(created.status == 201)
+            }
+            let tooMany = try await server.request(.POST, "/coaching/webhooks", json: ["url": subscriber.url], token: speaker.accessToken)
+            #expect(tooMany.status == 422)
             #expect(try await server.request(.GET, "/coaching/webhooks/\(hookID)/deliveries", token: speaker.accessToken).status == 404)
         }
     }
