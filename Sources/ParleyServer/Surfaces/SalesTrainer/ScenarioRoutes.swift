@@ -81,8 +81,3 @@ enum ScenarioRoutes {
         return scenario
     }
 }
-
-extension Request {
-    /// Scenario and conversation persistence on this request's database connection.
-    var conversations: FluentConversationStore { FluentConversationStore(database: db) }
-}
