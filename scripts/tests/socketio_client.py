@@ -20,6 +20,7 @@ def main() -> int:
     parser.add_argument("--namespace", required=True)
     parser.add_argument("--token", default="")
     parser.add_argument("--audio", help="16 kHz mono 16-bit WAV to stream live")
+    parser.add_argument("--drop", action="store_true", help="disconnect after the audio without audio:end")
     parser.add_argument("--until", default="completed", help="stop after processing:status with this status")
     parser.add_argument("--timeout", type=float, default=120)
     parser.add_argument("--ready-file", help="touched once connected")
@@ -70,6 +71,10 @@ def main() -> int:
         for offset in range(0, len(frames), step):
             sio.emit("audio", frames[offset:offset + step], namespace=args.namespace)
             time.sleep(0.02)
+        if args.drop:
+            sio.disconnect()
+            print(json.dumps({**result, "events": events, "acks": acks}))
+            return 0
         acks.append(sio.call("audio:end", namespace=args.namespace, timeout=60))
 
     done.wait(args.timeout)

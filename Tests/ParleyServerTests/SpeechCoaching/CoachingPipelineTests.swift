@@ -1,4 +1,5 @@
 import Foundation
+import ParleySpeech
 import ParleyTestSupport
 import Testing
 
@@ -167,28 +168,32 @@ struct CoachingPipelineTests {
 
     @Test func aFailingStageMarksTheSessionFailedWithAReasonAndItCanBeRetried() async throws {
         let wav = try await TestMedia.speechWAV("This recording cannot be recognised here.")
-        try await TestServer.with({ $0.jobs.retryBase = 0.05 }) { server in
+        // No recogniser: transcription fails on every attempt, the session fails with the reason.
+        let offline = try SpeechEngines.make(SpeechConfiguration.fromEnvironment(["PARLEY_STT_PROVIDER": "none"]))
+        try await TestServer.with({ $0.jobs.retryBase = 0.05 }, speech: offline) { server in
             let speaker = try await server.coachingAccount()
+            // An MP3 header followed by noise is refused before processing.
             let id = try await Self.createSession(server, token: speaker.accessToken)
-            // A MP3 header followed by noise: sniffed as MP3, but ffmpeg cannot decode it.
             let broken = Data([0x49, 0x44, 0x33, 0x03, 0, 0, 0, 0, 0, 0]) + Data((0..<4000).map { UInt8($0 % 251) })
-            let uploaded = try await Self.upload(server, session: id, token: speaker.accessToken, file: broken, name: "broken.mp3")
-            if uploaded.status == 201 {
-                let detail = try await server.waitForCoachingSession(id, token: speaker.accessToken)
-                #expect(detail["status"] as? String == "failed")
-                #expect(((detail["processing"] as? [String: Any])?["error"] as? String)?.isEmpty == false)
-                let results = try await server.request(.GET, "/coaching/sessions/\(id)/scores", token: speaker.accessToken)
-                #expect(results.status == 422)
-                #expect((results.json["error"] as? [String: Any])?["code"] as? String == "PROCESSING_ERROR")
-            } else {
-                #expect(uploaded.status == 422)
-            }
-            // A session with good media is retried after a failure and completes.
-            let second = try await Self.createSession(server, token: speaker.accessToken)
-            #expect(try await Self.upload(server, session: second, token: speaker.accessToken, file: wav, name: "ok.wav").status == 201)
-            let done = try await server.waitForCoachingSession(second, token: speaker.accessToken)
-            #expect(done["status"] as? String == "completed")
-            let notFailed = try await server.request(.POST, "/coaching/sessions/\(second)/retry", token: speaker.accessToken)
+            let refused = try await Self.upload(server, session: id, token: speaker.accessToken, file: broken, name: "broken.mp3")
+            #expect(refused.status == 422)
+
+            #expect(try await Self.upload(server, session: id, token: speaker.accessToken, file: wav, name: "talk.wav").status == 201)
+            let detail = try await server.waitForCoachingSession(id, token: speaker.accessToken)
+            #expect(detail["status"] as? String == "failed")
+            let processing = detail["processing"] as? [String: Any]
+            #expect(processing?["stage"] as? String == "transcription")
+            #expect((processing?["error"] as? String)?.contains("turned off") == true, "\(detail)")
+            let results = try await server.request(.GET, "/coaching/sessions/\(id)/scores", token: speaker.accessToken)
+            #expect(results.status == 422)
+            #expect((results.json["error"] as? [String: Any])?["code"] as? String == "PROCESSING_ERROR")
+            // A retry runs the pipeline again on the same media; without a recogniser it fails again.
+            let retried = try await server.request(.POST, "/coaching/sessions/\(id)/retry", token: speaker.accessToken)
+            #expect(retried.status == 202 && (Self.data(retried)["session"] as? [String: Any])?["status"] as? String == "processing")
+            let again = try await server.waitForCoachingSession(id, token: speaker.accessToken)
+            #expect(again["status"] as? String == "failed")
+            let notFailed = try await server.request(.POST, "/coaching/sessions/\(try await Self.createSession(server, token: speaker.accessToken))/retry",
+                                                     token: speaker.accessToken)
             #expect(notFailed.status == 409)
         }
     }

@@ -16,7 +16,7 @@ struct CoachingSocketIOTests {
         let ready: URL
 
         init(server: TestServer, namespace: String, token: String, audio: URL? = nil, until: String = "completed", timeout: Int = 150,
-             calls: [String] = []) throws {
+             calls: [String] = [], drop: Bool = false) throws {
             process = Process()
             process.executableURL = CoachingSocketIOTests.root.appendingPathComponent(".venv/bin/python")
             ready = FileManager.default.temporaryDirectory.appendingPathComponent("sio-ready-\(UUID().uuidString)")
@@ -25,6 +25,7 @@ struct CoachingSocketIOTests {
                              "--until", until, "--timeout", String(timeout), "--ready-file", ready.path]
             if let audio { arguments += ["--audio", audio.path] }
             for call in calls { arguments += ["--call", call] }
+            if drop { arguments.append("--drop") }
             process.arguments = arguments
             output = Pipe()
             process.standardOutput = output
@@ -114,6 +115,24 @@ struct CoachingSocketIOTests {
             #expect(text.contains("weather") || text.contains("region"), "\(text)")
             let duration = detail["duration"] as? Double ?? 0
             #expect(abs(duration - Double(wav.count - 44) / 2 / 22_050) < 0.5, "\(duration)")
+        }
+    }
+
+    @Test func aLiveRecordingCutOffByADroppedConnectionIsKeptAndProcessed() async throws {
+        let wav = try await TestMedia.speechWAV("Good morning everyone. We will talk about every region.")
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("drop-\(UUID().uuidString).wav")
+        try wav.write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        try await TestServer.with { server in
+            let speaker = try await server.coachingAccount()
+            let id = try await CoachingPipelineTests.createSession(server, token: speaker.accessToken)
+            let report = try await Client(server: server, namespace: "/sessions/\(id)", token: speaker.accessToken, audio: file, drop: true).report()
+            #expect(report["connected"] as? Bool == true, "\(report)")
+            // No audio:end was sent: what arrived before the connection dropped becomes the session's media.
+            let detail = try await server.waitForCoachingSession(id, token: speaker.accessToken)
+            #expect(detail["status"] as? String == "completed", "\(detail)")
+            let text = ((detail["transcript"] as? [String: Any])?["text"] as? String ?? "").lowercased()
+            #expect(text.contains("morning") || text.contains("region"), "\(text)")
         }
     }
 

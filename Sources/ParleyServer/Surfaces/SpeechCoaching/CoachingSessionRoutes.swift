@@ -134,10 +134,8 @@ enum CoachingSessionRoutes {
         guard let upload = try await SQLMediaUploadStore(database: request.db).latestCompletedUpload(conversationID: conversation.id),
               let path = upload.path
         else { throw APIError.notFound("NOT_FOUND", "Session \(conversation.publicID) has no media") }
-        let file = URL(fileURLWithPath: request.application.parley.configuration.dataDirectory).appendingPathComponent(path).path
-        let response = try await request.fileio.asyncStreamFile(at: file)
-        if let type = upload.contentType { response.headers.replaceOrAdd(name: .contentType, value: type) }
-        return response
+        return try await CoachingClipRoutes.serve(
+            path, type: upload.contentType ?? "application/octet-stream", name: (path as NSString).lastPathComponent, request: request)
     }
 
     /// The session in the path: the owner's, or any in the organization for its admins (reading).
