@@ -99,12 +99,19 @@ public struct SpeechConfiguration: Sendable {
 /// The speech engines the composition root (server or CLI) uses: chosen once from configuration.
 public struct SpeechEngines: Sendable {
     public var recognizer: any SpeechRecognizer
+    /// The recogniser for live turns, where someone waits for the answer: the embedded service
+    /// decodes these greedily and first; other providers use `recognizer` as it is.
+    public var liveRecognizer: any SpeechRecognizer
     public var synthesizer: any SpeechSynthesizer
     /// The local services the engines use, so the owner can start them early and stop them.
     public var services: [LocalSpeechService]
 
-    public init(recognizer: any SpeechRecognizer, synthesizer: any SpeechSynthesizer, services: [LocalSpeechService] = []) {
+    public init(
+        recognizer: any SpeechRecognizer, liveRecognizer: (any SpeechRecognizer)? = nil, synthesizer: any SpeechSynthesizer,
+        services: [LocalSpeechService] = []
+    ) {
         self.recognizer = recognizer
+        self.liveRecognizer = liveRecognizer ?? recognizer
         self.synthesizer = synthesizer
         self.services = services
     }
@@ -118,12 +125,14 @@ public struct SpeechEngines: Sendable {
     public static func make(_ configuration: SpeechConfiguration) throws(SpeechError) -> SpeechEngines {
         var services: [LocalSpeechService] = []
         let recognizer: any SpeechRecognizer
+        var liveRecognizer: (any SpeechRecognizer)?
         switch configuration.recognition {
         case .embedded:
             if let whisper = configuration.whisper {
                 let whisperRecognizer = WhisperRecognizer(configuration: whisper)
                 services.append(whisperRecognizer.service)
                 recognizer = whisperRecognizer
+                liveRecognizer = whisperRecognizer.forLiveTurns
             } else {
                 recognizer = UnavailableRecognizer(reason: configuration.whisperProblem ?? "the embedded recogniser is not installed")
             }
@@ -171,7 +180,7 @@ public struct SpeechEngines: Sendable {
                 catalog: VoiceCatalog.elevenLabs.overridden(by: configuration.voiceOverrides), timeout: configuration.timeout
             )
         }
-        return SpeechEngines(recognizer: recognizer, synthesizer: synthesizer, services: services)
+        return SpeechEngines(recognizer: recognizer, liveRecognizer: liveRecognizer, synthesizer: synthesizer, services: services)
     }
 }
 

@@ -13,9 +13,17 @@ public protocol SpeechRecognizer: Sendable {
     /// Recognises a whole recording (any sample rate; engines resample to 16 kHz as they need).
     func transcribe(_ audio: PCMAudio) async throws -> Transcript
 
-    /// Recognises a live stream of 16 kHz mono chunks: partial results while someone speaks, a
-    /// final result per utterance soon after they stop.
-    func recognize(_ chunks: AsyncStream<PCMAudio>) -> AsyncThrowingStream<RecognitionEvent, any Error>
+    /// Recognises a live stream of 16 kHz mono chunks: a final result per utterance soon after
+    /// the speaker stops and, when `partials` is true, partial results while they speak (each a
+    /// recognition of its own for batch engines, so only ask when someone shows them).
+    func recognize(_ chunks: AsyncStream<PCMAudio>, partials: Bool) -> AsyncThrowingStream<RecognitionEvent, any Error>
+}
+
+extension SpeechRecognizer {
+    /// Live recognition with partial results.
+    public func recognize(_ chunks: AsyncStream<PCMAudio>) -> AsyncThrowingStream<RecognitionEvent, any Error> {
+        recognize(chunks, partials: true)
+    }
 }
 
 /// One result of streaming recognition; times are seconds from the start of the stream.

@@ -78,6 +78,45 @@ struct WhisperRecognizerTests {
         #expect(quiet.segments.flatMap(\.words).count <= 1)
     }
 
+    @Test("live turns decode greedily in their own lane: heard right, and not stuck behind an upload")
+    func liveLane() async throws {
+        let text = "What does your current process look like when a new lead comes in?"
+        let line = try await Shared.espeak.synthesize(SpeechRequest(text: text, voiceID: "professional_male")).audio
+        let upload = try await Shared.recordings.recording(SpeechCorpus.sentences, SpeechCorpus.conditions[0])
+        let long = PCMAudio(samples: Array([[Float]](repeating: upload.audio.samples, count: 2).joined()), sampleRate: upload.audio.sampleRate)
+        let finished = FinishOrder()
+        async let uploadDone: Void = {
+            _ = try await Shared.whisper.transcribe(long)
+            await finished.append("upload")
+        }()
+        // Only orders the requests; nothing here measures time.
+        try await Task.sleep(for: .milliseconds(300))
+        let heard = try await Shared.whisper.forLiveTurns.transcribe(line)
+        await finished.append("live")
+        try await uploadDone
+        #expect(WordErrorRate.rate(reference: text, hypothesis: heard.text) <= 0.15, "\(heard.text)")
+        #expect(heard.segments.flatMap(\.words).count >= 10)
+        // The upload holds one slot for its whole length; the live turn takes the other.
+        #expect(await finished.order == ["live", "upload"])
+    }
+
+    @Test("the service refuses a beam size or priority it does not know, naming the field")
+    func extensionFieldsAreValidated() async throws {
+        let url = try await Shared.whisperService.endpoint()
+        let tone = PCMAudio(samples: (0..<8_000).map { sin(Float($0) * 0.1) * 0.2 }, sampleRate: 16_000)
+        for (field, value) in [("beam_size", "0"), ("beam_size", "wide"), ("priority", "urgent")] {
+            var client = OpenAITranscriptionClient(baseURL: url, model: "tiny.en", provider: "embedded Whisper service")
+            client.extensionFields = [(field, value)]
+            do {
+                _ = try await client.transcribe(tone)
+                Issue.record("\(field)=\(value) was accepted")
+            } catch SpeechError.providerError(_, let status, let message) {
+                #expect(status == 400)
+                #expect(message.contains(field), "\(message)")
+            }
+        }
+    }
+
     @Test("a killed service is restarted and the next request succeeds")
     func restart() async throws {
         let service = Shared.whisperService
@@ -92,6 +131,13 @@ struct WhisperRecognizerTests {
         #expect(await service.launches == before + 1)
         #expect(await service.isHealthy())
     }
+}
+
+/// The order in which concurrent requests finished.
+actor FinishOrder {
+    private(set) var order: [String] = []
+
+    func append(_ name: String) { order.append(name) }
 }
 
 @Suite("recogniser unavailable")

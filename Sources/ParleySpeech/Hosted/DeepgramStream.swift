@@ -10,12 +10,14 @@ import ParleyDomain
 extension DeepgramRecognizer {
     /// Deepgram's live API: a WebSocket to `/v1/listen` carrying 16 kHz linear16 audio up and
     /// `Results` messages down (interim ones become partials; `speech_final` closes an utterance).
-    public func recognize(_ chunks: AsyncStream<PCMAudio>) -> AsyncThrowingStream<RecognitionEvent, any Error> {
+    /// Interim results are always requested (Deepgram's utterance end needs them) and dropped
+    /// here when `partials` is false.
+    public func recognize(_ chunks: AsyncStream<PCMAudio>, partials: Bool) -> AsyncThrowingStream<RecognitionEvent, any Error> {
         let recognizer = self
         return AsyncThrowingStream { continuation in
             let task = Task {
                 do {
-                    try await DeepgramStream(recognizer: recognizer).run(chunks, continuation)
+                    try await DeepgramStream(recognizer: recognizer, partials: partials).run(chunks, continuation)
                     continuation.finish()
                 } catch {
                     continuation.finish(throwing: error)
@@ -29,6 +31,7 @@ extension DeepgramRecognizer {
 /// One live Deepgram session.
 struct DeepgramStream {
     var recognizer: DeepgramRecognizer
+    var partials = true
     /// How long to wait for Deepgram's last results after the audio has ended.
     var drainTimeout: Duration = .seconds(10)
 
@@ -73,7 +76,7 @@ struct DeepgramStream {
                             if message.type == "Error" {
                                 throw SpeechError.providerError(provider: "Deepgram", status: 200, message: message.description ?? "stream error")
                             }
-                            for event in utterance.absorb(message) { events.yield(event) }
+                            for event in utterance.absorb(message) where partials || event.isFinal { events.yield(event) }
                         case .connectionClose:
                             if let event = utterance.close() { events.yield(event) }
                             return

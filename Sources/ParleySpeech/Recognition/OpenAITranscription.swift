@@ -16,6 +16,9 @@ public struct OpenAITranscriptionClient: Sendable {
     public var temperature: Double?
     /// Words the audio is expected to contain (the API's `prompt`; Whisper's initial prompt).
     public var prompt: String?
+    /// Form fields beyond the protocol's, for servers that read them (the embedded service's
+    /// `beam_size` and `priority`); hosted endpoints are never sent any.
+    public var extensionFields: [(name: String, value: String)] = []
 
     public init(
         baseURL: URL, apiKey: String? = nil, model: String = "whisper-1", timeout: Duration = .seconds(60),
@@ -39,6 +42,7 @@ public struct OpenAITranscriptionClient: Sendable {
         form.add(name: "timestamp_granularities[]", value: "segment")
         if let temperature { form.add(name: "temperature", value: String(temperature)) }
         if let prompt, !prompt.isEmpty { form.add(name: "prompt", value: prompt) }
+        for field in extensionFields { form.add(name: field.name, value: field.value) }
         var headers = [("Content-Type", form.contentType)]
         if let apiKey, !apiKey.isEmpty { headers.append(("Authorization", "Bearer \(apiKey)")) }
         let http = ProviderHTTP(provider: provider, timeout: timeout)

@@ -11,8 +11,8 @@ public struct StreamingPolicy: Sendable, Hashable {
     /// Measured: 40 ms gains ~40 ms at p50 but costs ~200 ms at p95 (pauses at commas start
     /// speculations that hold the recogniser when the real end comes).
     public var speculationDelay: Duration = .milliseconds(100)
-    /// New speech between partial results (skipped while the recogniser is busy).
-    public var partialInterval: Duration = .milliseconds(1000)
+    /// New speech between partial results (skipped while the recogniser is busy); nil: no partials.
+    public var partialInterval: Duration? = .milliseconds(1000)
     /// Audio kept before the detected start of speech, so soft onsets are not clipped.
     public var preRoll: Duration = .milliseconds(200)
     /// Utterances longer than this are cut and finalised, keeping latency and memory bounded.
@@ -23,9 +23,11 @@ public struct StreamingPolicy: Sendable, Hashable {
 
 extension SpeechRecognizer {
     /// Streaming built on batch recognition: voice activity finds utterances, which are
-    /// recognised as they grow (partials) and once more when they end (final).
-    public func recognize(_ chunks: AsyncStream<PCMAudio>) -> AsyncThrowingStream<RecognitionEvent, any Error> {
-        UtteranceStreamer(recognizer: self, policy: StreamingPolicy()).recognize(chunks)
+    /// recognised as they grow (partials, when asked for) and once more when they end (final).
+    public func recognize(_ chunks: AsyncStream<PCMAudio>, partials: Bool) -> AsyncThrowingStream<RecognitionEvent, any Error> {
+        var policy = StreamingPolicy()
+        if !partials { policy.partialInterval = nil }
+        return UtteranceStreamer(recognizer: self, policy: policy).recognize(chunks)
     }
 }
 
@@ -149,7 +151,7 @@ actor StreamingSession {
         }
         let silence = position - lastSpeechEnd
         if speech {
-            if position - lastPartialAt >= self.samples(policy.partialInterval), busy == 0 {
+            if let interval = policy.partialInterval, position - lastPartialAt >= self.samples(interval), busy == 0 {
                 lastPartialAt = position
                 run(start: start, end: position, utterance: utteranceID, kind: .partial)
             }

@@ -7,11 +7,20 @@ import ParleyDomain
 public struct WhisperRecognizer: PromptableRecognizer {
     public let service: LocalSpeechService
     public let configuration: WhisperServiceConfiguration
+    /// Whether this recogniser serves live turns: the service decodes them with the live beam,
+    /// ahead of waiting uploads.
+    public let live: Bool
 
     /// A recogniser using an existing service (one service can serve many recognisers).
-    public init(service: LocalSpeechService, configuration: WhisperServiceConfiguration) {
+    public init(service: LocalSpeechService, configuration: WhisperServiceConfiguration, live: Bool = false) {
         self.service = service
         self.configuration = configuration
+        self.live = live
+    }
+
+    /// The same service, for live turns.
+    public var forLiveTurns: WhisperRecognizer {
+        WhisperRecognizer(service: service, configuration: configuration, live: true)
     }
 
     /// A recogniser with its own service, started on first use.
@@ -47,6 +56,9 @@ public struct WhisperRecognizer: PromptableRecognizer {
         // (Whisper's fallback to sampling at higher temperatures made results vary run to run).
         client.temperature = 0
         client.prompt = prompt
+        if live {
+            client.extensionFields = [("beam_size", String(configuration.liveBeamSize)), ("priority", "live")]
+        }
         return client
     }
 }

@@ -72,7 +72,7 @@ struct BenchSpeech: AsyncParsableCommand {
                   for interval in intervals {
                     var policy = StreamingPolicy()
                     policy.speculationDelay = .milliseconds(speculation)
-                    policy.partialInterval = interval > 0 ? .milliseconds(Int64(interval * 1000)) : .seconds(3600)
+                    policy.partialInterval = interval > 0 ? .milliseconds(Int64(interval * 1000)) : nil
                     try await streaming(
                         UtteranceStreamer(recognizer: WhisperRecognizer(service: service, configuration: configuration), policy: policy),
                         recordings: recordings.filter { !$0.0.telephone && $0.0.speed == 1 && $0.0.voiceID.hasPrefix("professional") }
@@ -133,7 +133,7 @@ struct BenchSpeech: AsyncParsableCommand {
     /// the end of its speech to the final result covering it.
     private func streaming(_ streamer: UtteranceStreamer, recordings: [(SpeechCorpus.Condition, SpeechCorpus.Recording)]) async throws {
         let policy = streamer.policy
-        print("\nstreaming: real-time playback in 20 ms chunks, endpoint \(policy.endpointSilence), speculation after \(policy.speculationDelay), partials every \(policy.partialInterval < .seconds(3600) ? "\(policy.partialInterval)" : "(off)")")
+        print("\nstreaming: real-time playback in 20 ms chunks, endpoint \(policy.endpointSilence), speculation after \(policy.speculationDelay), partials every \(policy.partialInterval.map { "\($0)" } ?? "(off)")")
         var delays: [Double] = []
         for (condition, recording) in recordings {
             let chunk = recording.audio.sampleRate / 50

@@ -95,6 +95,7 @@ struct VoiceSocketTests {
             try await expectError("CONFIG_REQUIRED", after: ["type": "audio", "data": "AAAA"])
             try await expectError("CONFIG_REQUIRED", after: ["type": "text", "data": "hello"])
             try await expectError("INVALID_AUDIO_FORMAT", after: ["type": "config", "data": ["sample_rate": 44100, "channels": 2, "format": "pcm"]])
+            try await expectError("INVALID_MESSAGE", after: ["type": "config", "data": ["sample_rate": 16000, "channels": 1, "format": "pcm", "interim_results": "yes"]])
             try await expectError("INVALID_MESSAGE", raw: "{not json")
             try await expectError("UNKNOWN_MESSAGE_TYPE", after: ["type": "dance"])
             try await socket.send(["type": "config", "data": ["sample_rate": 16000, "channels": 1, "format": "pcm"]])
@@ -213,39 +214,46 @@ struct VoiceSocketTests {
     }
 
     /// Speech made with espeak-ng goes in as PCM frames; the recogniser hears it and the
-    /// prospect answers.
-    @Test func spokenAudioIsRecognisedAndAnswered() async throws {
+    /// prospect answers. Partial transcripts come only to a client that asked for them.
+    @Test(arguments: [false, true])
+    func spokenAudioIsRecognisedAndAnswered(interimResults: Bool) async throws {
         try await TestServer.with { server in
             let rep = try await server.register()
             let id = try await newSession(server, rep.accessToken, coaching: false)
-            let wav = FileManager.default.temporaryDirectory.appendingPathComponent("rep-\(UUID().uuidString).wav")
-            defer { try? FileManager.default.removeItem(at: wav) }
-            let espeak = Process()
-            espeak.executableURL = URL(fileURLWithPath: "/usr/bin/espeak-ng")
-            espeak.arguments = ["-s", "160", "-w", wav.path, "Hello Mark, this is Dana from Acme. How do you manage your tooling today?"]
-            try espeak.run()
-            espeak.waitUntilExit()
-            let speech = try WAVFile.decode(Data(contentsOf: wav)).resampled(to: 16_000)
-            let samples = speech.samples + [Float](repeating: 0, count: 16_000 * 2)
+            // One breath (no pauses inside), so the line is one utterance.
+            let speech = try await TestMedia.speechWAV("Hi this is Dana from Acme and I wanted to ask how your team manages its tooling today")
+            let samples = try WAVFile.decode(speech).resampled(to: 16_000).samples + [Float](repeating: 0, count: 16_000 * 2)
             let pcm = samples.reduce(into: Data()) { data, sample in
                 withUnsafeBytes(of: Int16(max(-1, min(1, sample)) * 32767).littleEndian) { data.append(contentsOf: $0) }
             }
 
             let socket = try await TestWebSocket.connect(server, path: "/ws/voice/\(id)", token: rep.accessToken)
-            try await socket.send(["type": "config", "data": ["sample_rate": 16000, "channels": 1, "format": "pcm"]])
+            var config: [String: Any] = ["sample_rate": 16000, "channels": 1, "format": "pcm"]
+            if interimResults { config["interim_results"] = true }
+            try await socket.send(["type": "config", "data": config])
             #expect(await socket.next(type: "ai_response").message != nil)
             for offset in stride(from: 0, to: pcm.count, by: 6400) {
                 try await socket.send(["type": "audio", "data": pcm[offset..<min(pcm.count, offset + 6400)].base64EncodedString()])
             }
             var heard: String?
+            var partials = 0
             while let message = await socket.next(timeout: .seconds(120)) {
                 let data = message["data"] as? [String: Any]
-                if message["type"] as? String == "transcript", data?["is_final"] as? Bool == true { heard = data?["text"] as? String }
+                if message["type"] as? String == "transcript" {
+                    if data?["is_final"] as? Bool == true {
+                        heard = data?["text"] as? String
+                    } else if heard == nil {
+                        partials += 1
+                    }
+                }
                 if message["type"] as? String == "ai_response" { break }
                 if message["type"] as? String == "error" { Issue.record("error: \(message)"); break }
             }
             let text = try #require(heard).lowercased()
-            #expect(text.contains("mark") || text.contains("tooling") || text.contains("manage"))
+            #expect(text.contains("dana") || text.contains("tooling") || text.contains("manage"))
+            // The 5 s line reaches the server at once: the first second of speech starts one
+            // partial recognition, which finishes before the final.
+            #expect(interimResults ? partials >= 1 : partials == 0)
             let transcript = try await server.request(.GET, "/api/v1/sessions/\(id)", token: rep.accessToken).json["transcript"] as? [[String: Any]]
             #expect(transcript?.contains { $0["speaker"] as? String == "user" } == true)
             await socket.close()

@@ -74,11 +74,13 @@ actor PracticeCall {
 
     // MARK: control
 
-    /// Accepts the client's configuration and starts (or resumes) the call.
-    func configure(audio: Bool) async throws {
+    /// Accepts the client's configuration and starts (or resumes) the call. Partial transcripts
+    /// are sent only when the client asks (`interim_results`): each is a recognition of its own,
+    /// about four per spoken line, which would cut how many role-plays a server holds.
+    func configure(audio: Bool, partials: Bool = false) async throws {
         let resuming = nextSequence > 1
         configured = true
-        if audio { startRecognition() }
+        if audio { startRecognition(partials: partials) }
         conversation.status = .active
         if conversation.startedAt == nil { conversation.startedAt = Date() }
         activeSince = Date()
@@ -212,14 +214,14 @@ actor PracticeCall {
         }
     }
 
-    private func startRecognition() {
+    private func startRecognition(partials: Bool) {
         guard audioInput == nil else { return }
         let (stream, continuation) = AsyncStream<PCMAudio>.makeStream(bufferingPolicy: .bufferingNewest(500))
         audioInput = continuation
-        let recognizer = app.parley.speech.recognizer
+        let recognizer = app.parley.speech.liveRecognizer
         recognition = Task { [weak self] in
             do {
-                for try await event in recognizer.recognize(stream) {
+                for try await event in recognizer.recognize(stream, partials: partials) {
                     try await self?.recognized(event)
                 }
             } catch {

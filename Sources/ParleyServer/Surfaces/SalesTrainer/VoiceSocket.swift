@@ -5,8 +5,8 @@ import Vapor
 
 /// `/ws/voice/{session_id}`: the Sales Trainer's real-time protocol over a plain WebSocket.
 ///
-/// Client → server: `config` (`{sample_rate: 16000, channels: 1, format: "pcm"}`, or
-/// `format: "text"` for typed practice), `audio` (base64 16-bit little-endian PCM),
+/// Client → server: `config` (`{sample_rate: 16000, channels: 1, format: "pcm"}`, plus
+/// `interim_results: true` for partial transcripts, or `format: "text"` for typed practice), `audio` (base64 16-bit little-endian PCM),
 /// `text` (a typed turn), `control` (`pause`, `resume`, `end`).
 /// Server → client: `session_started`/`session_resumed`/`session_paused`/`session_ended`,
 /// `ai_response`, `transcript` (what was heard), `ai_interrupted` (barge-in), `coaching`, `error`.
@@ -148,7 +148,11 @@ enum VoiceSocket {
                                         retry: true), on: socket)
                 return .carryOn
             }
-            try await call.configure(audio: true)
+            guard config["interim_results"] == nil || config["interim_results"] is Bool else {
+                await send(errorMessage("INVALID_MESSAGE", "config.interim_results must be true or false", retry: true), on: socket)
+                return .carryOn
+            }
+            try await call.configure(audio: true, partials: config["interim_results"] as? Bool ?? false)
         case "audio":
             guard await call.configured else {
                 await send(errorMessage("CONFIG_REQUIRED", "Send a 'config' message before audio", retry: true), on: socket)

@@ -176,7 +176,7 @@ final class LiveRecording {
         chunks = continuation
         let hub = app.parley.realtime
         let topic = conversation.publicID
-        let events = app.parley.speech.recognizer.recognize(stream)
+        let events = app.parley.speech.liveRecognizer.recognize(stream, partials: true)
         recognition = Task {
             do {
                 for try await event in events {
