@@ -97,6 +97,16 @@ struct HostedProviderTests {
         let recognizer = DeepgramRecognizer(baseURL: fake.webSocketBase, apiKey: FakeProviders.deepgramKey)
         var events: [RecognitionEvent] = []
         for try await event in recognizer.recognize(stream) { events.append(event) }
+        // Without partials the same stream gives the same finals and nothing else.
+        let again = AsyncStream<PCMAudio> { continuation in
+            for start in stride(from: 0, to: samples.count, by: 1_600) {
+                continuation.yield(PCMAudio(samples: Array(samples[start..<min(start + 1_600, samples.count)]), sampleRate: 16_000))
+            }
+            continuation.finish()
+        }
+        var finalsOnly: [RecognitionEvent] = []
+        for try await event in recognizer.recognize(again, partials: false) { finalsOnly.append(event) }
+        #expect(finalsOnly.count == 2 && finalsOnly.allSatisfy(\.isFinal))
         let finals = events.filter(\.isFinal).map(\.segment)
         #expect(finals.count == 2)
         #expect(finals.map(\.id) == [0, 1])
@@ -143,6 +153,15 @@ struct HostedProviderTests {
         #expect(engines.synthesizer is EspeakSynthesizer)
         #expect(engines.recognizer is WhisperRecognizer)
         #expect(engines.services.count == 1)
+        // Live turns share the one service, greedily, with a fitted window, on two replicas.
+        let live = try #require(engines.liveRecognizer as? WhisperRecognizer)
+        #expect(live.live && live.service === (engines.recognizer as? WhisperRecognizer)?.service)
+        #expect(live.configuration.liveBeamSize == 1 && live.configuration.fitsLiveWindow && live.configuration.workers == 2)
+        let tuned = try #require(try SpeechConfiguration.fromEnvironment([
+            "PARLEY_LIVE_WHISPER_BEAM": "3", "PARLEY_LIVE_WHISPER_WINDOW": "full", "PARLEY_WHISPER_WORKERS": "1",
+        ]).whisper)
+        #expect(tuned.liveBeamSize == 3 && !tuned.fitsLiveWindow && tuned.workers == 1)
+        #expect(tuned.command.arguments.suffix(2) == ["--workers", "1"])
 
         let hosted = try SpeechConfiguration.fromEnvironment([
             "PARLEY_STT_PROVIDER": "deepgram", "DEEPGRAM_API_KEY": FakeProviders.deepgramKey,
@@ -151,6 +170,7 @@ struct HostedProviderTests {
             "PARLEY_VOICES": "bella=custom-voice",
         ])
         let hostedEngines = try SpeechEngines.make(hosted)
+        #expect(hostedEngines.liveRecognizer is DeepgramRecognizer)
         #expect(try await hostedEngines.recognizer.transcribe(audio).text == "Hello there.")
         _ = try await hostedEngines.synthesizer.synthesize(SpeechRequest(text: "Hi there.", voiceID: "bella"))
         #expect(try await fake.requests().last?["voice"] as? String == "custom-voice")

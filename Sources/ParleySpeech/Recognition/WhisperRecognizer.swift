@@ -57,7 +57,10 @@ public struct WhisperRecognizer: PromptableRecognizer {
         client.temperature = 0
         client.prompt = prompt
         if live {
-            client.extensionFields = [("beam_size", String(configuration.liveBeamSize)), ("priority", "live")]
+            client.extensionFields = [
+                ("beam_size", String(configuration.liveBeamSize)), ("priority", "live"),
+                ("window", configuration.fitsLiveWindow ? "fit" : "full"),
+            ]
         }
         return client
     }

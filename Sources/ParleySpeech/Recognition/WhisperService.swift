@@ -14,6 +14,9 @@ public struct WhisperServiceConfiguration: Sendable, Hashable {
     /// The beam for live turns (role-plays, live recordings): greedy by default, because the
     /// rep is waiting (p50 reply delay 0.6 s instead of 1.2 s for WER 0.057 instead of 0.051).
     public var liveBeamSize: Int = 1
+    /// Whether live turns use an encoder window fitted to the utterance (`fit`, default) rather
+    /// than Whisper's fixed 30 s (`full`): about 3× less work for a short line; see docs/speech.md.
+    public var fitsLiveWindow = true
     /// Model replicas decoding at once; uploads never take the last one, so live turns always have one.
     public var workers: Int = 2
     /// How long loading the model may take before the service counts as unavailable.
@@ -51,6 +54,9 @@ public struct WhisperServiceConfiguration: Sendable, Hashable {
         }
         if let beam = environment["PARLEY_LIVE_WHISPER_BEAM"].flatMap(Int.init), (1...10).contains(beam) {
             configuration.liveBeamSize = beam
+        }
+        if let window = environment["PARLEY_LIVE_WHISPER_WINDOW"]?.lowercased(), ["fit", "full"].contains(window) {
+            configuration.fitsLiveWindow = window == "fit"
         }
         if let workers = environment["PARLEY_WHISPER_WORKERS"].flatMap(Int.init), workers > 0 {
             configuration.workers = workers

@@ -22,6 +22,9 @@ struct BenchLive: AsyncParsableCommand {
     @ArgumentParser.Option(help: "Spoken turns per session.")
     var turns = 3
 
+    @ArgumentParser.Option(help: "Seconds over which the sessions' starts are spread (0: all at once, every rep in lockstep).")
+    var spread = 8.0
+
     /// One breath each (no commas or stops inside), so the end of speech is the end of the line.
     static let lines = [
         "Hi this is Sam from Acme and I wanted to ask how your team handles new leads today",
@@ -40,19 +43,28 @@ struct BenchLive: AsyncParsableCommand {
         for line in Self.lines {
             let speech = try await EspeakSynthesizer().synthesize(SpeechRequest(text: line, voiceID: "professional_male"))
             let samples = Resampler.resample(speech.audio.samples, from: speech.audio.sampleRate, to: 16_000)
-            utterances.append(samples.map { Int16(max(-1, min(1, $0)) * 32_767) })
+            // espeak-ng ends its audio with silence; cut it, so the last frame sent is the end of speech.
+            let lastVoiced = samples.lastIndex { abs($0) > 0.01 } ?? samples.count - 1
+            utterances.append(samples[...lastVoiced].map { Int16(max(-1, min(1, $0)) * 32_767) })
         }
         try await InProcessServer.run(workers: 0) { app in
             // One warm-up session loads the recogniser's model before anything is timed.
             _ = try await measure(app, sessions: 1, utterances: utterances, turns: 1)
             var baseline: Double?
-            print("\nsessions  turns  answered  p50 ms  p95 ms  max ms  replies before the rep finished")
+            print("\nstarts spread over \(spread) s; CPU is the whole machine's busy share while the level ran")
+            print("recognitions: live requests the embedded recogniser decoded per spoken turn")
+            print("\nsessions  turns  answered  p50 ms  p95 ms  max ms  CPU busy  recognitions  replies before the rep finished")
             for level in levels {
+                let before = CPUTimes.now()
+                let recognizedBefore = await liveRecognitions(app)
                 let latencies = try await measure(app, sessions: level, utterances: utterances, turns: turns)
+                let busy = CPUTimes.now().map { after in before.map { after.busyShare(since: $0) } ?? .nan } ?? .nan
+                let recognized = await liveRecognitions(app).flatMap { after in recognizedBefore.map { Double(after - $0) / Double(latencies.count) } } ?? .nan
                 let answered = latencies.compactMap { $0 }.sorted()
                 func percentile(_ p: Double) -> Double { answered.isEmpty ? .nan : answered[min(answered.count - 1, Int(Double(answered.count - 1) * p))] * 1000 }
                 let early = Self.prematureReplies.withLockedValue { value in defer { value = 0 }; return value }
-                print(String(format: "%8d  %5d  %8d  %6.0f  %6.0f  %6.0f  %d", level, latencies.count, answered.count, percentile(0.5), percentile(0.95), percentile(1), early))
+                print(String(format: "%8d  %5d  %8d  %6.0f  %6.0f  %6.0f  %7.0f%%  %12.2f  %d", level, latencies.count, answered.count,
+                             percentile(0.5), percentile(0.95), percentile(1), busy * 100, recognized, early))
                 let median = percentile(0.5)
                 if baseline == nil { baseline = median }
                 if let baseline, median > 2 * baseline || answered.count < latencies.count {
@@ -65,10 +77,18 @@ struct BenchLive: AsyncParsableCommand {
     }
 
     /// Runs `sessions` role-plays at once; one latency (or nil: no answer in 15 s) per spoken turn.
+    /// Accounts and sessions are made first, so password hashing is not part of what is timed.
     func measure(_ app: Application, sessions: Int, utterances: [[Int16]], turns: Int) async throws -> [Double?] {
-        try await withThrowingTaskGroup(of: [Double?].self) { group in
-            for index in 0..<sessions {
-                group.addTask { try await roleplay(app, index: index, utterances: utterances, turns: turns) }
+        var prepared: [(token: String, url: String)] = []
+        for _ in 0..<sessions { prepared.append(try await prepare(app)) }
+        return try await withThrowingTaskGroup(of: [Double?].self) { group in
+            for (index, session) in prepared.enumerated() {
+                // Reps do not start in lockstep: session i starts i/n of the spread later.
+                let delay = sessions > 1 ? spread * Double(index) / Double(sessions) : 0
+                group.addTask {
+                    try await Task.sleep(for: .milliseconds(Int64(delay * 1000)))
+                    return try await roleplay(app, session: session, index: index, utterances: utterances, turns: turns)
+                }
             }
             var all: [Double?] = []
             for try await latencies in group { all += latencies }
@@ -76,7 +96,8 @@ struct BenchLive: AsyncParsableCommand {
         }
     }
 
-    func roleplay(_ app: Application, index: Int, utterances: [[Int16]], turns: Int) async throws -> [Double?] {
+    /// A new rep with a practice session of the first scenario: the access token and the socket URL.
+    func prepare(_ app: Application) async throws -> (token: String, url: String) {
         let identity = ParleyApplication.identity(app)
         let tokens = try await identity.register(
             email: "bench-\(UUID().uuidString.prefix(10).lowercased())@example.com", password: "bench-password-1",
@@ -88,17 +109,28 @@ struct BenchLive: AsyncParsableCommand {
         guard let url = try? created.content.get(String.self, at: "websocket_url") else {
             throw ValidationError("could not create a practice session: \(created.status)")
         }
+        return (tokens.accessToken, url)
+    }
+
+    func roleplay(_ app: Application, session: (token: String, url: String), index: Int, utterances: [[Int16]], turns: Int) async throws -> [Double?] {
+        let (token, url) = session
         // Replies are timed as they arrive, on the socket's event loop.
         let replies = NIOLockedValueBox<[(at: ContinuousClock.Instant, seconds: Double)]>([])
         let socketBox = NIOLockedValueBox<WebSocket?>(nil)
         // Replies carry their audio inline (hundreds of KB of base64): far above the default 16 KB frame.
-        try await WebSocket.connect(to: "\(url)?token=\(tokens.accessToken)", configuration: .init(maxFrameSize: 1 << 24), on: app.eventLoopGroup) { socket in
+        try await WebSocket.connect(to: "\(url)?token=\(token)", configuration: .init(maxFrameSize: 1 << 24), on: app.eventLoopGroup) { socket in
             socketBox.withLockedValue { $0 = socket }
             socket.onText { _, text in
                 if let seconds = Self.replyAudioSeconds(text) { replies.withLockedValue { $0.append((.now, seconds)) } }
             }
         }.get()
-        guard let socket = socketBox.withLockedValue({ $0 }) else { throw ValidationError("no WebSocket") }
+        // The connect future can complete just before the upgrade handler has run.
+        var waited = 0
+        while socketBox.withLockedValue({ $0 }) == nil, waited < 500 {
+            try await Task.sleep(for: .milliseconds(10))
+            waited += 1
+        }
+        guard let socket = socketBox.withLockedValue({ $0 }) else { throw ValidationError("no WebSocket after 5 s") }
         defer { _ = socket.close() }
         try await socket.send(#"{"type":"config","data":{"sample_rate":16000,"channels":1,"format":"pcm"}}"#)
         // The prospect opens the call; wait for its first reply.
@@ -112,10 +144,12 @@ struct BenchLive: AsyncParsableCommand {
         for turn in 0..<turns {
             let samples = utterances[(turn + index) % utterances.count]
             let start = ContinuousClock.now
-            for (offset, chunkStart) in stride(from: 0, to: samples.count, by: Self.chunk).enumerated() {
-                try await socket.send(Self.message(Array(samples[chunkStart..<min(samples.count, chunkStart + Self.chunk)])))
-                // Real time: chunk n goes out at n × 100 ms.
-                try await Task.sleep(until: start + .milliseconds(100 * (offset + 1)), clock: .continuous)
+            // As a microphone does: each 100 ms chunk goes out once it has been spoken, so the
+            // server has the last of the speech only when the rep has finished.
+            for chunkStart in stride(from: 0, to: samples.count, by: Self.chunk) {
+                let chunkEnd = min(samples.count, chunkStart + Self.chunk)
+                try await Task.sleep(until: start + .microseconds(Int64(chunkEnd) * 1_000_000 / 16_000), clock: .continuous)
+                try await socket.send(Self.message(Array(samples[chunkStart..<chunkEnd])))
             }
             let endOfSpeech = ContinuousClock.now
             // A reply that came while the rep was still talking is a premature end of turn:
@@ -144,8 +178,8 @@ struct BenchLive: AsyncParsableCommand {
         var ticks = 0
         while InProcessServer.seconds(since: start) < seconds {
             ticks += 1
-            try await socket.send(Self.message([Int16](repeating: 0, count: Self.chunk)))
             try await Task.sleep(until: start + .milliseconds(100 * ticks), clock: .continuous)
+            try await socket.send(Self.message([Int16](repeating: 0, count: Self.chunk)))
         }
     }
 
@@ -157,9 +191,10 @@ struct BenchLive: AsyncParsableCommand {
         while ContinuousClock.now < start + limit {
             if let reply = replies.withLockedValue({ $0.count > count ? $0[count] : nil }) { return reply }
             ticks += 1
-            if streamingSilence, ticks % 10 == 1 { try await socket.send(Self.message([Int16](repeating: 0, count: Self.chunk))) }
             // Polls every 10 ms; the reply's time is taken when it arrives, not here.
             try await Task.sleep(until: start + .milliseconds(10 * ticks), clock: .continuous)
+            // Each 100 ms of silence goes out once it has passed.
+            if streamingSilence, ticks % 10 == 0 { try await socket.send(Self.message([Int16](repeating: 0, count: Self.chunk))) }
         }
         return nil
     }
@@ -172,6 +207,36 @@ struct BenchLive: AsyncParsableCommand {
         else { return nil }
         let rate = bytes.count > 28 ? bytes.withUnsafeBytes { Double($0.loadUnaligned(fromByteOffset: 24, as: UInt32.self)) } : 16_000
         return Double(max(0, bytes.count - 44)) / 2 / max(1, rate)
+    }
+
+    /// Live requests the embedded recogniser has decoded (its /health counter); nil for other recognisers.
+    func liveRecognitions(_ app: Application) async -> Int? {
+        guard let whisper = app.parley.speech.liveRecognizer as? WhisperRecognizer,
+              let url = try? await whisper.service.endpoint(),
+              let response = try? await app.client.get(URI(string: url.appendingPathComponent("health").absoluteString))
+        else { return nil }
+        return try? response.content.get(Int.self, at: "requests", "live")
+    }
+
+    /// The machine's CPU time from /proc/stat (Linux), to report how busy a level kept the cores.
+    struct CPUTimes {
+        var busy: Double
+        var total: Double
+
+        static func now() -> CPUTimes? {
+            guard let stat = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
+                  let line = stat.split(separator: "\n").first, line.hasPrefix("cpu ")
+            else { return nil }
+            let fields = line.split(separator: " ").dropFirst().compactMap { Double($0) }
+            guard fields.count >= 5 else { return nil }
+            let idle = fields[3] + fields[4]  // idle + iowait
+            let total = fields.prefix(8).reduce(0, +)
+            return CPUTimes(busy: total - idle, total: total)
+        }
+
+        func busyShare(since earlier: CPUTimes) -> Double {
+            (busy - earlier.busy) / max(1, total - earlier.total)
+        }
     }
 
     static func message(_ samples: [Int16]) -> String {

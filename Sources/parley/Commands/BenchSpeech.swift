@@ -27,6 +27,9 @@ struct BenchSpeech: AsyncParsableCommand {
     @Option(help: "Milliseconds of silence before the speculative recognition; comma-separated to compare.")
     var speculationMs = "100"
 
+    @Flag(help: "Skip the live-turn comparison (each sentence alone, 30 s window against a fitted one).")
+    var noLiveTurns = false
+
     func run() async throws {
         let located: WhisperServiceConfiguration
         do {
@@ -81,6 +84,45 @@ struct BenchSpeech: AsyncParsableCommand {
                 }
             }
             await service.stop()
+        }
+        if !noLiveTurns { try await liveTurns(located, recordings: recordings) }
+    }
+
+    /// Live turns as a role-play sends them: each sentence alone (with the silence around it),
+    /// through the live lane (greedy), with Whisper's 30 s encoder window and with a fitted one.
+    private func liveTurns(_ located: WhisperServiceConfiguration, recordings: [(SpeechCorpus.Condition, SpeechCorpus.Recording)]) async throws {
+        let service = LocalSpeechService(command: located.command)
+        try await service.start()
+        defer { Task { await service.stop() } }
+        for fits in [false, true] {
+            var configuration = located
+            configuration.fitsLiveWindow = fits
+            let recognizer = WhisperRecognizer(service: service, configuration: configuration).forLiveTurns
+            print("\nlive turns: each sentence alone, beam \(configuration.liveBeamSize), encoder window \(fits ? "fitted to the line" : "30 s")")
+            print("  condition                                   WER   ms per line")
+            var errors = 0, words = 0, lines = 0, seconds = 0.0
+            for (condition, recording) in recordings {
+                var conditionErrors = 0, conditionWords = 0, conditionSeconds = 0.0
+                let rate = Double(recording.audio.sampleRate)
+                for (sentence, span) in zip(SpeechCorpus.sentences, recording.spans) {
+                    let from = max(0, Int((span.start - 0.2) * rate)), to = min(recording.audio.samples.count, Int((span.end + 0.3) * rate))
+                    let line = PCMAudio(samples: Array(recording.audio.samples[from..<to]), sampleRate: recording.audio.sampleRate)
+                    let begin = ContinuousClock.now
+                    let transcript = try await recognizer.transcribe(line)
+                    conditionSeconds += Self.seconds(ContinuousClock.now - begin)
+                    let reference = WordErrorRate.words(sentence)
+                    conditionErrors += WordErrorRate.errors(reference: reference, hypothesis: WordErrorRate.words(transcript.text))
+                    conditionWords += reference.count
+                }
+                let count = min(SpeechCorpus.sentences.count, recording.spans.count)
+                print("  " + Self.pad(condition.description, 40) + String(
+                    format: " %6.3f  %6.0f", Double(conditionErrors) / Double(max(1, conditionWords)), conditionSeconds / Double(max(1, count)) * 1000))
+                errors += conditionErrors
+                words += conditionWords
+                lines += count
+                seconds += conditionSeconds
+            }
+            print("  " + Self.pad("all", 40) + String(format: " %6.3f  %6.0f", Double(errors) / Double(max(1, words)), seconds / Double(max(1, lines)) * 1000))
         }
     }
 
