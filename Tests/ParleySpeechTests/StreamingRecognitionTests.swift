@@ -90,4 +90,25 @@ struct StreamingRecognitionTests {
         let toneIsSpeech = gate.isSpeech(tone)
         #expect(toneIsSpeech)
     }
+
+    @Test("an onset is 300 ms of speech: silence and a click are not, spoken words are, in any chunking")
+    func speechOnset() async throws {
+        var detector = SpeechOnsetDetector()
+        let silence = detector.hearsSpeech(in: [Float](repeating: 0, count: 16_000))
+        let click = (0..<1_600).map { Float(sin(Double($0) * 0.2)) * 0.5 }  // 100 ms
+        let clicked = detector.hearsSpeech(in: click + [Float](repeating: 0, count: 8_000))
+        #expect(!silence && !clicked)
+        let speech = try await Shared.espeak.synthesize(SpeechRequest(text: "Sorry, can I stop you there?", voiceID: "professional_male"))
+        let samples = speech.audio.resampled(to: 16_000).samples
+        for chunk in [160, 1_600, 6_400] {
+            var fresh = SpeechOnsetDetector()
+            var heardAt: Int?
+            for start in stride(from: 0, to: samples.count, by: chunk) where heardAt == nil {
+                if fresh.hearsSpeech(in: Array(samples[start..<min(samples.count, start + chunk)])) { heardAt = start }
+            }
+            let at = try #require(heardAt, "no onset with \(chunk)-sample chunks")
+            // Heard within the first second of the line.
+            #expect(at < 16_000, "onset at sample \(at) with \(chunk)-sample chunks")
+        }
+    }
 }

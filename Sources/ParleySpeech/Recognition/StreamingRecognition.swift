@@ -268,6 +268,46 @@ actor StreamingSession {
     }
 }
 
+/// Notices someone starting to talk in a live stream, for barge-in: true once speech has lasted
+/// `minimumSpeech` (short gaps between words allowed), so a click or a cough does not count.
+public struct SpeechOnsetDetector: Sendable {
+    public var minimumSpeech: Duration
+    private var gate = EnergyGate()
+    private var pending: [Float] = []
+    private var speechFrames = 0
+    private var silentFrames = 0
+    private let frameLength = PCMAudio.analysisSampleRate / 50
+
+    public init(minimumSpeech: Duration = .milliseconds(300)) {
+        self.minimumSpeech = minimumSpeech
+    }
+
+    /// Takes the next 16 kHz samples; true when they complete an onset (then counting starts over).
+    public mutating func hearsSpeech(in samples: [Float]) -> Bool {
+        pending += samples
+        let needed = Int(minimumSpeech / .milliseconds(20))
+        var offset = 0
+        var heard = false
+        while pending.count - offset >= frameLength {
+            if gate.isSpeech(Array(pending[offset..<(offset + frameLength)])) {
+                speechFrames += 1
+                silentFrames = 0
+            } else {
+                silentFrames += 1
+                // More than 100 ms of quiet: whatever came before was not a sustained start.
+                if silentFrames > 5 { speechFrames = 0 }
+            }
+            offset += frameLength
+            if speechFrames >= max(1, needed) {
+                heard = true
+                speechFrames = 0
+            }
+        }
+        pending.removeFirst(offset)
+        return heard
+    }
+}
+
 /// Low-latency voice activity for endpointing: frame energy against an adaptive noise floor.
 /// ParleyAudio's detector is more robust but decides 0.5 s late (its floor looks ahead), which
 /// would put every final at least 0.5 s after the end of speech; live endpointing needs a

@@ -261,6 +261,55 @@ struct VoiceSocketTests {
     }
 }
 
+extension VoiceSocketTests {
+    /// Barge-in: a rep who talks while the prospect's opening still plays interrupts it at once
+    /// (before their words are recognised), is heard, and is answered.
+    @Test func talkingOverTheProspectInterruptsItAndIsHeard() async throws {
+        try await TestServer.with { server in
+            let rep = try await server.register()
+            let id = try await newSession(server, rep.accessToken, coaching: false)
+            let speech = try await TestMedia.speechWAV("Sorry to jump in but how do you manage your tooling today")
+            let line = try WAVFile.decode(speech).resampled(to: 16_000).samples
+            func pcm(_ samples: [Float]) -> Data {
+                samples.reduce(into: Data()) { data, sample in
+                    withUnsafeBytes(of: Int16(max(-1, min(1, sample)) * 32767).littleEndian) { data.append(contentsOf: $0) }
+                }
+            }
+            let socket = try await TestWebSocket.connect(server, path: "/ws/voice/\(id)", token: rep.accessToken)
+            try await socket.send(["type": "config", "data": ["sample_rate": 16000, "channels": 1, "format": "pcm"]])
+            let opening = try #require(await socket.next(type: "ai_response").message?["data"] as? [String: Any])
+            let openingAudio = try #require((opening["audio"] as? String).flatMap { Data(base64Encoded: $0) })
+            // The opening lasts seconds; everything below reaches the server while it plays.
+            #expect(try WAVFile.decode(openingAudio).duration > 1.5)
+            func stream(_ audio: Data) async throws {
+                for offset in stride(from: 0, to: audio.count, by: 6400) {
+                    try await socket.send(["type": "audio", "data": audio[offset..<min(audio.count, offset + 6400)].base64EncodedString()])
+                }
+            }
+            // A second of silence, then the line without the silence after it: the rep has not
+            // stopped, so nothing can have been recognised yet, and the interruption must come
+            // from hearing them start.
+            let lastVoiced = line.lastIndex { abs($0) > 0.01 } ?? line.count - 1
+            try await stream(pcm([Float](repeating: 0, count: 16_000)) + pcm(Array(line[...lastVoiced])))
+            let interruption = await socket.next(timeout: .seconds(30))
+            #expect(interruption?["type"] as? String == "ai_interrupted", "\(interruption ?? [:])")
+            try await stream(pcm([Float](repeating: 0, count: 32_000)))
+            var order: [String] = []
+            while let message = await socket.next(timeout: .seconds(120)), let type = message["type"] as? String {
+                let data = message["data"] as? [String: Any]
+                if type == "transcript", data?["is_final"] as? Bool == true { order.append("heard: \(data?["text"] as? String ?? "")") }
+                if type == "ai_interrupted" { order.append("interrupted") }
+                if type == "ai_response" { order.append("answered"); break }
+                if type == "error" { Issue.record("error: \(message)"); break }
+            }
+            #expect(order.count == 2 && order.last == "answered", "\(order)")
+            let heard = order.first?.lowercased() ?? ""
+            #expect(heard.contains("tooling") || heard.contains("manage"), "\(order)")
+            await socket.close()
+        }
+    }
+}
+
 /// A configured language model words the prospect's live lines (an OpenAI-compatible local server).
 @Suite("Sales Trainer prospect wording by a language model")
 struct ProspectWordingTests {

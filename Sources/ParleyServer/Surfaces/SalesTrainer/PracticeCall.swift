@@ -37,6 +37,8 @@ actor PracticeCall {
     private var recognition: Task<Void, Never>?
     private var deadline: Task<Void, Never>?
     private var aiSpeakingUntil = Date.distantPast
+    /// Listens for the rep starting to talk while the prospect's audio plays.
+    private var onset = SpeechOnsetDetector()
     private(set) var configured = false
 
     var status: ConversationStatus { conversation.status }
@@ -148,13 +150,20 @@ actor PracticeCall {
         }
     }
 
-    /// Spoken audio: 16 kHz mono samples for the recogniser.
-    func hear(_ samples: [Float]) {
+    /// Spoken audio: 16 kHz mono samples for the recogniser. A rep who talks over the prospect
+    /// (300 ms of speech while its audio plays) interrupts it at once (barge-in); what they say is
+    /// heard and answered as usual when they stop.
+    func hear(_ samples: [Float]) async {
         audioInput?.yield(PCMAudio(samples: samples, sampleRate: PCMAudio.analysisSampleRate))
+        guard Date() < aiSpeakingUntil else { return }
+        if onset.hearsSpeech(in: samples) {
+            aiSpeakingUntil = .distantPast
+            await emit(.interrupted)
+        }
     }
 
-    /// What the recogniser heard: partials are shown, finals are the rep's turn. A rep who
-    /// starts talking while the prospect's audio still plays interrupts it (barge-in).
+    /// What the recogniser heard: partials are shown, finals are the rep's turn. Words heard while
+    /// the prospect's audio still plays interrupt it too (barge-in), if the onset did not already.
     func recognized(_ event: RecognitionEvent) async throws {
         let text = event.segment.text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !text.isEmpty else { return }
@@ -184,6 +193,7 @@ actor PracticeCall {
             let speech = try await app.parley.speech.synthesizer.synthesize(SpeechRequest(text: reply.text, voiceID: settings.voice_id))
             audio = WAVFile.encode(speech.audio)
             aiSpeakingUntil = Date().addingTimeInterval(speech.audio.duration)
+            onset = SpeechOnsetDetector()
         } catch {
             // The words still reach the rep; the client is told audio is missing.
             app.logger.warning("prospect audio failed", metadata: ["error": "\(error)"])
