@@ -26,6 +26,8 @@ public struct ParleyConfiguration: Sendable {
     public var maxUploadSize: Int64 = 500 << 20
     /// Seconds a synthesised audio file stays downloadable at its `audio_url` (`PARLEY_AUDIO_TTL`).
     public var audioLifetime: TimeInterval = 3600
+    /// Practice sessions a rep may hold open (created, active or paused) at once (`PARLEY_OPEN_SESSION_LIMIT`).
+    public var openSessionLimit = 3
 
     /// Reads the configuration from environment variables; invalid values are reported by name.
     public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> ParleyConfiguration {
@@ -87,6 +89,7 @@ public struct ParleyConfiguration: Sendable {
         )
         configuration.maxUploadSize = Int64(try integer("PARLEY_MAX_UPLOAD_SIZE", default: Int(configuration.maxUploadSize), range: 1024...(Int(Int32.max) * 4)))
         configuration.audioLifetime = TimeInterval(try integer("PARLEY_AUDIO_TTL", default: Int(configuration.audioLifetime), range: 1...(7 * 86_400)))
+        configuration.openSessionLimit = try integer("PARLEY_OPEN_SESSION_LIMIT", default: configuration.openSessionLimit, range: 1...100)
         return configuration
     }
 }

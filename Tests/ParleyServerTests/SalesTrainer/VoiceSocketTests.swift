@@ -131,6 +131,38 @@ struct VoiceSocketTests {
         }
     }
 
+    /// The document's 5 concurrent voice connections per user (reachable once a rep may hold more
+    /// than 5 open sessions): the sixth is refused with 429, and a closed one frees its place.
+    @Test func atMostFiveVoiceConnectionsPerUser() async throws {
+        try await TestServer.with({ $0.openSessionLimit = 8 }) { server in
+            let rep = try await server.register()
+            var ids: [String] = []
+            for _ in 0..<6 { ids.append(try await newSession(server, rep.accessToken)) }
+            var open: [TestWebSocket] = []
+            for id in ids.prefix(5) { open.append(try await TestWebSocket.connect(server, path: "/ws/voice/\(id)", token: rep.accessToken)) }
+            do {
+                _ = try await TestWebSocket.connect(server, path: "/ws/voice/\(ids[5])", token: rep.accessToken)
+                Issue.record("a sixth voice connection was accepted")
+            } catch {
+                #expect("\(error)".contains("429") || "\(error)".contains("tooManyRequests"), "\(error)")
+            }
+            // Another rep is not affected.
+            let other = try await server.register()
+            let theirs = try await TestWebSocket.connect(server, path: "/ws/voice/\(try await newSession(server, other.accessToken))", token: other.accessToken)
+            await theirs.close()
+            await open.removeFirst().close()
+            // The server notices the close asynchronously; the freed place is taken as soon as it has.
+            var sixth: TestWebSocket?
+            for _ in 0..<50 where sixth == nil {
+                sixth = try? await TestWebSocket.connect(server, path: "/ws/voice/\(ids[5])", token: rep.accessToken)
+                if sixth == nil { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            #expect(sixth != nil, "the place of a closed connection was not freed")
+            await sixth?.close()
+            for socket in open { await socket.close() }
+        }
+    }
+
     @Test func aDroppedConnectionLosesNothingAndReconnectingResumes() async throws {
         try await TestServer.with { server in
             let rep = try await server.register()

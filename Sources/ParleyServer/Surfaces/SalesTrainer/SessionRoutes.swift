@@ -4,8 +4,6 @@ import Vapor
 
 /// `/api/v1/sessions`: practice sessions of the signed-in rep.
 enum SessionRoutes {
-    /// Sessions a rep may have open (created, active or paused) at once.
-    static let openSessionLimit = 3
     /// A session never connected to within this time no longer counts as open.
     static let unusedSessionTimeout: TimeInterval = 3600
 
@@ -31,6 +29,7 @@ enum SessionRoutes {
         let configuration = try configuration(body.configuration, scenario: scenario)
 
         try await abandonUnusedSessions(of: user, in: request)
+        let openSessionLimit = request.application.parley.configuration.openSessionLimit
         let open = try await store.countConversations(userID: user.id, kind: .practice, statuses: [.created, .active, .paused])
         guard open < openSessionLimit else {
             throw APIError(.conflict, code: "SESSION_LIMIT_EXCEEDED",
