@@ -206,7 +206,9 @@ struct VoiceSocketTests {
             #expect(await socket.next(type: "ai_response").message != nil)
             var replies = 0
             var coaching: [[String: Any]] = []
-            for line in ["Hello Mark, this is Dana from Acme. How do you manage your tooling today?",
+            // Each line in one breath: espeak-ng's pause at a full stop is close to the 300 ms
+            // that ends a turn, so a two-sentence line was sometimes heard as two turns.
+            for line in ["Hello Mark this is Dana from Acme so how do you manage your tooling today",
                          "Can we book a short demo next Tuesday at ten?"] {
                 let speech = try await TestMedia.speechWAV(line)
                 let audio = try WAVFile.decode(speech).resampled(to: 16_000)
