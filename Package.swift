@@ -112,7 +112,7 @@ if !enginesOnly {
             ]
         ),
         .testTarget(name: "ParleyStoreTests", dependencies: ["ParleyStore"]),
-        .testTarget(name: "ParleyServerTests", dependencies: ["ParleyServer", "ParleyTestSupport"]),
+        .testTarget(name: "ParleyServerTests", dependencies: ["ParleyServer", "ParleyTestSupport", "ParleyDomain", "ParleyIntelligence"]),
     ]
     executableDependencies.append("ParleyServer")
 }
