@@ -6,8 +6,9 @@ import Vapor
 /// `/ws/voice/{session_id}`: the Sales Trainer's real-time protocol over a plain WebSocket.
 ///
 /// Client → server: `config` (`{sample_rate: 16000, channels: 1, format: "pcm"}`, plus
-/// `interim_results: true` for partial transcripts, or `format: "text"` for typed practice), `audio` (base64 16-bit little-endian PCM),
-/// `text` (a typed turn), `control` (`pause`, `resume`, `end`).
+/// `interim_results: true` for partial transcripts, or `format: "text"` for typed practice),
+/// `audio` (base64 16-bit little-endian PCM), `text` (a typed turn), `control` (`pause`,
+/// `resume`, `end`).
 /// Server → client: `session_started`/`session_resumed`/`session_paused`/`session_ended`,
 /// `ai_response`, `transcript` (what was heard), `ai_interrupted` (barge-in), `coaching`, `error`.
 enum VoiceSocket {
