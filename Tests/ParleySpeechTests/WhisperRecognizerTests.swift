@@ -85,6 +85,7 @@ struct WhisperRecognizerTests {
         let upload = try await Shared.recordings.recording(SpeechCorpus.sentences, SpeechCorpus.conditions[0])
         let long = PCMAudio(samples: Array([[Float]](repeating: upload.audio.samples, count: 2).joined()), sampleRate: upload.audio.sampleRate)
         let finished = FinishOrder()
+        let servedBefore = try await Self.servedLiveRequests()
         async let uploadDone: Void = {
             _ = try await Shared.whisper.transcribe(long)
             await finished.append("upload")
@@ -101,6 +102,16 @@ struct WhisperRecognizerTests {
         #expect(words.allSatisfy { $0.start >= 0 && $0.start <= $0.end && $0.end <= line.duration + 0.05 }, "\(words)")
         // The upload holds one slot for its whole length; the live turn takes the other.
         #expect(await finished.order == ["live", "upload"])
+        // The service counts what it decoded per lane (`parley bench live` reads this).
+        #expect(try await Self.servedLiveRequests() >= servedBefore + 1)
+    }
+
+    /// The service's count of live requests decoded so far, from its `/health`.
+    static func servedLiveRequests() async throws -> Int {
+        let url = try await Shared.whisperService.endpoint().appendingPathComponent("health")
+        let response = try await ProviderHTTP(provider: "embedded Whisper service", timeout: .seconds(10)).sendExpectingSuccess(.GET, url, headers: [])
+        let health = try JSONSerialization.jsonObject(with: response.body) as? [String: Any]
+        return try #require((health?["requests"] as? [String: Any])?["live"] as? Int)
     }
 
     @Test("the service refuses a beam size or priority it does not know, naming the field")
