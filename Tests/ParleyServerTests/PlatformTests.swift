@@ -74,7 +74,9 @@ struct PlatformTests {
     }
 
     @Test func rateLimitsSendHeadersAnd429WithRetryAfter() async throws {
-        try await TestServer.with({ $0.rateLimits.general = .init(name: "general", limit: 3, window: 60) }) { server in
+        // Hour-long windows here: fixed windows start on multiples of their length, so a minute's
+        // window could turn over between the requests of a test on a loaded machine.
+        try await TestServer.with({ $0.rateLimits.general = .init(name: "general", limit: 3, window: 3600) }) { server in
             let rep = try await server.register()
             var remaining: [Int] = []
             for _ in 0..<3 {
@@ -97,7 +99,7 @@ struct PlatformTests {
     }
 
     @Test func signInIsLimitedPerAddress() async throws {
-        try await TestServer.with({ $0.rateLimits.authentication = .init(name: "auth", limit: 2, window: 60) }) { server in
+        try await TestServer.with({ $0.rateLimits.authentication = .init(name: "auth", limit: 2, window: 3600) }) { server in
             for _ in 0..<2 {
                 let response = try await server.request(.POST, "/api/v1/auth/login", json: ["email": "x@example.com", "password": "whatever1"])
                 #expect(response.status == 401)
@@ -152,7 +154,9 @@ struct SharedRateLimitTests {
     @Test func twoInstancesShareOneBudget() async throws {
         try await TestServer.with({ config in
             config.rateLimits.shared = true
-            config.rateLimits.general = .init(name: "general", limit: 4, window: 60)
+            // An hour's window: fixed windows start on multiples of their length, and a one-minute
+            // one sometimes turned over between these requests on a loaded machine.
+            config.rateLimits.general = .init(name: "general", limit: 4, window: 3600)
         }) { first in
             let rep = try await first.register()
             let limits = first.configuration.rateLimits
