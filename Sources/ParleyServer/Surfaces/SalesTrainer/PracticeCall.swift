@@ -189,17 +189,22 @@ actor PracticeCall {
         try await store(TranscriptSegment(id: nextSequence, speaker: .counterpart, speakerLabel: "ai", text: reply.text),
                         sentiment: reply.sentiment.rawValue, intent: reply.intent.rawValue)
         var audio: Data?
+        var playing: TimeInterval?
         do {
             let speech = try await app.parley.speech.synthesizer.synthesize(SpeechRequest(text: reply.text, voiceID: settings.voice_id))
             audio = WAVFile.encode(speech.audio)
-            aiSpeakingUntil = Date().addingTimeInterval(speech.audio.duration)
-            onset = SpeechOnsetDetector()
+            playing = speech.audio.duration
         } catch {
             // The words still reach the rep; the client is told audio is missing.
             app.logger.warning("prospect audio failed", metadata: ["error": "\(error)"])
             await emit(.failure(code: "VOICE_SERVICE_UNAVAILABLE", message: "The prospect's voice is unavailable: \(error)", retryAllowed: true))
         }
         await emit(.reply(reply, audio: audio))
+        // The client plays the audio once it has it: it is heard until its length after sending.
+        if let playing {
+            aiSpeakingUntil = Date().addingTimeInterval(playing)
+            onset = SpeechOnsetDetector()
+        }
     }
 
     private func store(_ segment: TranscriptSegment, sentiment: String?, intent: String?) async throws {
