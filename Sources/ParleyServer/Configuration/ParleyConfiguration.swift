@@ -26,6 +26,9 @@ public struct ParleyConfiguration: Sendable {
     public var maxUploadSize: Int64 = 500 << 20
     /// Seconds a synthesised audio file stays downloadable at its `audio_url` (`PARLEY_AUDIO_TTL`).
     public var audioLifetime: TimeInterval = 3600
+    /// Whether webhooks may go to loopback and private-network addresses (`PARLEY_WEBHOOK_ALLOW_PRIVATE`):
+    /// off, so users cannot make the server call into its own network; on for local development.
+    public var webhooksMayTargetPrivateNetworks = false
     /// Practice sessions a rep may hold open (created, active or paused) at once (`PARLEY_OPEN_SESSION_LIMIT`).
     public var openSessionLimit = 3
 
@@ -89,6 +92,13 @@ public struct ParleyConfiguration: Sendable {
         )
         configuration.maxUploadSize = Int64(try integer("PARLEY_MAX_UPLOAD_SIZE", default: Int(configuration.maxUploadSize), range: 1024...(Int(Int32.max) * 4)))
         configuration.audioLifetime = TimeInterval(try integer("PARLEY_AUDIO_TTL", default: Int(configuration.audioLifetime), range: 1...(7 * 86_400)))
+        if let raw = value("PARLEY_WEBHOOK_ALLOW_PRIVATE") {
+            switch raw.lowercased() {
+            case "1", "true", "on", "yes": configuration.webhooksMayTargetPrivateNetworks = true
+            case "0", "false", "off", "no": configuration.webhooksMayTargetPrivateNetworks = false
+            default: throw DomainError.validation(field: "PARLEY_WEBHOOK_ALLOW_PRIVATE", message: "must be 1 or 0, got '\(raw)'")
+            }
+        }
         configuration.openSessionLimit = try integer("PARLEY_OPEN_SESSION_LIMIT", default: configuration.openSessionLimit, range: 1...100)
         return configuration
     }

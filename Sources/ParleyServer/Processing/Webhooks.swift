@@ -78,6 +78,12 @@ extension WebhookDelivery {
         }
         delivery.attempts = job.attempts
         do {
+            // Checked again at each delivery: the name may point elsewhere since registration.
+            if !app.parley.configuration.webhooksMayTargetPrivateNetworks {
+                let refusal: String?
+                if let url = URL(string: subscription.url) { refusal = await WebhookTarget.refusal(for: url) } else { refusal = "is not a URL" }
+                if let refusal { throw WebhookFailure(message: "not sent: the URL \(refusal)") }
+            }
             var request = ClientRequest(method: .POST, url: URI(string: subscription.url))
             request.headers.contentType = .json
             request.headers.add(name: "X-Webhook-Signature", value: signature(of: delivery.payload, secret: subscription.secret))

@@ -94,7 +94,8 @@ struct CoachingDurabilityTests {
     }
 
     func announce(to subscriber: Subscriber) async throws {
-        try await TestServer.with({ $0.jobs.retryBase = 0.2 }) { server in
+        // The subscriber listens on 127.0.0.1, which webhooks may reach only when allowed.
+        try await TestServer.with({ $0.jobs.retryBase = 0.2; $0.webhooksMayTargetPrivateNetworks = true }) { server in
             let speaker = try await server.coachingAccount()
             let secret = "a-subscriber-secret-of-some-length"
             let registered = try await server.request(.POST, "/coaching/webhooks", json: [
@@ -151,8 +152,42 @@ struct CoachingDurabilityTests {
         }
     }
 
+    /// Webhooks cannot be aimed into the server's own network: refused at registration (the
+    /// field named), and a subscription whose address became private is not called.
+    @Test func webhooksCannotReachPrivateNetworks() async throws {
+        try await TestServer.with({ $0.jobs.retryBase = 0.2 }) { server in
+            let speaker = try await server.coachingAccount()
+            for target in ["http://127.0.0.1:9/hook", "http://localhost:8080/hook", "http://169.254.169.254/latest/meta-data",
+                           "http://10.1.2.3/hook", "http://192.168.0.10/hook", "http://[::1]:8080/hook", "http://[::ffff:127.0.0.1]/hook",
+                           "http://[fd00::5]/hook", "http://0.0.0.0/hook"] {
+                let refused = try await server.request(.POST, "/coaching/webhooks", json: ["url": target], token: speaker.accessToken)
+                let details = (refused.json["error"] as? [String: Any])?["details"] as? [String: Any]
+                #expect(refused.status == 422 && details?["field"] as? String == "url", "\(target): \(refused.text)")
+            }
+            // A public address is accepted (a literal: the test machine may have no DNS).
+            let accepted = try await server.request(.POST, "/coaching/webhooks", json: ["url": "https://93.184.216.34/hook"], token: speaker.accessToken)
+            #expect(accepted.status == 201, "\(accepted.text)")
+            let hookID = (Self.data(accepted)["webhook"] as? [String: Any])?["id"] as? String ?? ""
+            // The name now points inside (as a re-pointed DNS name would): the delivery is not sent.
+            let database = try #require(server.app.db as? any SQLDatabase)
+            try await database.raw("UPDATE webhook_subscriptions SET url = 'http://127.0.0.1:9/hook'").run()
+            let id = try await Self.uploadSpeech(server, token: speaker.accessToken, text: "A short talk about the harbour.")
+            #expect(try await server.waitForCoachingSession(id, token: speaker.accessToken)["status"] as? String == "completed")
+            var delivery: [String: Any]?
+            let deadline = ContinuousClock.now + .seconds(30)
+            while ContinuousClock.now < deadline, delivery?["error"] == nil || delivery?["error"] is NSNull {
+                let log = try await server.request(.GET, "/coaching/webhooks/\(hookID)/deliveries", token: speaker.accessToken)
+                delivery = (Self.data(log)["deliveries"] as? [[String: Any]])?.first
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect((delivery?["error"] as? String)?.contains("private network") == true, "\(delivery ?? [:])")
+            #expect(delivery?["status"] as? String != "delivered")
+            #expect(delivery?["responseStatus"] == nil || delivery?["responseStatus"] is NSNull, "nothing answered, so nothing was sent")
+        }
+    }
+
     @Test func deletingASessionOrTheAccountLeavesNoRowsOrFiles() async throws {
-        try await TestServer.with { server in
+        try await TestServer.with({ $0.webhooksMayTargetPrivateNetworks = true }) { server in
             let speaker = try await server.coachingAccount()
             let keep = try await Self.uploadSpeech(server, token: speaker.accessToken, text: "The first talk about the weather.")
             let drop = try await Self.uploadSpeech(server, token: speaker.accessToken, text: "The second talk about the ocean.")

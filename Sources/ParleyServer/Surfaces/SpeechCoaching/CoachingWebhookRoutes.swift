@@ -62,6 +62,9 @@ enum CoachingWebhookRoutes {
         guard body.url.count <= 2000, let url = URL(string: body.url), let scheme = url.scheme?.lowercased(),
               scheme == "http" || scheme == "https", url.host?.isEmpty == false
         else { throw APIError.validation("url", "must be an absolute http(s) URL") }
+        if !request.application.parley.configuration.webhooksMayTargetPrivateNetworks, let refusal = await WebhookTarget.refusal(for: url) {
+            throw APIError.validation("url", "must be a public http(s) endpoint: it \(refusal)")
+        }
         let chosen = body.events ?? events
         guard !chosen.isEmpty, chosen.allSatisfy(events.contains) else {
             throw APIError.validation("events", "must list events from: \(events.joined(separator: ", "))")
