@@ -153,13 +153,14 @@ struct CoachingDurabilityTests {
     }
 
     /// Webhooks cannot be aimed into the server's own network: refused at registration (the
-    /// field named), and a subscription whose address became private is not called.
+    /// field named; a name that does not resolve is refused too), and a subscription whose
+    /// address became private is not called.
     @Test func webhooksCannotReachPrivateNetworks() async throws {
         try await TestServer.with({ $0.jobs.retryBase = 0.2 }) { server in
             let speaker = try await server.coachingAccount()
             for target in ["http://127.0.0.1:9/hook", "http://localhost:8080/hook", "http://169.254.169.254/latest/meta-data",
                            "http://10.1.2.3/hook", "http://192.168.0.10/hook", "http://[::1]:8080/hook", "http://[::ffff:127.0.0.1]/hook",
-                           "http://[fd00::5]/hook", "http://0.0.0.0/hook"] {
+                           "http://[fd00::5]/hook", "http://0.0.0.0/hook", "http://parley-test.invalid/hook"] {
                 let refused = try await server.request(.POST, "/coaching/webhooks", json: ["url": target], token: speaker.accessToken)
                 let details = (refused.json["error"] as? [String: Any])?["details"] as? [String: Any]
                 #expect(refused.status == 422 && details?["field"] as? String == "url", "\(target): \(refused.text)")
