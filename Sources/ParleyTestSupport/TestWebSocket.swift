@@ -46,6 +46,16 @@ public final class TestWebSocket: Sendable {
         try await socket.send(text)
     }
 
+    /// Sends one binary frame.
+    public func sendBinary(_ data: Data) async throws {
+        try await socket.send([UInt8](data))
+    }
+
+    /// The next message as the text that came, or nil (closed, or nothing within `timeout`).
+    public func nextText(timeout: Duration = .seconds(60)) async -> String? {
+        await mailbox.next(timeout: timeout)
+    }
+
     /// The next message, or nil when the socket closed or nothing came within `timeout`
     /// (a bound so a broken server fails the test instead of hanging it).
     public func next(timeout: Duration = .seconds(60)) async -> [String: Any]? {

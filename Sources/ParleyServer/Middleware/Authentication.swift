@@ -8,12 +8,18 @@ import Vapor
 /// (service-to-service calls) is accepted instead and acts as the admin who created the key.
 struct BearerAuthentication: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        if let token = request.accessToken {
-            request.auth.login(try await request.identity.authenticate(accessToken: token))
-        } else if let key = request.headers.first(name: "X-API-Key"), !key.isEmpty {
-            request.auth.login(try await request.identity.authenticate(apiKey: key))
-        } else {
-            throw APIError.authRequired
+        do {
+            if let token = request.accessToken {
+                request.auth.login(try await request.identity.authenticate(accessToken: token))
+            } else if let key = request.headers.first(name: "X-API-Key"), !key.isEmpty {
+                request.auth.login(try await request.identity.authenticate(apiKey: key))
+            } else {
+                throw APIError.authRequired
+            }
+        } catch {
+            // Before authentication there is only the address to limit by.
+            let context = request.application.parley
+            throw await context.rateLimiting(context.configuration.rateLimits.authentication).failedAuthentication(error, on: request)
         }
         return try await next.respond(to: request)
     }

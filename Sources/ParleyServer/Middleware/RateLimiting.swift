@@ -47,6 +47,9 @@ public struct CoachingRateLimits: Sendable {
     public var uploads = RateLimitPolicy(name: "coaching-uploads", limit: 3, window: 60)
     /// Concurrent Socket.IO connections per user.
     public var concurrentSockets = 10
+    /// Engine.IO connections per client address at once, signed in or not (each may hold up
+    /// to one packet's binary data), so one address cannot pin the server's memory.
+    public var socketsPerAddress = 20
 
     public init() {}
 }
@@ -91,10 +94,35 @@ struct RateLimiting: AsyncMiddleware {
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         guard enabled else { return try await next.respond(to: request) }
-        let caller = request.auth.get(Principal.self).map { "user:\($0.user.id)" }
-            ?? "ip:\(request.remoteAddress?.ipAddress ?? "unknown")"
+        let caller = request.auth.get(Principal.self).map { "user:\($0.user.id)" } ?? "ip:\(request.clientAddress)"
+        let (allowed, headers) = try await count("\(policy.name):\(caller)", on: request)
+        guard allowed else { throw refusal(headers: headers) }
+        do {
+            let response = try await next.respond(to: request)
+            for (name, value) in headers { response.headers.replaceOrAdd(name: name, value: value) }
+            return response
+        } catch {
+            var apiError = APIError(from: error)
+            for (name, value) in headers { apiError.headers.replaceOrAdd(name: name, value: value) }
+            throw apiError
+        }
+    }
+
+    /// Counts a request that failed authentication against its address, so guessing tokens is
+    /// limited like guessing passwords: the error it returns carries the `X-RateLimit-*`
+    /// headers, and past the limit it is a 429 instead.
+    func failedAuthentication(_ error: any Error, on request: Request) async -> any Error {
+        guard enabled, let counted = try? await count("\(policy.name)-failed:ip:\(request.clientAddress)", on: request) else {
+            return error
+        }
+        var apiError = counted.allowed ? APIError(from: error) : refusal(headers: counted.headers)
+        for (name, value) in counted.headers { apiError.headers.replaceOrAdd(name: name, value: value) }
+        return apiError
+    }
+
+    /// Counts one request in `bucket`; whether it is allowed, and the headers that say so.
+    private func count(_ bucket: String, on request: Request) async throws -> (allowed: Bool, headers: HTTPHeaders) {
         let now = Int(Date().timeIntervalSince1970)
-        let bucket = "\(policy.name):\(caller)"
         let hit: (allowed: Bool, remaining: Int, reset: Int)
         if shared {
             let start = now - now % policy.window
@@ -108,21 +136,19 @@ struct RateLimiting: AsyncMiddleware {
         headers.replaceOrAdd(name: "X-RateLimit-Limit", value: String(policy.limit))
         headers.replaceOrAdd(name: "X-RateLimit-Remaining", value: String(hit.remaining))
         headers.replaceOrAdd(name: "X-RateLimit-Reset", value: String(hit.reset))
-        guard hit.allowed else {
-            headers.replaceOrAdd(name: "Retry-After", value: String(max(1, hit.reset - now)))
-            throw APIError(.tooManyRequests, code: "RATE_LIMIT_EXCEEDED",
-                           "Too many requests: at most \(policy.limit) per \(policy.window) seconds", headers: headers)
-        }
-        do {
-            let response = try await next.respond(to: request)
-            for (name, value) in headers { response.headers.replaceOrAdd(name: name, value: value) }
-            return response
-        } catch {
-            var apiError = APIError(from: error)
-            for (name, value) in headers { apiError.headers.replaceOrAdd(name: name, value: value) }
-            throw apiError
-        }
+        if !hit.allowed { headers.replaceOrAdd(name: "Retry-After", value: String(max(1, hit.reset - now))) }
+        return (hit.allowed, headers)
     }
+
+    private func refusal(headers: HTTPHeaders) -> APIError {
+        APIError(.tooManyRequests, code: "RATE_LIMIT_EXCEEDED",
+                 "Too many requests: at most \(policy.limit) per \(policy.window) seconds", headers: headers)
+    }
+}
+
+extension Request {
+    /// The address rate limits count by: the connection's peer.
+    var clientAddress: String { remoteAddress?.ipAddress ?? "unknown" }
 }
 
 extension ParleyContext {

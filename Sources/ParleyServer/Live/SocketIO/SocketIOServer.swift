@@ -22,30 +22,36 @@ protocol SocketIONamespaceHandler: Sendable {
 
 /// The Socket.IO server at `/socket.io/`: Engine.IO v4 over WebSocket, Socket.IO v5 packets,
 /// authentication per namespace by `auth.token` (or the handshake's `token` query / Bearer
-/// header), and at most `limit` namespace connections per user at once.
+/// header), at most `limit` namespace connections per user and `perAddress` Engine.IO
+/// connections per client address at once.
 final class SocketIOServer: Sendable {
     let handlers: [any SocketIONamespaceHandler]
     let limit: Int
+    let perAddress: Int
     let pingInterval: Duration
     let pingTimeout: Duration
     /// The surface's error code for an error (sent in CONNECT_ERROR's `data.code`).
     let errorCode: @Sendable (APIError) -> String
-    private let perUser = NIOLockedValueBox<[Int: Int]>([:])
+    let places = ConnectionPlaces()
 
-    init(handlers: [any SocketIONamespaceHandler], limit: Int, pingInterval: Duration = .seconds(25), pingTimeout: Duration = .seconds(20),
-         errorCode: @escaping @Sendable (APIError) -> String) {
+    init(handlers: [any SocketIONamespaceHandler], limit: Int, perAddress: Int, pingInterval: Duration = .seconds(25),
+         pingTimeout: Duration = .seconds(20), errorCode: @escaping @Sendable (APIError) -> String) {
         self.errorCode = errorCode
         self.handlers = handlers
         self.limit = limit
+        self.perAddress = perAddress
         self.pingInterval = pingInterval
         self.pingTimeout = pingTimeout
     }
 
-    /// Largest frame accepted from a client (Engine.IO's `maxPayload`).
+    /// Largest frame accepted from a client (Engine.IO's `maxPayload`), and also the most
+    /// binary data one connection may hold while a packet's attachments arrive.
     static let maxPayload = 1_000_000
+    /// Most binary attachments one packet may announce; Parley's events carry one.
+    static let maxAttachments = 4
 
     func register(on routes: any RoutesBuilder) {
-        routes.grouped(Handshake()).webSocket("socket.io", maxFrameSize: .init(integerLiteral: Self.maxPayload), shouldUpgrade: { request in
+        routes.grouped(Handshake(server: self)).webSocket("socket.io", maxFrameSize: .init(integerLiteral: Self.maxPayload), shouldUpgrade: { request in
             request.eventLoop.makeSucceededFuture([:])
         }, onUpgrade: { [self] request, socket in
             // Set up on the socket's event loop before any frame is read, so none is missed.
@@ -53,28 +59,39 @@ final class SocketIOServer: Sendable {
             socket.onText { _, text in feed.yield(.text(text)) }
             socket.onBinary { _, buffer in feed.yield(.binary(Data(buffer: buffer))) }
             socket.onClose.whenComplete { _ in feed.finish() }
+            let claims = request.takeClaims()
             let app = request.application
             app.parley.liveCalls.track(socket) { [self] in
                 await SocketIOConnection(server: self, socket: socket, request: request).run(inbox)
+                claims.forEach { $0.release() }
             }
         })
     }
 
-    /// Refuses, before the upgrade, handshakes this server cannot serve (Engine.IO's error body).
+    /// Refuses, before the upgrade, handshakes this server cannot serve (Engine.IO's error body),
+    /// and takes the connection's place among its address's.
     struct Handshake: AsyncMiddleware {
+        let server: SocketIOServer
+
         func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
             let version = request.query[String.self, at: "EIO"]
             let transport = request.query[String.self, at: "transport"]
             guard version == "4" else { return Self.refusal(5, "Unsupported protocol version") }
-            guard transport == "websocket", request.headers[.upgrade].first?.lowercased() == "websocket" else {
+            guard transport == "websocket", request.isWebSocketUpgrade else {
                 return Self.refusal(0, "Transport unknown")
             }
-            return try await next.respond(to: request)
+            let address = request.clientAddress
+            guard let claim = server.places.claim("address:\(address)", limit: server.perAddress) else {
+                return Self.refusal(0, "Too many connections from this address (at most \(server.perAddress))", status: .tooManyRequests)
+            }
+            request.hold(claim)
+            return try await UpgradeOnly().respond(to: request, chainingTo: next)
         }
 
-        static func refusal(_ code: Int, _ message: String) -> Response {
-            let response = Response(status: .badRequest)
+        static func refusal(_ code: Int, _ message: String, status: HTTPResponseStatus = .badRequest) -> Response {
+            let response = Response(status: status)
             response.headers.contentType = .json
+            if status == .tooManyRequests { response.headers.replaceOrAdd(name: "Retry-After", value: "5") }
             response.body = .init(string: #"{"code":\#(code),"message":"\#(message)"}"#)
             return response
         }
@@ -85,20 +102,9 @@ final class SocketIOServer: Sendable {
         case binary(Data)
     }
 
-    /// Reserves one of the user's connections; false when they are all in use.
-    func reserve(userID: Int) -> Bool {
-        perUser.withLockedValue { counts in
-            guard counts[userID, default: 0] < limit else { return false }
-            counts[userID, default: 0] += 1
-            return true
-        }
-    }
-
-    func release(userID: Int) {
-        perUser.withLockedValue { counts in
-            counts[userID, default: 1] -= 1
-            if counts[userID] == 0 { counts[userID] = nil }
-        }
+    /// Reserves one of the user's namespace connections; nil when they are all in use.
+    func reserve(userID: Int) -> ConnectionClaim? {
+        places.claim("user:\(userID)", limit: limit)
     }
 }
 
@@ -108,8 +114,8 @@ actor SocketIOConnection {
     let socket: WebSocket
     let request: Request
     let sid = IdentityService.randomToken(bytes: 15)
-    private var sessions: [String: (session: any SocketIONamespaceSession, userID: Int)] = [:]
-    private var pendingBinary: (packet: SocketIOPacket, buffers: [Data])?
+    private var sessions: [String: (session: any SocketIONamespaceSession, claim: ConnectionClaim)] = [:]
+    private var pendingBinary: (packet: SocketIOPacket, buffers: [Data], bytes: Int)?
     private var lastPong = ContinuousClock.now
 
     init(server: SocketIOServer, socket: WebSocket, request: Request) {
@@ -136,7 +142,7 @@ actor SocketIOConnection {
         heartbeat.cancel()
         for (namespace, entry) in sessions {
             await entry.session.close()
-            server.release(userID: entry.userID)
+            entry.claim.release()
             sessions[namespace] = nil
         }
     }
@@ -166,7 +172,15 @@ actor SocketIOConnection {
             do {
                 let packet = try SocketIOPacket.decode(text.dropFirst())
                 if packet.attachments > 0 {
-                    pendingBinary = (packet, [])
+                    // Binary data is held only for a namespace this client has joined (so only
+                    // after its authentication), and only as much as one packet may carry.
+                    guard pendingBinary == nil, packet.attachments <= SocketIOServer.maxAttachments,
+                          sessions[packet.namespace] != nil
+                    else {
+                        try? await socket.close(code: .policyViolation)
+                        return
+                    }
+                    pendingBinary = (packet, [], 0)
                 } else {
                     await dispatch(packet)
                 }
@@ -180,7 +194,17 @@ actor SocketIOConnection {
     }
 
     private func receive(binary data: Data) async {
-        guard var pending = pendingBinary else { return }
+        guard var pending = pendingBinary else {
+            // An attachment nobody announced.
+            try? await socket.close(code: .policyViolation)
+            return
+        }
+        pending.bytes += data.count
+        guard pending.bytes <= SocketIOServer.maxPayload else {
+            pendingBinary = nil
+            try? await socket.close(code: .messageTooLarge)
+            return
+        }
         pending.buffers.append(data)
         if pending.buffers.count == pending.packet.attachments {
             pendingBinary = nil
@@ -196,7 +220,7 @@ actor SocketIOConnection {
         case .disconnect:
             if let entry = sessions.removeValue(forKey: packet.namespace) {
                 await entry.session.close()
-                server.release(userID: entry.userID)
+                entry.claim.release()
             }
         case .event:
             guard let entry = sessions[packet.namespace] else {
@@ -222,7 +246,7 @@ actor SocketIOConnection {
                 throw APIError(.notFound, code: "NOT_FOUND", "Invalid namespace \(namespace)")
             }
             let principal = try await authenticate(packet.payload)
-            guard server.reserve(userID: principal.user.id) else {
+            guard let claim = server.reserve(userID: principal.user.id) else {
                 throw APIError(.tooManyRequests, code: "RATE_LIMIT_EXCEEDED",
                                "At most \(server.limit) real-time connections at once")
             }
@@ -230,10 +254,10 @@ actor SocketIOConnection {
             do {
                 session = try await handler.connect(namespace: namespace, principal: principal, request: request)
             } catch {
-                server.release(userID: principal.user.id)
+                claim.release()
                 throw error
             }
-            sessions[namespace] = (session, principal.user.id)
+            sessions[namespace] = (session, claim)
             await send(SocketIOPacket(kind: .connect, namespace: namespace, payload: .object(["sid": .string(sid + namespace)])).frame)
             let socket = self.socket
             await session.start { name, data in

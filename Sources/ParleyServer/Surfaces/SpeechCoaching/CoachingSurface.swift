@@ -24,7 +24,8 @@ enum CoachingSurface {
     /// The Socket.IO server at the root (`/socket.io/`), as the document's clients expect.
     static func registerRoot(on root: any RoutesBuilder, app: Application) {
         let limits = app.parley.configuration.rateLimits.coaching
-        SocketIOServer(handlers: [CoachingSessionNamespace(), CoachingDrillNamespace()], limit: limits.concurrentSockets, errorCode: CoachingErrorCodes.code(for:))
+        SocketIOServer(handlers: [CoachingSessionNamespace(), CoachingDrillNamespace()], limit: limits.concurrentSockets,
+                       perAddress: limits.socketsPerAddress, errorCode: CoachingErrorCodes.code(for:))
             .register(on: root)
     }
 }
