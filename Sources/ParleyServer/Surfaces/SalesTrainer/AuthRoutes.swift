@@ -24,7 +24,7 @@ enum AuthRoutes {
         }
         let tokens = try await request.identity.register(
             email: body.email, password: body.password, firstName: body.first_name,
-            lastName: body.last_name, company: body.company)
+            lastName: body.last_name, company: body.company, invitation: body.invitation_token)
         return try await TokenDTO(tokens).encodeResponse(status: .created, for: request)
     }
 

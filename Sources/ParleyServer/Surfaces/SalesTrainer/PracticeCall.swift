@@ -37,6 +37,23 @@ actor PracticeCall {
     private var recognition: Task<Void, Never>?
     private var deadline: Task<Void, Never>?
     private var aiSpeakingUntil = Date.distantPast
+    /// Set once the client reports its playback (`playback` messages, like a telephony media
+    /// stream's marks): from then on its word, not the clock, says whether the prospect is heard.
+    private var clientPlayback: Bool?
+
+    /// True while the prospect's audio plays at the client: as the client reports it, or else
+    /// for the audio's length from when it was sent.
+    private var prospectAudible: Bool { clientPlayback ?? (Date() < aiSpeakingUntil) }
+
+    /// The client started or stopped playing the prospect's audio.
+    func playback(playing: Bool) {
+        clientPlayback = playing
+    }
+
+    private func prospectCutOff() {
+        aiSpeakingUntil = .distantPast
+        if clientPlayback != nil { clientPlayback = false }
+    }
     /// Listens for the rep starting to talk while the prospect's audio plays.
     private var onset = SpeechOnsetDetector()
     private(set) var configured = false
@@ -155,9 +172,9 @@ actor PracticeCall {
     /// heard and answered as usual when they stop.
     func hear(_ samples: [Float]) async {
         audioInput?.yield(PCMAudio(samples: samples, sampleRate: PCMAudio.analysisSampleRate))
-        guard Date() < aiSpeakingUntil else { return }
+        guard prospectAudible else { return }
         if onset.hearsSpeech(in: samples) {
-            aiSpeakingUntil = .distantPast
+            prospectCutOff()
             await emit(.interrupted)
         }
     }
@@ -167,8 +184,8 @@ actor PracticeCall {
     func recognized(_ event: RecognitionEvent) async throws {
         let text = event.segment.text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !text.isEmpty else { return }
-        if Date() < aiSpeakingUntil {
-            aiSpeakingUntil = .distantPast
+        if prospectAudible {
+            prospectCutOff()
             await emit(.interrupted)
         }
         await emit(.transcript(text: text, isFinal: event.isFinal))

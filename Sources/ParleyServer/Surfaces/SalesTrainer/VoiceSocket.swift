@@ -8,25 +8,23 @@ import Vapor
 /// Client → server: `config` (`{sample_rate: 16000, channels: 1, format: "pcm"}`, plus
 /// `interim_results: true` for partial transcripts, or `format: "text"` for typed practice),
 /// `audio` (base64 16-bit little-endian PCM), `text` (a typed turn), `control` (`pause`,
-/// `resume`, `end`).
+/// `resume`, `end`), `playback` (`{state: "playing"|"stopped"}`, optional: the client's own
+/// report of when the prospect's audio plays, which barge-in then follows instead of the clock).
 /// Server → client: `session_started`/`session_resumed`/`session_paused`/`session_ended`,
 /// `ai_response`, `transcript` (what was heard), `ai_interrupted` (barge-in), `coaching`, `error`.
 enum VoiceSocket {
     /// Open live connections per user (the document allows 5) and sessions in use.
-    final class Connections: Sendable {
-        let perUser = NIOLockedValueBox<[Int: Int]>([:])
-        let sessions = NIOLockedValueBox<Set<String>>([])
-        static let limit = 5
-    }
+    static let connectionsPerUser = 5
 
     /// Largest audio message: two seconds of 16 kHz 16-bit mono.
     static let maxAudioBytes = 64_000
 
     static func register(on root: any RoutesBuilder, app: Application) {
-        let connections = Connections()
+        let places = ConnectionPlaces()
         // Admission runs as middleware, before the upgrade: a refusal there is an ordinary HTTP
         // error response, whereas a failed `shouldUpgrade` leaves the client without an answer.
-        root.grouped("ws", "voice").grouped(BearerAuthentication(), Admission(connections: connections))
+        // A request that is not an upgrade is refused before it claims anything.
+        root.grouped("ws", "voice").grouped(UpgradeOnly(), BearerAuthentication(), Admission(places: places))
             .webSocket(":session_id", maxFrameSize: .init(integerLiteral: 1 << 20), shouldUpgrade: { request in
                 request.eventLoop.makeSucceededFuture([:])
             }, onUpgrade: { request, socket in
@@ -36,7 +34,9 @@ enum VoiceSocket {
                 socket.onText { _, text in feed.yield(text) }
                 socket.onBinary { _, _ in feed.yield(#"{"type":"__binary"}"#) }
                 socket.onClose.whenComplete { _ in feed.finish() }
-                guard let session = request.storage[SessionKey.self], let principal = try? request.principal else {
+                let claims = request.takeClaims()
+                guard let session = request.storage[SessionKey.self] else {
+                    claims.forEach { $0.release() }
                     _ = socket.close(code: .policyViolation)
                     return
                 }
@@ -44,43 +44,38 @@ enum VoiceSocket {
                 let logger = request.logger
                 app.parley.liveCalls.track(socket) {
                     await serve(socket, inbox: inbox, session: session, app: app, logger: logger)
-                    connections.perUser.withLockedValue { $0[principal.user.id, default: 1] -= 1 }
-                    connections.sessions.withLockedValue { _ = $0.remove(session.publicID) }
+                    claims.forEach { $0.release() }
                 }
             })
     }
 
     /// Lets a connection through only to its owner's open session, within the limits.
     struct Admission: AsyncMiddleware {
-        let connections: Connections
+        let places: ConnectionPlaces
 
         func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-            try await admit(request, connections: connections)
+            try await admit(request, places: places)
             return try await next.respond(to: request)
         }
     }
 
     /// Checks the caller may open this session now and reserves the connection.
-    static func admit(_ request: Request, connections: Connections) async throws {
+    static func admit(_ request: Request, places: ConnectionPlaces) async throws {
         let principal = try request.principal
         let session = try await SessionRoutes.session(request)
         guard session.status != .completed else {
             throw APIError(.conflict, code: "SESSION_COMPLETED", "Session \(session.publicID) is already completed")
         }
-        let admitted = connections.perUser.withLockedValue { counts -> Bool in
-            guard counts[principal.user.id, default: 0] < Connections.limit else { return false }
-            counts[principal.user.id, default: 0] += 1
-            return true
-        }
-        guard admitted else {
+        guard let user = places.claim("user:\(principal.user.id)", limit: connectionsPerUser) else {
             throw APIError(.tooManyRequests, code: "RATE_LIMIT_EXCEEDED",
-                           "At most \(Connections.limit) voice connections at once", headers: ["Retry-After": "5"])
+                           "At most \(connectionsPerUser) voice connections at once", headers: ["Retry-After": "5"])
         }
-        let claimed = connections.sessions.withLockedValue { $0.insert(session.publicID).inserted }
-        guard claimed else {
-            connections.perUser.withLockedValue { $0[principal.user.id, default: 1] -= 1 }
+        guard let claimed = places.claim("session:\(session.publicID)", limit: 1) else {
+            user.release()
             throw APIError(.conflict, code: "SESSION_IN_USE", "Session \(session.publicID) is already connected elsewhere")
         }
+        request.hold(user)
+        request.hold(claimed)
         request.storage[SessionKey.self] = session
     }
 
@@ -189,6 +184,15 @@ enum VoiceSocket {
                 return .carryOn
             }
             try await call.repSaid(said)
+        case "playback":
+            // A client may say when it plays the prospect's audio (and when that stops), so
+            // barge-in follows what the rep hears rather than an estimate of it.
+            switch (message["data"] as? [String: Any])?["state"] as? String {
+            case "playing": await call.playback(playing: true)
+            case "stopped": await call.playback(playing: false)
+            default:
+                await send(errorMessage("INVALID_MESSAGE", "playback.data.state must be playing or stopped", retry: true), on: socket)
+            }
         case "control":
             switch message["action"] as? String ?? (message["data"] as? [String: Any])?["action"] as? String {
             case "pause": try await call.pause()
@@ -201,7 +205,7 @@ enum VoiceSocket {
                 await send(errorMessage("INVALID_MESSAGE", "control.action must be pause, resume or end", retry: true), on: socket)
             }
         default:
-            await send(errorMessage("UNKNOWN_MESSAGE_TYPE", "Unknown message type '\(type)'; use config, audio, text or control", retry: true), on: socket)
+            await send(errorMessage("UNKNOWN_MESSAGE_TYPE", "Unknown message type '\(type)'; use config, audio, text, playback or control", retry: true), on: socket)
         }
         return .carryOn
     }

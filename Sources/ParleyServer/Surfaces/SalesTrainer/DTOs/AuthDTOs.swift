@@ -65,6 +65,8 @@ struct RegisterRequest: Decodable {
     var last_name: String
     var company: String?
     var role: String?
+    /// An admin's invitation (`POST /api/v1/admin/invitations`): joins its organization, role and team.
+    var invitation_token: String?
 }
 
 struct LoginRequest: Decodable {
