@@ -96,6 +96,7 @@ if !enginesOnly {
             dependencies: [
                 "ParleyDomain", "ParleyAudio", "ParleySpeech", "ParleyIntelligence", "ParleyReports", "ParleyStore",
                 .product(name: "Vapor", package: "vapor"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "JWT", package: "jwt"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -112,7 +113,7 @@ if !enginesOnly {
             ]
         ),
         .testTarget(name: "ParleyStoreTests", dependencies: ["ParleyStore"]),
-        .testTarget(name: "ParleyServerTests", dependencies: ["ParleyServer", "ParleyTestSupport", "ParleyDomain", "ParleyIntelligence"]),
+        .testTarget(name: "ParleyServerTests", dependencies: ["ParleyServer", "ParleyTestSupport", "ParleyDomain", "ParleyIntelligence", "ParleyStore"]),
     ]
     executableDependencies.append("ParleyServer")
 }

@@ -8,20 +8,34 @@ import Foundation
 enum WebhookTarget {
     /// Why `url`'s host may not receive webhooks, or nil when it may.
     static func refusal(for url: URL) async -> String? {
+        if case .refused(let reason) = await destination(of: url) { return reason }
+        return nil
+    }
+
+    /// Where a delivery to `url` may connect, or why it may not be sent.
+    enum Destination {
+        /// Connect to `address` for `host` (the address that was checked, so a second lookup
+        /// cannot answer differently); `host` is nil when the URL names an address itself.
+        case allowed(host: String?, address: Address)
+        case refused(String)
+    }
+
+    /// Checks every address `url`'s host resolves to; a delivery then connects to the first.
+    static func destination(of url: URL) async -> Destination {
         guard let host = url.host?.trimmingCharacters(in: CharacterSet(charactersIn: "[]")), !host.isEmpty else {
-            return "has no host"
+            return .refused("has no host")
         }
         let addresses: [Address]
         if let literal = Address(host) {
             addresses = [literal]
         } else {
             addresses = (try? await EngineWork.run { resolve(host) }) ?? []
-            guard !addresses.isEmpty else { return "names a host that does not resolve (\(host))" }
+            guard !addresses.isEmpty else { return .refused("names a host that does not resolve (\(host))") }
         }
         if let inside = addresses.first(where: \.isInternal) {
-            return "points into a private network (\(host) is \(inside)); set PARLEY_WEBHOOK_ALLOW_PRIVATE=1 to allow it"
+            return .refused("points into a private network (\(host) is \(inside)); set PARLEY_WEBHOOK_ALLOW_PRIVATE=1 to allow it")
         }
-        return nil
+        return .allowed(host: Address(host) == nil ? host : nil, address: addresses[0])
     }
 
     /// An IPv4 or IPv6 address as bytes.
@@ -49,16 +63,27 @@ enum WebhookTarget {
             return stride(from: 0, to: 16, by: 2).map { String(format: "%x", Int(bytes[$0]) << 8 | Int(bytes[$0 + 1])) }.joined(separator: ":")
         }
 
-        /// Addresses that are not on the public internet.
+        /// Addresses that are not on the public internet, including IPv6 forms that carry an
+        /// internal IPv4 address inside them.
         var isInternal: Bool {
             if bytes.count == 4 { return Self.isInternalV4(bytes) }
             guard bytes.count == 16 else { return true }
+            let v4Tail = Array(bytes[12..<16])
             if bytes[0..<10].allSatisfy({ $0 == 0 }), bytes[10] == 0xff, bytes[11] == 0xff {
-                return Self.isInternalV4(Array(bytes[12..<16]))  // IPv4-mapped
+                return Self.isInternalV4(v4Tail)  // IPv4-mapped, ::ffff:a.b.c.d
             }
-            if bytes.allSatisfy({ $0 == 0 }) || (bytes[0..<15].allSatisfy { $0 == 0 } && bytes[15] == 1) { return true }  // :: and ::1
+            if bytes[0..<12].allSatisfy({ $0 == 0 }) { return true }  // ::, ::1 and IPv4-compatible ::a.b.c.d (deprecated)
+            if bytes[0..<12] == [0x00, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0] {
+                return Self.isInternalV4(v4Tail)  // NAT64 64:ff9b::/96 reaches the embedded IPv4 address
+            }
+            if bytes[0..<6] == [0x00, 0x64, 0xff, 0x9b, 0x00, 0x01] { return true }  // 64:ff9b:1::/48, local-use NAT64
+            if bytes[0] == 0x20, bytes[1] == 0x02 { return Self.isInternalV4(Array(bytes[2..<6])) }  // 6to4 2002:V4ADDR::/48
+            if bytes[0..<4] == [0x20, 0x01, 0x00, 0x00] { return true }  // Teredo 2001::/32 tunnels to an IPv4 host
+            if bytes[0..<4] == [0x20, 0x01, 0x0d, 0xb8] { return true }  // documentation 2001:db8::/32
+            if bytes[0..<8] == [0x01, 0, 0, 0, 0, 0, 0, 0] { return true }  // discard-only 100::/64
             if bytes[0] & 0xfe == 0xfc { return true }  // fc00::/7 unique local
             if bytes[0] == 0xfe, bytes[1] & 0xc0 == 0x80 { return true }  // fe80::/10 link-local
+            if bytes[0] == 0xfe, bytes[1] & 0xc0 == 0xc0 { return true }  // fec0::/10 site-local (deprecated)
             if bytes[0] == 0xff { return true }  // multicast
             return false
         }

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Crypto
 import Foundation
 import ParleyDomain
@@ -22,7 +23,7 @@ enum CompletionWebhooks {
         for subscription in subscribers {
             let key = "\(WebhookDelivery.jobKind):\(subscription.id):\(conversation.publicID):\(uploadID)"
             // The delivery row and its job are written together: either both exist or neither.
-            try await app.db.transaction { database in
+            try await WriteTransaction.run(on: app.db) { database in
                 let queue = SQLJobQueue(database: database)
                 if try await queue.job(dedupeKey: key) != nil { return }
                 let delivery = WebhookDelivery(
@@ -78,24 +79,10 @@ extension WebhookDelivery {
         }
         delivery.attempts = job.attempts
         do {
-            // Checked again at each delivery: the name may point elsewhere since registration.
-            if !app.parley.configuration.webhooksMayTargetPrivateNetworks {
-                let refusal: String?
-                if let url = URL(string: subscription.url) { refusal = await WebhookTarget.refusal(for: url) } else { refusal = "is not a URL" }
-                if let refusal { throw WebhookFailure(message: "not sent: the URL \(refusal)") }
-            }
-            var request = ClientRequest(method: .POST, url: URI(string: subscription.url))
-            request.headers.contentType = .json
-            request.headers.add(name: "X-Webhook-Signature", value: signature(of: delivery.payload, secret: subscription.secret))
-            request.headers.add(name: "X-Webhook-Event", value: delivery.event)
-            request.headers.add(name: "X-Webhook-Delivery", value: delivery.id.uuidString.lowercased())
-            request.headers.add(name: "User-Agent", value: "Parley-Webhooks/\(ParleyVersion.current)")
-            request.body = ByteBuffer(string: delivery.payload)
-            request.timeout = .seconds(10)
-            let response = try await app.client.send(request)
-            delivery.responseStatus = Int(response.status.code)
-            guard (200..<300).contains(response.status.code) else {
-                throw WebhookFailure(message: "the endpoint answered \(response.status.code)")
+            let status = try await post(delivery, to: subscription, allowPrivate: app.parley.configuration.webhooksMayTargetPrivateNetworks)
+            delivery.responseStatus = status
+            guard (200..<300).contains(status) else {
+                throw WebhookFailure(message: "the endpoint answered \(status)")
             }
             delivery.status = .delivered
             delivery.deliveredAt = Date()
@@ -105,6 +92,40 @@ extension WebhookDelivery {
             delivery.error = (error as? WebhookFailure)?.message ?? "could not reach the endpoint: \(error)"
             if job.attempts >= job.maxAttempts { delivery.status = .failed }
             try await store.updateDelivery(delivery)
+            throw error
+        }
+    }
+
+    /// POSTs the delivery and returns the answer's status. The URL is checked again at each
+    /// delivery (its name may point elsewhere since registration) and the connection goes to
+    /// the very address that was checked; redirects are never followed, since a public endpoint
+    /// could otherwise send the server into its own network.
+    private static func post(_ delivery: WebhookDelivery, to subscription: WebhookSubscription, allowPrivate: Bool) async throws -> Int {
+        guard let url = URL(string: subscription.url) else { throw WebhookFailure(message: "not sent: the URL is not a URL") }
+        var configuration = HTTPClient.Configuration(
+            redirectConfiguration: .disallow, timeout: .init(connect: .seconds(5), read: .seconds(10)))
+        if !allowPrivate {
+            switch await WebhookTarget.destination(of: url) {
+            case .refused(let reason): throw WebhookFailure(message: "not sent: the URL \(reason)")
+            case .allowed(let host, let address): if let host { configuration.dnsOverride = [host: address.description] }
+            }
+        }
+        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+        do {
+            var request = HTTPClientRequest(url: subscription.url)
+            request.method = .POST
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.headers.add(name: "X-Webhook-Signature", value: signature(of: delivery.payload, secret: subscription.secret))
+            request.headers.add(name: "X-Webhook-Event", value: delivery.event)
+            request.headers.add(name: "X-Webhook-Delivery", value: delivery.id.uuidString.lowercased())
+            request.headers.add(name: "User-Agent", value: "Parley-Webhooks/\(ParleyVersion.current)")
+            request.body = .bytes(ByteBuffer(string: delivery.payload))
+            let response = try await client.execute(request, timeout: .seconds(10))
+            _ = try? await response.body.collect(upTo: 64 * 1024)
+            try await client.shutdown()
+            return Int(response.status.code)
+        } catch {
+            try? await client.shutdown()
             throw error
         }
     }
