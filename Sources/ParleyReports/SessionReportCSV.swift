@@ -16,16 +16,36 @@ public enum SessionReportCSV {
                 ReportFormat.number(row.duration), row.score.map(ReportFormat.number) ?? "",
             ])
         }
-        return records.map { $0.map(field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+        return CSVTable.render(records)
     }
 
     /// The CSV as UTF-8 bytes.
     public static func data(_ report: SessionReport) -> Data { Data(render(report).utf8) }
+}
 
-    /// A field, quoted when it holds a comma, a quote or a line break (quotes doubled inside).
-    static func field(_ value: String) -> String {
+/// CSV text (RFC 4180) that is safe to open in a spreadsheet: every CSV Parley writes goes
+/// through it, so no cell a user typed can run as a formula.
+public enum CSVTable {
+    /// Records as CSV with CRLF line ends.
+    public static func render(_ records: [[String]]) -> String {
+        records.map { $0.map(field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+    }
+
+    /// A field: neutralised when a spreadsheet would read it as a formula, then quoted when it
+    /// holds a comma, a quote or a line break (quotes doubled inside).
+    public static func field(_ value: String) -> String {
+        let value = neutralised(value)
         guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
         return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// A cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return is a formula to
+    /// Excel, LibreOffice and Google Sheets (OWASP "CSV injection"); a leading apostrophe makes
+    /// it text. Plain numbers such as `-3.5` are left as they are: they cannot be formulas.
+    static func neutralised(_ value: String) -> String {
+        guard let first = value.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) else { return value }
+        if Double(value) != nil, value.allSatisfy({ $0.isNumber || $0 == "-" || $0 == "+" || $0 == "." }) { return value }
+        return "'" + value
     }
 }
 
