@@ -100,10 +100,19 @@ public struct FluentIdentityStore: IdentityStore {
     }
 
     public func users(organizationID: UUID, limit: Int, offset: Int) async throws -> [User] {
-        try await UserModel.query(on: database)
-            .filter(\.$organizationID == organizationID)
-            .sort(\.$id).range(offset..<(offset + limit))
-            .all().map { try $0.domain() }
+        try await users(organizationID: organizationID, scope: .organization, limit: limit, offset: offset)
+    }
+
+    public func users(organizationID: UUID, scope: PeopleScope, limit: Int, offset: Int) async throws -> [User] {
+        let query = UserModel.query(on: database).filter(\.$organizationID == organizationID)
+        if case .circle(let userID, let teamID, let supervisorID) = scope {
+            query.group(.or) { circle in
+                circle.filter(\.$id == userID)
+                if let teamID { circle.filter(\.$teamID == teamID) }
+                if let supervisorID { circle.filter(\.$supervisorID == supervisorID) }
+            }
+        }
+        return try await query.sort(\.$id).range(offset..<(offset + limit)).all().map { try $0.domain() }
     }
 
     // MARK: teams

@@ -105,6 +105,44 @@ public struct APIKey: Sendable, Hashable {
     }
 }
 
+/// An admin's invitation for one e-mail address to join the organization with a role (and a
+/// team): redeemed once, at registration, before it expires (stored as a hash, shown once).
+public struct Invitation: Sendable, Hashable {
+    public var id: UUID
+    public var organizationID: UUID
+    public var email: String
+    public var role: Role
+    public var teamID: Int?
+    public var invitedBy: Int
+    public var createdAt: Date
+    public var expiresAt: Date
+    public var acceptedAt: Date?
+    public var revokedAt: Date?
+
+    public init(
+        id: UUID, organizationID: UUID, email: String, role: Role, teamID: Int?, invitedBy: Int,
+        createdAt: Date, expiresAt: Date, acceptedAt: Date? = nil, revokedAt: Date? = nil
+    ) {
+        self.id = id
+        self.organizationID = organizationID
+        self.email = email
+        self.role = role
+        self.teamID = teamID
+        self.invitedBy = invitedBy
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+        self.acceptedAt = acceptedAt
+        self.revokedAt = revokedAt
+    }
+
+    /// `pending` until it is accepted, revoked or past its expiry.
+    public func state(at now: Date) -> String {
+        if acceptedAt != nil { return "accepted" }
+        if revokedAt != nil { return "revoked" }
+        return expiresAt <= now ? "expired" : "pending"
+    }
+}
+
 /// Persistence of organizations, teams, users, sign-in sessions, refresh tokens and API keys.
 /// Every query that lists or changes rows takes the organization, so nothing crosses tenants.
 public protocol IdentityStore: Sendable {
@@ -125,6 +163,8 @@ public protocol IdentityStore: Sendable {
     func updateUser(id: Int, organizationID: UUID, _ changes: UserChanges) async throws -> User
     func recordLogin(userID: Int, at: Date) async throws
     func users(organizationID: UUID, limit: Int, offset: Int) async throws -> [User]
+    /// The organization's users within `scope` (the access policy, applied in the query).
+    func users(organizationID: UUID, scope: PeopleScope, limit: Int, offset: Int) async throws -> [User]
     func countUsers(organizationID: UUID) async throws -> Int
     /// Deletes a user and, through the database's cascades, everything they own.
     func deleteUser(id: Int, organizationID: UUID) async throws
@@ -151,4 +191,13 @@ public protocol IdentityStore: Sendable {
     func apiKeyUser(hash: String, at: Date) async throws -> (key: APIKey, user: User)?
     func apiKeys(organizationID: UUID) async throws -> [APIKey]
     func revokeAPIKey(id: UUID, organizationID: UUID, at: Date) async throws -> Bool
+
+    func createInvitation(_ invitation: Invitation, tokenHash: String) async throws
+    func invitations(organizationID: UUID) async throws -> [Invitation]
+    /// Revokes a pending invitation; false when there is none with this id in the organization.
+    func revokeInvitation(id: UUID, organizationID: UUID, at: Date) async throws -> Bool
+    /// In one transaction: spends the pending invitation with this token hash for `user.email`
+    /// and creates the account in its organization, role and team. Nil when there is no such
+    /// pending invitation (unknown, for another e-mail, used, revoked or expired).
+    func createUser(_ user: NewUser, acceptingInvitation tokenHash: String, at: Date) async throws -> User?
 }

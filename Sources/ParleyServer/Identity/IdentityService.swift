@@ -24,6 +24,8 @@ public struct IdentitySettings: Sendable {
     public var accessTokenLifetime: TimeInterval
     public var refreshTokenLifetime: TimeInterval
     public var bcryptCost: Int
+    /// Whether anyone may register (`PARLEY_REGISTRATION`).
+    public var registration: RegistrationPolicy = .open
 }
 
 /// Registration, sign-in, token refresh and revocation, shared by every surface's auth routes.
@@ -37,18 +39,49 @@ public struct IdentityService: Sendable {
 
     // MARK: accounts
 
-    /// Creates a `user`-role account in the default organization and signs it in.
-    public func register(email rawEmail: String, password: String, firstName: String, lastName: String, company: String?) async throws -> IssuedTokens {
+    /// Creates an account and signs it in: with an invitation, in the invitation's organization,
+    /// role and team (whatever the registration policy); without one, a `user` in the default
+    /// organization, if registration is open.
+    public func register(
+        email rawEmail: String, password: String, firstName: String, lastName: String, company: String?,
+        invitation: String? = nil, invitationField: String = "invitation_token"
+    ) async throws -> IssuedTokens {
+        let invitation = invitation?.trimmingCharacters(in: .whitespaces)
+        guard invitation?.isEmpty == false || settings.registration == .open else {
+            throw DomainError.forbidden(settings.registration == .invitation
+                ? "Registration on this server is by invitation: ask an administrator for one"
+                : "Registration is closed on this server; an administrator creates accounts")
+        }
         let email = try AccountRules.normalisedEmail(rawEmail)
         try AccountRules.checkPassword(password, email: email)
         let first = try AccountRules.name(firstName, field: "first_name")
         let last = try AccountRules.name(lastName, field: "last_name")
         let company = try company.map { try AccountRules.name($0, field: "company", required: false, maxLength: 200) }
         let organization = try await store.defaultOrganization()
-        let user = try await store.createUser(NewUser(
+        let new = NewUser(
             organizationID: organization.id, email: email, passwordHash: try await hash(password),
-            firstName: first, lastName: last, company: company?.isEmpty == true ? nil : company, role: .user))
-        return try await signIn(user)
+            firstName: first, lastName: last, company: company?.isEmpty == true ? nil : company, role: .user)
+        if let invitation, !invitation.isEmpty {
+            guard let user = try await store.createUser(new, acceptingInvitation: Self.digest(invitation), at: now()) else {
+                throw DomainError.validation(field: invitationField, message: "is not a pending invitation for \(email) (unknown, used, revoked or expired)")
+            }
+            return try await signIn(user)
+        }
+        return try await signIn(try await store.createUser(new))
+    }
+
+    /// An admin invites `email` into their organization; the token is shown once.
+    public func invite(email rawEmail: String, role: Role, teamID: Int?, validFor lifetime: TimeInterval, by admin: User) async throws -> (invitation: Invitation, token: String) {
+        let email = try AccountRules.normalisedEmail(rawEmail)
+        if let teamID, try await store.team(id: teamID, organizationID: admin.organizationID) == nil {
+            throw DomainError.validation(field: "team_id", message: "no team \(teamID) in your organization")
+        }
+        let token = "inv_" + Self.randomToken()
+        let invitation = Invitation(
+            id: UUID(), organizationID: admin.organizationID, email: email, role: role, teamID: teamID, invitedBy: admin.id,
+            createdAt: now(), expiresAt: now().addingTimeInterval(lifetime))
+        try await store.createInvitation(invitation, tokenHash: Self.digest(token))
+        return (invitation, token)
     }
 
     /// Creates an account in an admin's organization with the role the admin chose.

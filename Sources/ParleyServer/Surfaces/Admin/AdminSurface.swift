@@ -19,6 +19,38 @@ enum AdminSurface {
         routes.get("api-keys", use: listAPIKeys)
         routes.post("api-keys", use: createAPIKey)
         routes.delete("api-keys", ":key_id", use: revokeAPIKey)
+        routes.get("invitations", use: listInvitations)
+        routes.post("invitations", use: createInvitation)
+        routes.delete("invitations", ":invitation_id", use: revokeInvitation)
+    }
+
+    /// How long an invitation stays open unless the admin says otherwise (7 days).
+    static let invitationLifetime: TimeInterval = 7 * 86_400
+
+    static func listInvitations(_ request: Request) async throws -> [InvitationDTO] {
+        let admin = try request.principal.user
+        return try await request.identity.store.invitations(organizationID: admin.organizationID).map { InvitationDTO($0) }
+    }
+
+    static func createInvitation(_ request: Request) async throws -> Response {
+        let admin = try request.principal.user
+        let body = try request.decodeJSON(CreateInvitationRequest.self)
+        let role = try parseRole(body.role ?? "user")
+        let days = body.expires_in_days ?? invitationLifetime / 86_400
+        guard days > 0, days <= 90 else { throw APIError.validation("expires_in_days", "must be more than 0 and at most 90") }
+        let created = try await request.identity.invite(email: body.email, role: role, teamID: body.team_id, validFor: days * 86_400, by: admin)
+        return try await InvitationDTO(created.invitation, token: created.token).encodeResponse(status: .created, for: request)
+    }
+
+    static func revokeInvitation(_ request: Request) async throws -> Response {
+        let admin = try request.principal.user
+        guard let id = request.parameters.get("invitation_id", as: UUID.self) else {
+            throw APIError.validation("invitation_id", "must be a UUID")
+        }
+        guard try await request.identity.store.revokeInvitation(id: id, organizationID: admin.organizationID, at: Date()) else {
+            throw APIError.notFound("INVITATION_NOT_FOUND", "No pending invitation with this id")
+        }
+        return Response(status: .noContent)
     }
 
     static func listAPIKeys(_ request: Request) async throws -> [APIKeyDTO] {

@@ -10,6 +10,8 @@ enum CoachingAuthRoutes {
         var firstName: String
         var lastName: String
         var organizationId: String?
+        /// An admin's invitation: joins its organization, role and team.
+        var invitationToken: String?
     }
 
     struct LoginRequest: Decodable {
@@ -56,14 +58,15 @@ enum CoachingAuthRoutes {
 
     static func register(_ request: Request) async throws -> Response {
         let body = try request.decodeJSON(RegisterRequest.self)
-        if let organization = body.organizationId {
+        if let organization = body.organizationId, body.invitationToken == nil {
             let home = try await request.identity.store.defaultOrganization()
             guard CoachingID.organization(from: organization) == home.id else {
-                throw APIError.validation("organizationId", "joining another organization needs its administrator to add you")
+                throw APIError.validation("organizationId", "joining another organization needs an invitation from its administrator")
             }
         }
         let issued = try await request.identity.register(
-            email: body.email, password: body.password, firstName: body.firstName, lastName: body.lastName, company: nil)
+            email: body.email, password: body.password, firstName: body.firstName, lastName: body.lastName, company: nil,
+            invitation: body.invitationToken, invitationField: "invitationToken")
         return try request.coaching(SignedInDTO(issued), status: .created)
     }
 

@@ -165,7 +165,8 @@ enum CoachingUserRoutes {
             memberCount: try await store.countUsers(organizationID: organization.id), createdAt: Timestamp.iso8601(organization.createdAt))]])
     }
 
-    /// Members of the caller's own organization; any other organization is refused.
+    /// Members of the caller's own organization that the access policy lets them see (admins
+    /// everyone, supervisors their team and reps, members their team); other organizations are refused.
     static func members(_ request: Request) async throws -> Response {
         let user = try request.principal.user
         let raw = request.parameters.get("orgId") ?? ""
@@ -173,7 +174,8 @@ enum CoachingUserRoutes {
         guard id == user.organizationID else { throw APIError.insufficientPermissions("You are not a member of organization \(raw)") }
         let page = try request.pagingValue("page", default: 1, range: 1...1_000_000)
         let limit = try request.pagingValue("limit", default: 100, range: 1...500)
-        let users = try await request.identity.store.users(organizationID: id, limit: limit, offset: (page - 1) * limit)
+        let users = try await request.identity.store.users(
+            organizationID: id, scope: AccessPolicy.people(visibleTo: user), limit: limit, offset: (page - 1) * limit)
         return try request.coaching(["members": users.map {
             MemberDTO(id: CoachingID.user($0.id), email: $0.email, firstName: $0.firstName, lastName: $0.lastName,
                       role: $0.role.rawValue, joinedAt: Timestamp.iso8601($0.createdAt))

@@ -121,3 +121,35 @@ struct APIKeyDTO: Content {
 struct CreateAPIKeyRequest: Decodable {
     var name: String
 }
+
+/// An invitation as admins see it; `token` only in the answer that created it.
+struct InvitationDTO: Content {
+    var id: String
+    var email: String
+    var role: String
+    var team_id: Int?
+    var status: String
+    var created_at: String
+    var expires_at: String
+    var accepted_at: String?
+    var token: String?
+
+    init(_ invitation: Invitation, token: String? = nil) {
+        id = invitation.id.uuidString.lowercased()
+        email = invitation.email
+        role = invitation.role.rawValue
+        team_id = invitation.teamID
+        status = invitation.state(at: Date())
+        created_at = Timestamp.iso8601(invitation.createdAt)
+        expires_at = Timestamp.iso8601(invitation.expiresAt)
+        accepted_at = invitation.acceptedAt.map(Timestamp.iso8601)
+        self.token = token
+    }
+}
+
+struct CreateInvitationRequest: Decodable {
+    var email: String
+    var role: String?
+    var team_id: Int?
+    var expires_in_days: Double?
+}
