@@ -7,7 +7,7 @@ import SQLKit
 // SQLite (FTS5) and PostgreSQL (tsvector) stays in this file.
 extension FluentConversationStore {
     public func saveResults(_ conversation: Conversation, turns: [StoredTurn]) async throws {
-        try await database.transaction { database in
+        try await WriteTransaction.run(on: database) { database in
             let store = FluentConversationStore(database: database)
             try await store.updateConversation(conversation)
             try await TranscriptTurnModel.query(on: database).filter(\.$conversationID == conversation.id).delete()
@@ -19,7 +19,7 @@ extension FluentConversationStore {
     }
 
     public func deleteConversation(id: UUID, organizationID: UUID) async throws {
-        try await database.transaction { database in
+        try await WriteTransaction.run(on: database) { database in
             if let sql = database as? any SQLDatabase {
                 try await sql.raw("DELETE FROM conversation_search WHERE conversation_id = \(bind: id)").run()
             }

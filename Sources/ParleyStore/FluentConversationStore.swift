@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import Foundation
 import ParleyDomain
 
@@ -85,6 +86,25 @@ public struct FluentConversationStore: ScenarioStore, ConversationStore {
         else { throw DomainError.notFound(entity: "conversation") }
         try model.apply(conversation)
         try await model.save(on: database)
+    }
+
+    public func updateConversation(_ conversation: Conversation, ifStatusIn expected: [ConversationStatus]) async throws -> Bool {
+        try await WriteTransaction.run(on: database) { database in
+            guard let sql = database as? any SQLDatabase else {
+                throw DomainError.serviceUnavailable(service: "database", reason: "not an SQL database")
+            }
+            // The conditional UPDATE is the claim: PostgreSQL locks the row and re-checks the
+            // condition for a second writer; SQLite's immediate transaction serialises writers.
+            let claimed = try await sql.raw("""
+                UPDATE conversations SET status = \(bind: conversation.status.rawValue)
+                WHERE id = \(bind: conversation.id) AND organization_id = \(bind: conversation.organizationID)
+                AND status IN (\(binds: expected.map(\.rawValue)))
+                RETURNING id
+                """).all()
+            guard !claimed.isEmpty else { return false }
+            try await FluentConversationStore(database: database).updateConversation(conversation)
+            return true
+        }
     }
 
     public func appendTurn(_ turn: StoredTurn, conversationID: UUID) async throws {

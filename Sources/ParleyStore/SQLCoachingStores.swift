@@ -30,12 +30,41 @@ public struct SQLMediaUploadStore: MediaUploadStore, SQLStore {
     public func createUpload(_ upload: MediaUpload) async throws {
         try await sql.raw("""
             INSERT INTO media_uploads (id, conversation_id, organization_id, public_id, status, file_name, content_type, container,
-                expected_bytes, received_bytes, path, metadata, error, created_at, completed_at)
+                expected_bytes, received_bytes, path, metadata, error, created_at, completed_at, updated_at)
             VALUES (\(bind: upload.id), \(bind: upload.conversationID), \(bind: upload.organizationID), \(bind: upload.publicID),
                 \(bind: upload.status.rawValue), \(bind: upload.fileName), \(bind: upload.contentType), \(bind: upload.container),
                 \(bind: upload.expectedBytes), \(bind: upload.receivedBytes), \(bind: upload.path), \(bind: try JSONColumn.encode(upload.metadata)),
-                \(bind: upload.error), \(bind: upload.createdAt.timeIntervalSince1970), \(bind: upload.completedAt?.timeIntervalSince1970))
+                \(bind: upload.error), \(bind: upload.createdAt.timeIntervalSince1970), \(bind: upload.completedAt?.timeIntervalSince1970),
+                \(bind: Date().timeIntervalSince1970))
             """).run()
+    }
+
+    /// Stores a new upload that is `uploading`, unless the session is already receiving one:
+    /// false then. The database's unique index decides, so of two racing requests one wins.
+    public func claimUpload(_ upload: MediaUpload) async throws -> Bool {
+        do {
+            try await createUpload(upload)
+            return true
+        } catch let error as any DatabaseError where error.isConstraintFailure {
+            return false
+        }
+    }
+
+    /// Fails the uploads that made no progress since `stalledBefore` (their process was killed
+    /// or their client went silent) and returns them, so their partial files can be removed.
+    public func settleStalledUploads(stalledBefore: Date) async throws -> [MediaUpload] {
+        try await sql.raw("""
+            UPDATE media_uploads SET status = 'failed', error = 'interrupted: the upload stopped before it was complete',
+                updated_at = \(bind: Date().timeIntervalSince1970)
+            WHERE status = 'uploading' AND COALESCE(updated_at, created_at) < \(bind: stalledBefore.timeIntervalSince1970)
+            RETURNING *
+            """).all().map(Self.upload(from:))
+    }
+
+    /// True while `publicID` is an upload still being received.
+    public func isReceiving(publicID: String) async throws -> Bool {
+        try await sql.raw("SELECT 1 AS one FROM media_uploads WHERE public_id = \(bind: publicID) AND status = 'uploading'")
+            .first() != nil
     }
 
     public func updateUpload(_ upload: MediaUpload) async throws {
@@ -44,7 +73,7 @@ public struct SQLMediaUploadStore: MediaUploadStore, SQLStore {
                 content_type = \(bind: upload.contentType), container = \(bind: upload.container),
                 expected_bytes = \(bind: upload.expectedBytes), received_bytes = \(bind: upload.receivedBytes), path = \(bind: upload.path),
                 metadata = \(bind: try JSONColumn.encode(upload.metadata)), error = \(bind: upload.error),
-                completed_at = \(bind: upload.completedAt?.timeIntervalSince1970)
+                completed_at = \(bind: upload.completedAt?.timeIntervalSince1970), updated_at = \(bind: Date().timeIntervalSince1970)
             WHERE id = \(bind: upload.id)
             """).run()
     }

@@ -67,6 +67,9 @@ public protocol ConversationStore: Sendable {
     func conversations(_ query: ConversationQuery) async throws -> [Conversation]
     /// Saves status, times, configuration, details and analysis.
     func updateConversation(_ conversation: Conversation) async throws
+    /// Saves the conversation only while its stored status is one of `expected`, atomically: of
+    /// two requests that both saw it so, one wins. False when the status had already moved on.
+    func updateConversation(_ conversation: Conversation, ifStatusIn expected: [ConversationStatus]) async throws -> Bool
     /// Appends a turn; each turn is committed on its own so a dropped connection loses nothing said.
     func appendTurn(_ turn: StoredTurn, conversationID: UUID) async throws
     func turns(conversationID: UUID) async throws -> [StoredTurn]

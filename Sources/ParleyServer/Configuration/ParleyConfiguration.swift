@@ -31,6 +31,12 @@ public struct ParleyConfiguration: Sendable {
     public var webhooksMayTargetPrivateNetworks = false
     /// Practice sessions a rep may hold open (created, active or paused) at once (`PARLEY_OPEN_SESSION_LIMIT`).
     public var openSessionLimit = 3
+    /// Seconds an upload may go without receiving a byte before it is settled as interrupted
+    /// and its partial file removed (`PARLEY_UPLOAD_STALL_TIMEOUT`); checked at start and every minute.
+    public var uploadStallTimeout: TimeInterval = 300
+    /// Who may register (`PARLEY_REGISTRATION`): `open` (into the default organization), `invitation`
+    /// (only with an admin's invitation) or `closed` (admins create accounts).
+    public var registration: RegistrationPolicy = .open
 
     /// Reads the configuration from environment variables; invalid values are reported by name.
     public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> ParleyConfiguration {
@@ -100,6 +106,14 @@ public struct ParleyConfiguration: Sendable {
             }
         }
         configuration.openSessionLimit = try integer("PARLEY_OPEN_SESSION_LIMIT", default: configuration.openSessionLimit, range: 1...100)
+        if let raw = value("PARLEY_REGISTRATION") {
+            guard let policy = RegistrationPolicy(rawValue: raw.lowercased()) else {
+                throw DomainError.validation(field: "PARLEY_REGISTRATION", message: "expected open, invitation or closed, got '\(raw)'")
+            }
+            configuration.registration = policy
+        }
+        configuration.uploadStallTimeout = TimeInterval(try integer(
+            "PARLEY_UPLOAD_STALL_TIMEOUT", default: Int(configuration.uploadStallTimeout), range: 0...86_400))
         return configuration
     }
 }

@@ -10,5 +10,7 @@ public enum ParleyMigrations {
         M0005_Jobs(),
         M0006_Coaching(),
         M0007_CoachingProducts(),
+        M0008_UploadClaims(),
+        M0009_Invitations(),
     ]
 }

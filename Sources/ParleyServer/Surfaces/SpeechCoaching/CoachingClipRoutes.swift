@@ -137,7 +137,7 @@ enum CoachingClipRoutes {
             estimatedTime: ClipRenderer.estimatedSeconds(for: sketch))
         let record = CoachingRecord(publicID: CoachingID.make("clip_"), organizationID: conversation.organizationID,
                                     conversationID: conversation.id, status: "processing", details: try JSONValue(encoding: details))
-        try await request.db.transaction { database in
+        try await WriteTransaction.run(on: request.db) { database in
             try await SQLCoachingRecordStore(database: database).create(record, kind: .clip)
             _ = try await SQLJobQueue(database: database).enqueue(NewJob(
                 kind: ClipRendering.kind, payload: .object(["clipId": .string(record.publicID), "organizationId": .string(record.organizationID.uuidString)]),

@@ -1,4 +1,5 @@
 import Foundation
+import ParleyAudio
 import ParleyDomain
 import ParleyStore
 import Vapor
@@ -120,9 +121,14 @@ enum CoachingSessionRoutes {
         conversation.details = .object(details)
         conversation.status = .processing
         let updated = conversation
-        try await request.db.transaction { database in
-            try await FluentConversationStore(database: database).updateConversation(updated)
+        // Only one of several simultaneous retries moves the session on; the others are told so.
+        let retried = try await WriteTransaction.run(on: request.db) { database in
+            guard try await FluentConversationStore(database: database).updateConversation(updated, ifStatusIn: [.failed]) else { return false }
             _ = try await SQLJobQueue(database: database).enqueue(RecordingPipeline.job(conversation: updated, uploadID: upload.publicID, attempt: attempt))
+            return true
+        }
+        guard retried else {
+            throw APIError(.conflict, code: "VALIDATION_ERROR", "Only a failed session can be retried; this one is already being processed", field: "status")
         }
         request.application.parley.jobs.ring()
         return try request.coaching(["session": CoachingSessionDTO(updated, request: request)], status: .accepted)
@@ -135,7 +141,7 @@ enum CoachingSessionRoutes {
               let path = upload.path
         else { throw APIError.notFound("NOT_FOUND", "Session \(conversation.publicID) has no media") }
         return try await CoachingClipRoutes.serve(
-            path, type: upload.contentType ?? "application/octet-stream", name: (path as NSString).lastPathComponent, request: request)
+            path, type: upload.container.flatMap(AudioDecoder.Container.init(rawValue:))?.mediaType ?? "application/octet-stream", name: (path as NSString).lastPathComponent, request: request)
     }
 
     /// The session in the path: the owner's, or any in the organization for its admins (reading).

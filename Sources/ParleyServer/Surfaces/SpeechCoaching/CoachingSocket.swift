@@ -123,7 +123,7 @@ actor CoachingLiveSession: SocketIONamespaceSession {
         conversation.details = .object(details)
         conversation.status = .processing
         let updated = conversation
-        try await app.db.transaction { database in
+        try await WriteTransaction.run(on: app.db) { database in
             try await SQLMediaUploadStore(database: database).createUpload(upload)
             try await FluentConversationStore(database: database).updateConversation(updated)
             _ = try await SQLJobQueue(database: database).enqueue(RecordingPipeline.job(conversation: updated, uploadID: upload.publicID))

@@ -53,10 +53,14 @@ enum CoachingUploadRoutes {
             status: .uploading, fileName: nil, contentType: nil, container: nil, expectedBytes: announced, receivedBytes: 0, path: nil,
             metadata: .null, error: nil, createdAt: Date(), completedAt: nil)
         let uploads = SQLMediaUploadStore(database: request.db)
-        try await uploads.createUpload(upload)
+        guard try await uploads.claimUpload(upload) else {
+            throw APIError(.conflict, code: "VALIDATION_ERROR",
+                           "Session \(conversation.publicID) is already receiving an upload; wait for it to finish", field: "sessionId")
+        }
+        var estimate: Int?
         let partial = dataDirectory.appendingPathComponent("\(folder)/\(upload.publicID).part")
-
         let receiver = MultipartReceiver(boundary: boundary, destination: partial, limit: limit)
+        var stored: URL?
         do {
             var lastReport = Date()
             for try await chunk in request.body {
@@ -68,51 +72,60 @@ enum CoachingUploadRoutes {
                 }
             }
             try receiver.finish()
+            guard let container = receiver.container else {
+                throw APIError.validation("file", "the 'file' part is missing or empty")
+            }
+            let final = "\(folder)/\(upload.publicID).\(container.fileExtension)"
+            let url = dataDirectory.appendingPathComponent(final)
+            try FileManager.default.moveItem(at: partial, to: url)
+            stored = url
+            let seconds = try await EngineWork.run { AudioDecoder.duration(of: url) }
+            guard let seconds, seconds > 0 else {
+                throw APIError.validation("file", "the file is damaged or holds no audio that can be decoded")
+            }
+
+            upload.status = .completed
+            upload.fileName = receiver.fileName
+            // The type the bytes are, not the one the client declared: it is what the file is served as.
+            upload.contentType = container.mediaType
+            upload.container = container.rawValue
+            upload.receivedBytes = receiver.fileBytes
+            upload.path = final
+            upload.metadata = receiver.metadata
+            upload.completedAt = Date()
+            estimate = RecordingPipeline.estimatedSeconds(forAudioSeconds: seconds)
+            var details = conversation.details.objectValue
+            details["processing"] = try JSONValue(encoding: ProcessingState(
+                uploadId: upload.publicID, stage: "queued", progress: 0, status: "queued", estimatedTime: estimate, updatedAt: Date()))
+            conversation.details = .object(details)
+            conversation.status = .processing
+            let finished = upload
+            let updated = conversation
+            // The session moves to processing only from the state the upload began in: of uploads
+            // that raced, exactly one is processed.
+            let won = try await WriteTransaction.run(on: request.db) { database in
+                guard try await FluentConversationStore(database: database).updateConversation(updated, ifStatusIn: [.created, .failed]) else {
+                    return false
+                }
+                try await SQLMediaUploadStore(database: database).updateUpload(finished)
+                _ = try await SQLJobQueue(database: database).enqueue(RecordingPipeline.job(conversation: updated, uploadID: finished.publicID))
+                return true
+            }
+            guard won else {
+                throw APIError(.conflict, code: "VALIDATION_ERROR",
+                               "Session \(conversation.publicID) already has media from another upload", field: "sessionId")
+            }
         } catch {
+            // Whatever went wrong after the claim, the upload is settled and its bytes removed:
+            // it never stays "uploading" and blocks the session.
             receiver.discard()
+            if let stored { try? FileManager.default.removeItem(at: stored) }
             upload.status = .failed
+            upload.path = nil
             upload.receivedBytes = receiver.fileBytes
             upload.error = APIError(from: error).message
             try? await uploads.updateUpload(upload)
             throw error
-        }
-
-        guard let container = receiver.container else {
-            receiver.discard()
-            throw APIError.validation("file", "the 'file' part is missing or empty")
-        }
-        let final = "\(folder)/\(upload.publicID).\(container.fileExtension)"
-        try FileManager.default.moveItem(at: partial, to: dataDirectory.appendingPathComponent(final))
-        let url = dataDirectory.appendingPathComponent(final)
-        let seconds = try await EngineWork.run { AudioDecoder.duration(of: url) }
-        guard let seconds, seconds > 0 else {
-            try? FileManager.default.removeItem(at: url)
-            upload.status = .failed
-            upload.error = "the file is damaged or holds no audio"
-            try? await uploads.updateUpload(upload)
-            throw APIError.validation("file", "the file is damaged or holds no audio that can be decoded")
-        }
-
-        upload.status = .completed
-        upload.fileName = receiver.fileName
-        upload.contentType = receiver.fileContentType ?? container.mediaType
-        upload.container = container.rawValue
-        upload.receivedBytes = receiver.fileBytes
-        upload.path = final
-        upload.metadata = receiver.metadata
-        upload.completedAt = Date()
-        let estimate = RecordingPipeline.estimatedSeconds(forAudioSeconds: seconds)
-        var details = conversation.details.objectValue
-        details["processing"] = try JSONValue(encoding: ProcessingState(
-            uploadId: upload.publicID, stage: "queued", progress: 0, status: "queued", estimatedTime: estimate, updatedAt: Date()))
-        conversation.details = .object(details)
-        conversation.status = .processing
-        let finished = upload
-        let updated = conversation
-        try await request.db.transaction { database in
-            try await SQLMediaUploadStore(database: database).updateUpload(finished)
-            try await FluentConversationStore(database: database).updateConversation(updated)
-            _ = try await SQLJobQueue(database: database).enqueue(RecordingPipeline.job(conversation: updated, uploadID: finished.publicID))
         }
         context.jobs.ring()
         return try request.coaching(UploadDTO(
@@ -167,9 +180,16 @@ final class MultipartReceiver {
     private(set) var container: AudioDecoder.Container?
     private(set) var metadata: JSONValue = .null
     private var fileDone = false
+    /// Every byte of the body, all parts and headers, counts against the limit.
+    private var bodyBytes: Int64 = 0
+    /// The closing delimiter (`CRLF--boundary--`); a body that ends before it is cut short.
+    private let closing: [UInt8]
+    private var tail: [UInt8] = []
+    private(set) var closed = false
 
     init(boundary: String, destination: URL, limit: Int64) {
         parser = MultipartParser(boundary: boundary)
+        closing = Array("\r\n--\(boundary)--".utf8)
         self.destination = destination
         self.limit = limit
         parser.onHeader = { [unowned self] name, value in headers[name.lowercased()] = value }
@@ -208,7 +228,8 @@ final class MultipartReceiver {
             }
             metadataBytes.writeBuffer(&buffer)
         default:
-            break  // unknown parts are ignored
+            // Refused at its first byte, not read to the end first.
+            throw APIError.validation(partName ?? "file", "unknown part '\(partName ?? "")': send only 'file' and 'metadata'")
         }
     }
 
@@ -259,12 +280,30 @@ final class MultipartReceiver {
     }
 
     func consume(_ buffer: ByteBuffer) throws {
+        bodyBytes += Int64(buffer.readableBytes)
+        // The parts' headers and delimiters are allowed 1 MiB beyond the file itself.
+        guard bodyBytes <= limit + (1 << 20) else { throw CoachingUploadRoutes.tooLarge(limit) }
+        if !closed { watchForClosingDelimiter(buffer) }
         try parser.execute(buffer)
         if let failure { throw failure }
     }
 
+    /// Looks for the closing delimiter across chunk borders, keeping only its length in hand.
+    private func watchForClosingDelimiter(_ buffer: ByteBuffer) {
+        let window = tail + buffer.readableBytesView
+        if window.firstRange(of: closing) != nil {
+            closed = true
+            tail = []
+        } else {
+            tail = Array(window.suffix(closing.count - 1))
+        }
+    }
+
     func finish() throws {
         if let failure { throw failure }
+        guard closed else {
+            throw APIError.validation("file", "the multipart body ended before its closing boundary; the upload is incomplete")
+        }
         try handle?.synchronize()
         try handle?.close()
         handle = nil
