@@ -46,7 +46,7 @@ public final class ParleyContext: Sendable {
         self.identitySettings = IdentitySettings(
             accessTokenLifetime: configuration.accessTokenLifetime,
             refreshTokenLifetime: configuration.refreshTokenLifetime,
-            bcryptCost: configuration.bcryptCost)
+            bcryptCost: configuration.bcryptCost, registration: configuration.registration)
         self.decoyHash = decoyHash
         self.openAPI = openAPI
         self.jobs = JobWorkers(settings: configuration.jobs)
@@ -86,14 +86,19 @@ public enum ParleyApplication {
     /// services); by default the application builds its own from the environment and stops them.
     public static func configure(
         _ app: Application, with configuration: ParleyConfiguration, speech shared: SpeechEngines? = nil,
-        prospectWording: (any LanguageModel)? = nil
+        prospectWording: (any LanguageModel)? = nil, purpose: ApplicationPurpose = .serving
     ) async throws {
-        try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
+        let writes = purpose == .serving
+        if writes { try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true) }
 
-        app.databases.use(try configuration.database.configuration(), as: DatabaseID(string: "main"), isDefault: true)
+        app.databases.use(try configuration.database.configuration(creatingDirectory: writes), as: DatabaseID(string: "main"), isDefault: true)
         app.migrations.add(ParleyMigrations.all)
 
-        let secret = try JWTSecret.resolve(configured: configuration.jwtSecret, dataDirectory: configuration.dataDirectory, logger: app.logger)
+        // Only a server keeps a generated secret; a command that merely looks (`parley routes`)
+        // signs nothing and leaves no file behind.
+        let secret = writes
+            ? try JWTSecret.resolve(configured: configuration.jwtSecret, dataDirectory: configuration.dataDirectory, logger: app.logger)
+            : configuration.jwtSecret ?? IdentityService.randomToken(bytes: 48)
         await app.jwt.keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
 
         let cost = configuration.bcryptCost
@@ -132,6 +137,7 @@ public enum ParleyApplication {
         app.lifecycle.use(JobWorkersLifecycle())
         if shared == nil { app.lifecycle.use(SpeechServicesLifecycle()) }
         app.lifecycle.use(LiveCallsLifecycle())
+        app.lifecycle.use(StalledUploadSweep())
         try routes(app)
     }
 
@@ -185,6 +191,13 @@ public enum ParleyApplication {
             exposedHeaders: exposedHeaders
         )
     }
+}
+
+/// What an application is built for: serving (and migrating, working, administering), or only
+/// inspecting its routes, which must write nothing to the data directory.
+public enum ApplicationPurpose: Sendable {
+    case serving
+    case inspecting
 }
 
 /// The HMAC secret for access tokens: configured, or generated once and kept in the data directory.

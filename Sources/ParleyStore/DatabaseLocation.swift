@@ -39,11 +39,11 @@ public enum DatabaseLocation: Sendable, Equatable {
     }
 
     /// The Fluent configuration for this location.
-    public func configuration(maxConnectionsPerEventLoop: Int = 4) throws -> DatabaseConfigurationFactory {
+    public func configuration(maxConnectionsPerEventLoop: Int = 4, creatingDirectory: Bool = true) throws -> DatabaseConfigurationFactory {
         switch self {
         case .sqlite(let path):
             let directory = (path as NSString).deletingLastPathComponent
-            if !directory.isEmpty {
+            if creatingDirectory, !directory.isEmpty {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             }
             // One connection per event loop: SQLite serialises writers anyway, and its busy

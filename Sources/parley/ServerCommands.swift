@@ -14,7 +14,7 @@ let serverCommands: [any ParsableCommand.Type] = [
 let serverBenchmarks: [any ParsableCommand.Type] = [BenchCoaching.self, BenchLive.self]
 
 /// Builds a configured application from the environment, runs `body`, and shuts it down.
-func withApplication<T>(_ body: (Application) async throws -> T) async throws -> T {
+func withApplication<T>(purpose: ApplicationPurpose = .serving, _ body: (Application) async throws -> T) async throws -> T {
     let configuration: ParleyConfiguration
     do {
         configuration = try ParleyConfiguration.fromEnvironment()
@@ -30,7 +30,7 @@ func withApplication<T>(_ body: (Application) async throws -> T) async throws ->
     }
     let app = try await Application.make(environment)
     do {
-        try await ParleyApplication.configure(app, with: configuration)
+        try await ParleyApplication.configure(app, with: configuration, purpose: purpose)
         let result = try await body(app)
         try await app.asyncShutdown()
         return result
@@ -117,7 +117,7 @@ struct RoutesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "routes", abstract: "List the HTTP routes.")
 
     func run() async throws {
-        try await withApplication { app in
+        try await withApplication(purpose: .inspecting) { app in
             let rows = app.routes.all.map { route in
                 (route.method.rawValue, "/" + route.path.map(\.description).joined(separator: "/"))
             }.sorted { ($0.1, $0.0) < ($1.1, $1.0) }

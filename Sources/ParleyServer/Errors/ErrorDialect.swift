@@ -64,7 +64,15 @@ struct DialectErrorMiddleware: AsyncMiddleware {
         do {
             return try await next.respond(to: request)
         } catch {
-            let apiError = APIError(from: error)
+            var apiError = APIError(from: error)
+            if apiError.status == .notFound, request.route == nil {
+                let allowed = Self.methods(servingPath: request.url.path, routes: request.application.routes.all)
+                if !allowed.isEmpty {
+                    let list = allowed.sorted().joined(separator: ", ")
+                    apiError = APIError(.methodNotAllowed, code: "METHOD_NOT_ALLOWED",
+                                        "\(request.method.rawValue) is not allowed here; use \(list)", headers: ["Allow": list])
+                }
+            }
             if apiError.status.code >= 500 {
                 request.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"])
             } else {
@@ -72,6 +80,30 @@ struct DialectErrorMiddleware: AsyncMiddleware {
             }
             return render(apiError, for: request)
         }
+    }
+
+    /// The methods some route serves `path` with (a path no route knows has none): a request
+    /// that found no route but whose path exists is answered 405 with `Allow`, not 404.
+    static func methods(servingPath path: String, routes: [Route]) -> Set<String> {
+        let segments = path.split(separator: "/", omittingEmptySubsequences: true)
+        var methods = Set<String>()
+        for route in routes where matches(route.path, segments[...]) {
+            methods.insert(route.method.rawValue)
+        }
+        if methods.contains("GET") { methods.insert("HEAD") }
+        return methods
+    }
+
+    private static func matches(_ pattern: [PathComponent], _ segments: ArraySlice<Substring>) -> Bool {
+        guard let first = pattern.first else { return segments.isEmpty }
+        switch first {
+        case .catchall: return true
+        case .anything, .parameter:
+            guard !segments.isEmpty else { return false }
+        case .constant(let value):
+            guard let segment = segments.first, segment == value else { return false }
+        }
+        return matches(Array(pattern.dropFirst()), segments.dropFirst())
     }
 
     func render(_ error: APIError, for request: Request) -> Response {

@@ -23,6 +23,8 @@ struct RequestObservation: AsyncMiddleware {
             throw error
         }
         response.headers.replaceOrAdd(name: "X-Request-ID", value: requestID)
+        // Browsers must take every body as the type it is served with (media above all).
+        response.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
         let elapsed = ContinuousClock.now - started
         metrics.record(request: request, status: Int(response.status.code), duration: elapsed)
         request.logger.info("\(request.method) \(request.url.path) \(response.status.code)", metadata: [
