@@ -13,6 +13,9 @@ public struct LabelledUtterance: Sendable, Codable, Hashable {
     public var interestSignals: [String]
     public var upsells: [String]
     public var intents: [String]
+    /// Categories the line does not label (its key is absent): they are not scored for it, so a
+    /// set labelled for some categories only is not counted wrong on the others.
+    public var unlabelled: Set<String> = []
 
     enum CodingKeys: String, CodingKey {
         case id, speaker, text, fillers, question, sentiment, objections, upsells, intents
@@ -32,6 +35,11 @@ public struct LabelledUtterance: Sendable, Codable, Hashable {
         interestSignals = try c.decodeIfPresent([String].self, forKey: .interestSignals) ?? []
         upsells = try c.decodeIfPresent([String].self, forKey: .upsells) ?? []
         intents = try c.decodeIfPresent([String].self, forKey: .intents) ?? []
+        let absent: [(CodingKeys, [String])] = [
+            (.fillers, ["fillers"]), (.question, ["questions", "question_kind"]), (.objections, ["objections"]),
+            (.interestSignals, ["interest_signals"]), (.upsells, ["upsells"]), (.intents, ["intents"]),
+        ]
+        for (key, categories) in absent where !c.contains(key) { unlabelled.formUnion(categories) }
     }
 
     /// Reads JSON Lines; blank lines are skipped, a bad line is reported by number.
@@ -83,7 +91,9 @@ public struct Evaluation: Sendable {
 
     public init(_ labelled: [LabelledUtterance], analyzer: TextAnalyzer = TextAnalyzer()) {
         var counts: [String: [String: (tp: Int, fp: Int, fn: Int)]] = [:]
+        var unlabelled: Set<String> = []
         func add(_ category: String, id: String, text: String, expected: [String], predicted: [String]) {
+            guard !unlabelled.contains(category) else { return }
             var remaining = predicted
             var missing: [String] = []
             for label in expected {
@@ -101,6 +111,7 @@ public struct Evaluation: Sendable {
             }
         }
         for item in labelled {
+            unlabelled = item.unlabelled
             let analysis = analyzer.analyze(segment: TranscriptSegment(id: 0, speaker: item.speaker, text: item.text))
             add("fillers", id: item.id, text: item.text, expected: item.fillers, predicted: analysis.fillers.map(\.word))
             add("questions", id: item.id, text: item.text, expected: item.question == nil ? [] : ["question"], predicted: analysis.question == nil ? [] : ["question"])

@@ -20,7 +20,7 @@ struct BenchIntelligence: AsyncParsableCommand {
     @Flag(help: "Phrase rules and lexicon only, without the learned signal model (the baseline).")
     var rulesOnly = false
 
-    @Option(help: "Which fixture splits to evaluate: tuning, heldout or all; `training` (objection/sentiment/interest labels only) on request.")
+    @Option(help: "Which fixture splits to evaluate: tuning, heldout, independent (every set in independent/, each on its own) or all; `training` (objection/sentiment/interest labels only) on request.")
     var split = "all"
 
     @Option(help: "Minutes of synthetic two-speaker conversation to time.")
@@ -32,7 +32,15 @@ struct BenchIntelligence: AsyncParsableCommand {
     func run() async throws {
         let analyzer = rulesOnly ? TextAnalyzer(model: nil) : TextAnalyzer()
         print(analyzer.model == nil ? "signal model: off (rules only)" : "signal model: on")
-        for split in ["tuning", "training", "heldout"] where self.split == "all" && split != "training" || self.split == split {
+        var sets = ["tuning", "training", "heldout"].filter { self.split == "all" && $0 != "training" || self.split == $0 }
+        if self.split == "all" || self.split == "independent" {
+            // Sets written from the labelling rules alone by authors who saw neither the rules'
+            // code, the training lines nor each other's sets; never trained or tuned on.
+            let folder = URL(fileURLWithPath: fixtures).appendingPathComponent("independent")
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+            sets += names.filter { $0.hasSuffix(".jsonl") }.sorted().map { "independent/" + $0.dropLast(6) }
+        }
+        for split in sets {
             let url = URL(fileURLWithPath: fixtures).appendingPathComponent("\(split).jsonl")
             guard let data = FileManager.default.contents(atPath: url.path) else {
                 print("(no \(url.path); run from the repository root or pass --fixtures)")
