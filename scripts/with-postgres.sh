@@ -23,7 +23,7 @@ trap cleanup EXIT
 
 "${runas[@]}" "$pgbin/initdb" -D "$dir/data" -U parley --auth=trust -E UTF8 >/dev/null
 "${runas[@]}" "$pgbin/pg_ctl" -D "$dir/data" -l "$dir/log" -w \
-  -o "-h 127.0.0.1 -p $port -k $dir -c fsync=off -c max_connections=300" start >/dev/null
+  -o "-h 127.0.0.1 -p $port -k $dir -c fsync=off -c max_connections=1000" start >/dev/null
 "${runas[@]}" "$pgbin/createdb" -h 127.0.0.1 -p "$port" -U parley parley
 echo "with-postgres: PostgreSQL $("$pgbin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port"
 

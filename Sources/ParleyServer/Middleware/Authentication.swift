@@ -17,7 +17,9 @@ struct BearerAuthentication: AsyncMiddleware {
                 throw APIError.authRequired
             }
         } catch {
-            // Before authentication there is only the address to limit by.
+            // Only refusals count (a database failure is not the caller's guess); before
+            // authentication there is only the address to limit by.
+            guard [.unauthorized, .forbidden].contains(APIError(from: error).status) else { throw error }
             let context = request.application.parley
             throw await context.rateLimiting(context.configuration.rateLimits.authentication).failedAuthentication(error, on: request)
         }
