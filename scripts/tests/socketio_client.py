@@ -2,7 +2,9 @@
 
 Connects to one namespace with auth.token, optionally streams a WAV file as live audio
 (audio:start, audio chunks as binary, audio:end), records every event, and prints one JSON
-object: {"connected", "error", "events": [{"name", "data"}], "acks": [...]}.
+object: {"connected", "error", "transport", "events": [{"name", "data"}], "acks": [...]}.
+By default it uses the library's default transports, as users run it: HTTP long-polling first,
+then the upgrade to a WebSocket.
 """
 import argparse
 import json
@@ -25,6 +27,8 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=120)
     parser.add_argument("--ready-file", help="touched once connected")
     parser.add_argument("--call", action="append", default=[], help="EVENT=JSON: emit with an acknowledgement after connecting")
+    parser.add_argument("--transports", default="default",
+                        help="default (the library's: long-polling, then the upgrade to WebSocket), websocket, or polling")
     args = parser.parse_args()
 
     events = []
@@ -47,8 +51,8 @@ def main() -> int:
         done.set()
 
     try:
-        sio.connect(args.url, namespaces=[args.namespace], auth={"token": args.token},
-                    transports=["websocket"], wait_timeout=10)
+        options = {} if args.transports == "default" else {"transports": args.transports.split(",")}
+        sio.connect(args.url, namespaces=[args.namespace], auth={"token": args.token}, wait_timeout=10, **options)
         result["connected"] = True
     except socketio.exceptions.ConnectionError as error:
         result["error"] = result["error"] or str(error)
@@ -78,6 +82,7 @@ def main() -> int:
         acks.append(sio.call("audio:end", namespace=args.namespace, timeout=60))
 
     done.wait(args.timeout)
+    result["transport"] = sio.transport()
     sio.disconnect()
     print(json.dumps({**result, "events": events, "acks": acks}))
     return 0

@@ -16,7 +16,7 @@ struct CoachingSocketIOTests {
         let ready: URL
 
         init(server: TestServer, namespace: String, token: String, audio: URL? = nil, until: String = "completed", timeout: Int = 150,
-             calls: [String] = [], drop: Bool = false) throws {
+             calls: [String] = [], drop: Bool = false, transports: String = "default") throws {
             process = Process()
             process.executableURL = CoachingSocketIOTests.root.appendingPathComponent(".venv/bin/python")
             ready = FileManager.default.temporaryDirectory.appendingPathComponent("sio-ready-\(UUID().uuidString)")
@@ -26,6 +26,7 @@ struct CoachingSocketIOTests {
             if let audio { arguments += ["--audio", audio.path] }
             for call in calls { arguments += ["--call", call] }
             if drop { arguments.append("--drop") }
+            arguments += ["--transports", transports]
             process.arguments = arguments
             output = Pipe()
             process.standardOutput = output
@@ -68,17 +69,21 @@ struct CoachingSocketIOTests {
         (report["events"] as? [[String: Any]] ?? []).filter { $0["name"] as? String == name }.compactMap { $0["data"] as? [String: Any] }
     }
 
-    @Test func aWatchingClientReceivesTheDocumentedEventsWhileAnUploadIsProcessed() async throws {
+    /// The library's default transports (long-polling, then the upgrade, as the document's
+    /// JavaScript example connects) and a WebSocket from the start.
+    @Test(arguments: ["default", "websocket"])
+    func aWatchingClientReceivesTheDocumentedEventsWhileAnUploadIsProcessed(transports: String) async throws {
         let wav = try await TestMedia.speechWAV("Good morning everyone. Thank you for being here today.")
         try await TestServer.with { server in
             let speaker = try await server.coachingAccount()
             let id = try await CoachingPipelineTests.createSession(server, token: speaker.accessToken)
-            let client = try Client(server: server, namespace: "/sessions/\(id)", token: speaker.accessToken)
+            let client = try Client(server: server, namespace: "/sessions/\(id)", token: speaker.accessToken, transports: transports)
             try await client.waitUntilReady()
             let uploaded = try await CoachingPipelineTests.upload(server, session: id, token: speaker.accessToken, file: wav, name: "talk.wav")
             #expect(uploaded.status == 201)
             let report = try await client.report()
             #expect(report["connected"] as? Bool == true, "\(report)")
+            #expect(report["transport"] as? String == "websocket", "a default client upgrades: \(report["transport"] ?? "none")")
             let statuses = Self.events(report, named: "processing:status")
             #expect(statuses.allSatisfy { $0["type"] as? String == "processing:status" })
             let stages = statuses.compactMap { ($0["data"] as? [String: Any])?["stage"] as? String }
@@ -92,7 +97,10 @@ struct CoachingSocketIOTests {
         }
     }
 
-    @Test func aSessionIsRecordedLiveOverTheNamespace() async throws {
+    /// Binary audio over a WebSocket (after the default client's upgrade) and, base64-encoded,
+    /// over long-polling alone.
+    @Test(arguments: ["default", "polling"])
+    func aSessionIsRecordedLiveOverTheNamespace(transports: String) async throws {
         let wav = try await TestMedia.speechWAV("Hello everyone. Today we talk about the weather in every region.")
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("live-\(UUID().uuidString).wav")
         try wav.write(to: file)
@@ -100,8 +108,9 @@ struct CoachingSocketIOTests {
         try await TestServer.with { server in
             let speaker = try await server.coachingAccount()
             let id = try await CoachingPipelineTests.createSession(server, token: speaker.accessToken)
-            let client = try Client(server: server, namespace: "/sessions/\(id)", token: speaker.accessToken, audio: file)
+            let client = try Client(server: server, namespace: "/sessions/\(id)", token: speaker.accessToken, audio: file, transports: transports)
             let report = try await client.report()
+            #expect(report["transport"] as? String == (transports == "polling" ? "polling" : "websocket"), "\(report["transport"] ?? "none")")
             #expect(report["connected"] as? Bool == true, "\(report)")
             let acks = report["acks"] as? [[String: Any]] ?? []
             #expect(acks.count == 2 && acks.allSatisfy { $0["ok"] as? Bool == true }, "\(acks)")
@@ -158,8 +167,10 @@ struct CoachingSocketIOTests {
             #expect(((second["error"] as? [String: Any])?["data"] as? [String: Any])?["code"] as? String == "RATE_LIMIT_EXCEEDED", "\(second)")
             #expect(try await holder.report()["connected"] as? Bool == true)
 
-            let polling = try await server.request(.GET, "/socket.io/?EIO=4&transport=polling")
-            #expect(polling.status == 400 && polling.json["message"] as? String == "Transport unknown")
+            let unknownTransport = try await server.request(.GET, "/socket.io/?EIO=4&transport=carrier-pigeon")
+            #expect(unknownTransport.status == 400 && unknownTransport.json["message"] as? String == "Transport unknown")
+            let unknownSession = try await server.request(.GET, "/socket.io/?EIO=4&transport=polling&sid=nope")
+            #expect(unknownSession.status == 400 && unknownSession.json["code"] as? Int == 1)
             let oldProtocol = try await server.request(.GET, "/socket.io/?EIO=3&transport=websocket")
             #expect(oldProtocol.status == 400)
         }

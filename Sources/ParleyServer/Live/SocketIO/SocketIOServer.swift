@@ -1,4 +1,5 @@
 import Foundation
+import NIOWebSocket
 import NIOConcurrencyHelpers
 import ParleyDomain
 import Vapor
@@ -20,7 +21,8 @@ protocol SocketIONamespaceHandler: Sendable {
     func connect(namespace: String, principal: Principal, request: Request) async throws -> any SocketIONamespaceSession
 }
 
-/// The Socket.IO server at `/socket.io/`: Engine.IO v4 over WebSocket, Socket.IO v5 packets,
+/// The Socket.IO server at `/socket.io/`: Engine.IO v4 over HTTP long-polling (upgraded to a
+/// WebSocket, as default clients do) or over a WebSocket from the start, Socket.IO v5 packets,
 /// authentication per namespace by `auth.token` (or the handshake's `token` query / Bearer
 /// header), at most `limit` namespace connections per user and `perAddress` Engine.IO
 /// connections per client address at once.
@@ -50,26 +52,121 @@ final class SocketIOServer: Sendable {
     /// Most binary attachments one packet may announce; Parley's events carry one.
     static let maxAttachments = 4
 
+    /// Polling connections by sid, until they end.
+    private let pollingConnections = NIOLockedValueBox<[String: SocketIOConnection]>([:])
+
     func register(on routes: any RoutesBuilder) {
-        routes.grouped(Handshake(server: self)).webSocket("socket.io", maxFrameSize: .init(integerLiteral: Self.maxPayload), shouldUpgrade: { request in
-            request.eventLoop.makeSucceededFuture([:])
-        }, onUpgrade: { [self] request, socket in
+        let engine = routes.grouped(Handshake(server: self))
+        engine.get("socket.io") { [self] request in try await self.get(request) }
+        engine.on(.POST, "socket.io", body: .collect(maxSize: ByteCount(integerLiteral: Self.maxPayload))) { [self] request in
+            try await self.post(request)
+        }
+    }
+
+    /// A new connection (polling or WebSocket), a poll, or a polling connection's upgrade.
+    private func get(_ request: Request) async throws -> Response {
+        let transport = request.query[String.self, at: "transport"]
+        guard let sid = request.query[String.self, at: "sid"] else {
+            return transport == "websocket" ? openWebSocket(request) : try await openPolling(request)
+        }
+        guard let connection = pollingConnections.withLockedValue({ $0[sid] }) else {
+            return Handshake.refusal(1, "Session ID unknown")
+        }
+        if transport == "websocket" { return upgrade(connection, request: request) }
+        guard let packets = await connection.channel.poll() else {
+            await connection.close(code: .policyViolation)
+            return Handshake.refusal(3, "Bad request: one poll at a time")
+        }
+        return Self.plain(packets.joined(separator: String(EngineIOChannel.separator)))
+    }
+
+    /// A polling client's packets, separated by the record separator; binary ones as `b<base64>`.
+    private func post(_ request: Request) async throws -> Response {
+        guard let sid = request.query[String.self, at: "sid"],
+              let connection = pollingConnections.withLockedValue({ $0[sid] })
+        else { return Handshake.refusal(1, "Session ID unknown") }
+        await connection.channel.posted()
+        let payload = request.body.string ?? ""
+        for packet in payload.split(separator: EngineIOChannel.separator, omittingEmptySubsequences: true) {
+            if packet.hasPrefix("b") {
+                guard let data = Data(base64Encoded: String(packet.dropFirst())) else {
+                    await connection.close(code: .protocolError)
+                    return Handshake.refusal(3, "Bad request: a binary packet is not base64")
+                }
+                connection.feed.yield(.binary(data))
+            } else {
+                connection.feed.yield(.text(String(packet)))
+            }
+        }
+        return Self.plain("ok")
+    }
+
+    private func openWebSocket(_ request: Request) -> Response {
+        request.webSocket(maxFrameSize: .init(integerLiteral: Self.maxPayload)) { [self] request, socket in
             // Set up on the socket's event loop before any frame is read, so none is missed.
             let (inbox, feed) = AsyncStream<Frame>.makeStream()
             socket.onText { _, text in feed.yield(.text(text)) }
             socket.onBinary { _, buffer in feed.yield(.binary(Data(buffer: buffer))) }
             socket.onClose.whenComplete { _ in feed.finish() }
             let claims = request.takeClaims()
-            let app = request.application
-            app.parley.liveCalls.track(socket) { [self] in
-                await SocketIOConnection(server: self, socket: socket, request: request).run(inbox)
+            let connection = SocketIOConnection(server: self, channel: EngineIOChannel(socket: socket), feed: feed, request: request)
+            request.application.parley.liveCalls.track(socket) {
+                await connection.send(connection.openPacket(upgrades: []))
+                await connection.run(inbox)
                 claims.forEach { $0.release() }
             }
-        })
+        }
     }
 
-    /// Refuses, before the upgrade, handshakes this server cannot serve (Engine.IO's error body),
-    /// and takes the connection's place among its address's.
+    private func openPolling(_ request: Request) async throws -> Response {
+        let (inbox, feed) = AsyncStream<Frame>.makeStream()
+        let claims = request.takeClaims()
+        let connection = SocketIOConnection(server: self, channel: EngineIOChannel(), feed: feed, request: request)
+        let sid = connection.sid
+        pollingConnections.withLockedValue { $0[sid] = connection }
+        request.application.parley.liveCalls.track(closing: { await connection.close(code: .goingAway) }) { [self] in
+            await connection.run(inbox)
+            pollingConnections.withLockedValue { _ = $0.removeValue(forKey: sid) }
+            claims.forEach { $0.release() }
+        }
+        return Self.plain(connection.openPacket(upgrades: ["websocket"]))
+    }
+
+    /// The upgrade of a polling connection (Engine.IO v4): `2probe` is answered `3probe`, and
+    /// after the client's `5` its packets travel over the WebSocket.
+    private func upgrade(_ connection: SocketIOConnection, request: Request) -> Response {
+        guard request.isWebSocketUpgrade else { return Handshake.refusal(3, "Bad request: not a WebSocket upgrade") }
+        return request.webSocket(maxFrameSize: .init(integerLiteral: Self.maxPayload)) { _, socket in
+            let upgraded = NIOLockedValueBox(false)
+            let feed = connection.feed
+            socket.onText { socket, text in
+                if upgraded.withLockedValue({ $0 }) {
+                    feed.yield(.text(text))
+                } else if text == "2probe" {
+                    socket.send("3probe", promise: nil)
+                } else if text == "5" {
+                    upgraded.withLockedValue { $0 = true }
+                    Task { await connection.channel.upgrade(to: socket) }
+                }
+            }
+            socket.onBinary { _, buffer in
+                if upgraded.withLockedValue({ $0 }) { feed.yield(.binary(Data(buffer: buffer))) }
+            }
+            // Closed before the upgrade finished, the connection goes on polling.
+            socket.onClose.whenComplete { _ in
+                if upgraded.withLockedValue({ $0 }) { feed.finish() }
+            }
+        }
+    }
+
+    private static func plain(_ text: String) -> Response {
+        let response = Response(status: .ok, body: .init(string: text))
+        response.headers.contentType = .plainText
+        return response
+    }
+
+    /// Refuses handshakes this server cannot serve (Engine.IO's error body), and takes a new
+    /// connection's place among its address's.
     struct Handshake: AsyncMiddleware {
         let server: SocketIOServer
 
@@ -77,14 +174,23 @@ final class SocketIOServer: Sendable {
             let version = request.query[String.self, at: "EIO"]
             let transport = request.query[String.self, at: "transport"]
             guard version == "4" else { return Self.refusal(5, "Unsupported protocol version") }
-            guard transport == "websocket", request.isWebSocketUpgrade else {
+            guard transport == "polling" || (transport == "websocket" && request.isWebSocketUpgrade) else {
                 return Self.refusal(0, "Transport unknown")
             }
-            let address = request.clientAddress
-            guard let claim = server.places.claim("address:\(address)", limit: server.perAddress) else {
+            guard request.query[String.self, at: "sid"] == nil else { return try await next.respond(to: request) }
+            guard request.method == .GET else { return Self.refusal(1, "Session ID unknown") }
+            guard let claim = server.places.claim("address:\(request.clientAddress)", limit: server.perAddress) else {
                 return Self.refusal(0, "Too many connections from this address (at most \(server.perAddress))", status: .tooManyRequests)
             }
             request.hold(claim)
+            guard transport == "websocket" else {
+                do {
+                    return try await next.respond(to: request)
+                } catch {
+                    request.takeClaims().forEach { $0.release() }
+                    throw error
+                }
+            }
             return try await UpgradeOnly().respond(to: request, chainingTo: next)
         }
 
@@ -111,27 +217,40 @@ final class SocketIOServer: Sendable {
 /// One Engine.IO connection with its namespace sessions; frames are handled in order.
 actor SocketIOConnection {
     let server: SocketIOServer
-    let socket: WebSocket
+    let channel: EngineIOChannel
+    /// Where the transport delivers the client's packets; finished when the connection closes.
+    nonisolated let feed: AsyncStream<SocketIOServer.Frame>.Continuation
     let request: Request
-    let sid = IdentityService.randomToken(bytes: 15)
+    nonisolated let sid = IdentityService.randomToken(bytes: 15)
     private var sessions: [String: (session: any SocketIONamespaceSession, claim: ConnectionClaim)] = [:]
     private var pendingBinary: (packet: SocketIOPacket, buffers: [Data], bytes: Int)?
     private var lastPong = ContinuousClock.now
 
-    init(server: SocketIOServer, socket: WebSocket, request: Request) {
+    init(server: SocketIOServer, channel: EngineIOChannel, feed: AsyncStream<SocketIOServer.Frame>.Continuation, request: Request) {
         self.server = server
-        self.socket = socket
+        self.channel = channel
+        self.feed = feed
         self.request = request
     }
 
-    func run(_ inbox: AsyncStream<SocketIOServer.Frame>) async {
+    /// Engine.IO's OPEN packet for this connection.
+    nonisolated func openPacket(upgrades: [String]) -> String {
         let open: [String: JSONValue] = [
-            "sid": .string(sid), "upgrades": .array([]),
+            "sid": .string(sid), "upgrades": .array(upgrades.map(JSONValue.string)),
             "pingInterval": .number(Double(server.pingInterval.components.seconds * 1000)),
             "pingTimeout": .number(Double(server.pingTimeout.components.seconds * 1000)),
             "maxPayload": .number(Double(SocketIOServer.maxPayload)),
         ]
-        await send("0" + Self.json(.object(open)))
+        return "0" + Self.json(.object(open))
+    }
+
+    /// Ends the connection on whichever transport it uses.
+    func close(code: WebSocketErrorCode) async {
+        await channel.close(code: code)
+        feed.finish()
+    }
+
+    func run(_ inbox: AsyncStream<SocketIOServer.Frame>) async {
         let heartbeat = Task { [weak self] in await self?.beat() }
         for await frame in inbox {
             switch frame {
@@ -156,7 +275,7 @@ actor SocketIOConnection {
             await send("2")
             try? await Task.sleep(for: server.pingTimeout)
             if lastPong < sent {
-                try? await socket.close(code: .goingAway)
+                await close(code: .goingAway)
                 return
             }
         }
@@ -167,7 +286,7 @@ actor SocketIOConnection {
         switch type {
         case .pong: lastPong = ContinuousClock.now
         case .ping: await send("3" + text.dropFirst())
-        case .close: try? await socket.close(code: .normalClosure)
+        case .close: await close(code: .normalClosure)
         case .message:
             do {
                 let packet = try SocketIOPacket.decode(text.dropFirst())
@@ -177,7 +296,7 @@ actor SocketIOConnection {
                     guard pendingBinary == nil, packet.attachments <= SocketIOServer.maxAttachments,
                           sessions[packet.namespace] != nil
                     else {
-                        try? await socket.close(code: .policyViolation)
+                        await close(code: .policyViolation)
                         return
                     }
                     pendingBinary = (packet, [], 0)
@@ -186,7 +305,7 @@ actor SocketIOConnection {
                 }
             } catch {
                 // A broken packet ends the connection, as the protocol requires.
-                try? await socket.close(code: .protocolError)
+                await close(code: .protocolError)
             }
         default:
             break
@@ -196,13 +315,13 @@ actor SocketIOConnection {
     private func receive(binary data: Data) async {
         guard var pending = pendingBinary else {
             // An attachment nobody announced.
-            try? await socket.close(code: .policyViolation)
+            await close(code: .policyViolation)
             return
         }
         pending.bytes += data.count
         guard pending.bytes <= SocketIOServer.maxPayload else {
             pendingBinary = nil
-            try? await socket.close(code: .messageTooLarge)
+            await close(code: .messageTooLarge)
             return
         }
         pending.buffers.append(data)
@@ -259,9 +378,9 @@ actor SocketIOConnection {
             }
             sessions[namespace] = (session, claim)
             await send(SocketIOPacket(kind: .connect, namespace: namespace, payload: .object(["sid": .string(sid + namespace)])).frame)
-            let socket = self.socket
+            let channel = self.channel
             await session.start { name, data in
-                await SocketIOConnection.send(SocketIOPacket.event(name, data, namespace: namespace).frame, on: socket)
+                await channel.send(SocketIOPacket.event(name, data, namespace: namespace).frame)
             }
         } catch {
             await send(SocketIOPacket(kind: .connectError, namespace: namespace, payload: failure(APIError(from: error))).frame)
@@ -282,13 +401,8 @@ actor SocketIOConnection {
         .object(["message": .string(error.message), "data": .object(["code": .string(server.errorCode(error))])])
     }
 
-    private func send(_ text: String) async {
-        await Self.send(text, on: socket)
-    }
-
-    static func send(_ text: String, on socket: WebSocket) async {
-        guard !socket.isClosed else { return }
-        try? await socket.send(text)
+    func send(_ text: String) async {
+        await channel.send(text)
     }
 
     static func json(_ value: JSONValue) -> String {
