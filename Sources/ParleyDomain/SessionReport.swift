@@ -30,6 +30,17 @@ public struct SessionReport: Sendable, Codable, Hashable {
             self.averageScore = averageScore
             self.improvement = improvement
         }
+
+        enum CodingKeys: String, CodingKey { case totalSessions, totalDuration, averageScore, improvement }
+
+        /// Every key is written, null when there is no value, so readers always find the fields.
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(totalSessions, forKey: .totalSessions)
+            try container.encode(totalDuration, forKey: .totalDuration)
+            try container.encode(averageScore, forKey: .averageScore)
+            try container.encode(improvement, forKey: .improvement)
+        }
     }
 
     /// The mean score of the sessions of one day.

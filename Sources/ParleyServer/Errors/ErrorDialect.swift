@@ -11,15 +11,16 @@ public protocol ErrorDialect: Sendable {
 /// so clients of either document find what they read.
 struct UnionErrorDialect: ErrorDialect {
     struct Body: Encodable, Sendable {
+        /// Always present (the Leads document shows it on every error); `field` when one is to blame.
         struct Details: Encodable, Sendable {
-            var field: String
+            var field: String?
             var message: String
         }
         var detail: String
         var error_code: String
         var error: String
         var status_code: Int
-        var details: Details?
+        var details: Details
         var timestamp: String
     }
 
@@ -29,7 +30,7 @@ struct UnionErrorDialect: ErrorDialect {
             error_code: error.code,
             error: error.status.reasonPhrase,
             status_code: Int(error.status.code),
-            details: error.field.map { Body.Details(field: $0, message: error.message) },
+            details: Body.Details(field: error.field, message: error.message),
             timestamp: Timestamp.iso8601(Date())
         )
     }

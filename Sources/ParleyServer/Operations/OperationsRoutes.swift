@@ -1,4 +1,6 @@
 import Foundation
+import ParleyIntelligence
+import ParleySpeech
 import ParleyStore
 import Vapor
 
@@ -26,14 +28,28 @@ struct OperationsRoutes: RouteCollection {
             status: database ? "healthy" : "unhealthy",
             timestamp: Timestamp.iso8601(Date()),
             version: context.configuration.version,
-            services: [
-                "database": database ? "healthy" : "unhealthy",
-                "speech": "embedded",
-                "language_model": "embedded",
-            ],
+            services: Self.services(database: database, context: context),
             uptime: Int(Date().timeIntervalSince(context.startedAt))
         )
         return try await body.encodeResponse(status: database ? .ok : .serviceUnavailable, for: request)
+    }
+
+    /// The document's entries (`database`, `redis`, `elevenlabs`, `claude`) and what Parley
+    /// really runs: a provider it does not use says `not_used`, a configured hosted one
+    /// `configured` (its health is not probed on every call), the embedded engines `embedded`.
+    static func services(database: Bool, context: ParleyContext) -> [String: String] {
+        let synthesizer = context.speech.synthesizer
+        let recognizer = context.speech.recognizer
+        let wording = context.prospectWording
+        return [
+            "database": database ? "healthy" : "unhealthy",
+            "redis": "not_used",
+            "elevenlabs": synthesizer is ElevenLabsSynthesizer ? "configured" : "not_used",
+            "claude": wording is AnthropicLanguageModel ? "configured" : "not_used",
+            "speech_recognition": recognizer is DeepgramRecognizer ? "deepgram" : (recognizer is UnavailableRecognizer ? "off" : "embedded"),
+            "speech_synthesis": synthesizer is ElevenLabsSynthesizer ? "elevenlabs" : (synthesizer is OpenAISpeechSynthesizer ? "openai" : "embedded"),
+            "language_model": wording is AnthropicLanguageModel ? "anthropic" : (wording == nil ? "embedded" : "openai_compatible"),
+        ]
     }
 
     /// Whether this instance should receive traffic: database reachable, storage writable.

@@ -22,10 +22,12 @@ struct CatalogueRolePlayTests {
                 let session = try #require(created.json["id"] as? String)
                 let reason = try await play(rep, scenario: scenario, session: session, server: server, token: account.accessToken)
                 #expect(reason == (rep == .good ? "call_next_step_agreed" : "call_lost"), "\(scenario.title): \(reason)")
-                let detail = try await server.request(.GET, "/api/v1/sessions/\(session)", token: account.accessToken).json
-                #expect(detail["status"] as? String == "completed", "\(scenario.title)")
-                let metrics = detail["performance_metrics"] as? [String: Any]
-                #expect(metrics?["next_step_agreed"] as? Bool == (rep == .good), "\(scenario.title)")
+                let response = try await server.request(.GET, "/api/v1/sessions/\(session)", token: account.accessToken)
+                #expect(response.json["status"] as? String == "completed", "\(scenario.title)")
+                // Numbers only (a boolean does not decode as a Double), so clients can chart every entry.
+                struct Metrics: Decodable { var performance_metrics: [String: Double] }
+                let metrics = try JSONDecoder().decode(Metrics.self, from: response.body).performance_metrics
+                #expect(metrics["overall_score"] != nil && metrics["next_step_agreed"] == nil, "\(metrics)")
             }
         }
     }

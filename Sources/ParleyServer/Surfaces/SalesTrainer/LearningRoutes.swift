@@ -121,8 +121,17 @@ struct DetailedAnalyticsDTO: Content {
     struct ConversationAnalysis: Content {
         var average_talk_time: Double
         var question_frequency: Double
+        /// Null until a practice call has measured one (typed practice has no timing).
         var response_time: Double?
         var sentiment_distribution: [String: Double]
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(average_talk_time, forKey: .average_talk_time)
+            try container.encode(question_frequency, forKey: .question_frequency)
+            try container.encode(response_time, forKey: .response_time)
+            try container.encode(sentiment_distribution, forKey: .sentiment_distribution)
+        }
     }
 
     var performance_trends: Trends

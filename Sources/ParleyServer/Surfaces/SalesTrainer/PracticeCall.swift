@@ -300,7 +300,6 @@ actor PracticeCall {
             "discovery_score": .number(Double(outcome.skills[.discovery] ?? 0)),
             "objections_raised": .number(Double(outcome.objectionsRaised)),
             "objections_handled": .number(Double(outcome.objectionsHandled)),
-            "next_step_agreed": .bool(outcome.nextStepAgreed),
         ])
         let feedback: JSONValue = .array(outcome.feedback.map { remark in
             .object([

@@ -238,7 +238,7 @@ enum VoiceSocket {
         case .resumed:
             return ["type": "session_resumed", "data": ["status": "active"]]
         case .ended(let reason, let conversation):
-            let metrics = (try? JSONSerialization.jsonObject(with: JSONEncoder().encode(conversation.analysis["performance_metrics"] ?? .null))) ?? NSNull()
+            let metrics = (try? JSONSerialization.jsonObject(with: JSONEncoder().encode(SessionDetailDTO.performanceMetrics(of: conversation) ?? .null))) ?? NSNull()
             return ["type": "session_ended", "data": [
                 "status": conversation.status.rawValue, "reason": reason, "duration": Int((conversation.duration ?? 0).rounded()),
                 "performance_metrics": metrics,

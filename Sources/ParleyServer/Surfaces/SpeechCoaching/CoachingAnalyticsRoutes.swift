@@ -8,11 +8,23 @@ enum CoachingAnalyticsRoutes {
     static let periods = ["week": 7, "month": 30, "quarter": 91, "year": 365]
     static let metricNames = ["overallScore", "categoryScores", "practiceTime", "improvements"]
 
+    /// A score now and in the period before; every key is always present (null without data),
+    /// as the document's clients read them.
     struct Change: Encodable, Sendable {
         var current: Double?
         var previous: Double?
         var change: Double?
         var trend: String?
+
+        enum CodingKeys: String, CodingKey { case current, previous, change, trend }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(current, forKey: .current)
+            try container.encode(previous, forKey: .previous)
+            try container.encode(change, forKey: .change)
+            try container.encode(trend, forKey: .trend)
+        }
     }
 
     struct PracticeTime: Encodable, Sendable {

@@ -19,13 +19,14 @@ struct CoachingEnvelope<Payload: Encodable & Sendable>: Encodable, Sendable {
 struct CoachingErrorDialect: ErrorDialect {
     struct Body: Encodable, Sendable {
         struct Failure: Encodable, Sendable {
+            /// Always present, as the document shows it; `field` when one is to blame.
             struct Details: Encodable, Sendable {
-                var field: String
+                var field: String?
                 var reason: String
             }
             var code: String
             var message: String
-            var details: Details?
+            var details: Details
         }
         var success = false
         var error: Failure
@@ -35,7 +36,7 @@ struct CoachingErrorDialect: ErrorDialect {
     func body(for error: APIError, request: Request) -> any Encodable & Sendable {
         Body(
             error: .init(code: CoachingErrorCodes.code(for: error), message: error.message,
-                         details: error.field.map { .init(field: $0, reason: error.message) }),
+                         details: .init(field: error.field, reason: error.message)),
             meta: CoachingMeta(timestamp: Timestamp.iso8601(Date()), requestId: request.requestID))
     }
 

@@ -29,15 +29,17 @@ enum CoachingUploadRoutes {
 
     static func upload(_ request: Request) async throws -> Response {
         var conversation = try await CoachingSessionRoutes.session(request, writing: true)
-        guard conversation.status == .created || conversation.status == .failed else {
-            throw APIError(.conflict, code: "VALIDATION_ERROR",
-                           "Session \(conversation.publicID) already has media (\(conversation.status.rawValue)); create a new session",
-                           field: "sessionId")
-        }
+        // The request's own faults are reported before the session's state.
         guard let contentType = request.headers.contentType, contentType.type == "multipart", contentType.subType == "form-data",
               let boundary = contentType.parameters["boundary"], !boundary.isEmpty
         else {
             throw APIError(.unsupportedMediaType, code: "VALIDATION_ERROR", "Send the upload as multipart/form-data with a 'file' part", field: "file")
+        }
+        guard conversation.status == .created || conversation.status == .failed else {
+            guard try await announcesFile(request) else { throw APIError.validation("file", "the 'file' part is missing or empty") }
+            throw APIError(.conflict, code: "VALIDATION_ERROR",
+                           "Session \(conversation.publicID) already has media (\(conversation.status.rawValue)); create a new session",
+                           field: "sessionId")
         }
         let context = request.application.parley
         let limit = context.configuration.maxUploadSize
@@ -156,6 +158,19 @@ enum CoachingUploadRoutes {
             uploadId: upload.publicID, status: upload.status.rawValue, progress: progress,
             estimatedTime: processing?.estimatedTime, fileSize: upload.status == .completed ? upload.receivedBytes : (upload.expectedBytes ?? upload.receivedBytes),
             uploadedBytes: upload.receivedBytes, processingStatus: processingStatus))
+    }
+
+    /// Whether the body names a `file` part within its first MiB (a body that goes on longer is
+    /// taken to carry one, so a refused upload is never read to its end).
+    static func announcesFile(_ request: Request) async throws -> Bool {
+        var seen = [UInt8]()
+        for try await chunk in request.body {
+            seen += chunk.readableBytesView
+            let text = String(decoding: seen, as: UTF8.self).lowercased()
+            if text.contains("name=\"file\"") || text.contains("name=file") { return true }
+            if seen.count > 1 << 20 { return true }
+        }
+        return false
     }
 
     static func tooLarge(_ limit: Int64) -> APIError {

@@ -96,13 +96,20 @@ struct SessionDetailDTO: Content {
     init(_ conversation: Conversation, turns: [StoredTurn], publicURL: String) {
         session = SessionDTO(conversation, publicURL: publicURL)
         transcript = turns.map(TranscriptEntryDTO.init)
-        performance_metrics = conversation.analysis["performance_metrics"]
+        performance_metrics = Self.performanceMetrics(of: conversation)
         coaching_feedback = conversation.analysis["coaching_feedback"]
         feedback = conversation.details["user_feedback"]
     }
 
     private enum Extra: String, CodingKey {
         case transcript, performance_metrics, coaching_feedback, feedback
+    }
+
+    /// The document's `performance_metrics`: numbers only, so clients can chart every entry
+    /// (sessions stored before carried a boolean `next_step_agreed`; the end `reason` says it).
+    static func performanceMetrics(of conversation: Conversation) -> JSONValue? {
+        guard case .object(let metrics)? = conversation.analysis["performance_metrics"] else { return nil }
+        return .object(metrics.filter { if case .number = $0.value { true } else { false } })
     }
 
     init(from decoder: any Decoder) throws {
