@@ -22,8 +22,9 @@ public final class ParleyContext: Sendable {
     public let jobs: JobWorkers
     /// Live WebSocket conversations of this process.
     public let liveCalls = LiveCalls()
-    /// Real-time events (processing progress, recognised words, metrics) for this process's sockets.
-    public let realtime = RealtimeHub()
+    /// Real-time events (processing progress, recognised words, metrics) for the sockets of this
+    /// process and, on PostgreSQL, of every instance and worker on the same database.
+    public let realtime: RealtimeHub
     /// Recognition and synthesis, chosen once from the environment.
     public let speech: SpeechEngines
     /// The language model that words the AI prospect's live replies, when one is configured
@@ -40,8 +41,10 @@ public final class ParleyContext: Sendable {
         boundPublicURL.withLockedValue { $0 = "http://\(configuration.host):\(port)" }
     }
 
-    init(configuration: ParleyConfiguration, decoyHash: String, openAPI: OpenAPICatalog, speech: SpeechEngines, prospectWording: (any LanguageModel)?) {
+    init(configuration: ParleyConfiguration, decoyHash: String, openAPI: OpenAPICatalog, speech: SpeechEngines,
+         prospectWording: (any LanguageModel)?, relay: (any EventRelay)?) {
         self.prospectWording = prospectWording
+        self.realtime = RealtimeHub(relay: relay)
         self.configuration = configuration
         self.identitySettings = IdentitySettings(
             accessTokenLifetime: configuration.accessTokenLifetime,
@@ -116,9 +119,14 @@ public enum ParleyApplication {
         var environment = ProcessInfo.processInfo.environment
         environment["PARLEY_LLM_ATTEMPTS"] = environment["PARLEY_LIVE_LLM_ATTEMPTS"] ?? "1"
         environment["PARLEY_LLM_TIMEOUT"] = environment["PARLEY_LIVE_LLM_TIMEOUT"] ?? "2.5"
+        // On PostgreSQL, events cross processes through LISTEN/NOTIFY; SQLite is one process's.
+        var relay: (any EventRelay)?
+        if case .postgres(let url) = configuration.database {
+            relay = try PostgresEventRelay(url: url, database: app.db, logger: Logger(label: "parley.events"))
+        }
         app.parley = ParleyContext(
             configuration: configuration, decoyHash: decoy, openAPI: try OpenAPICatalog.load(), speech: speech,
-            prospectWording: prospectWording ?? LanguageModelConfiguration.fromEnvironment(environment))
+            prospectWording: prospectWording ?? LanguageModelConfiguration.fromEnvironment(environment), relay: relay)
 
         app.http.server.configuration.hostname = configuration.host
         app.http.server.configuration.port = configuration.port
@@ -138,6 +146,7 @@ public enum ParleyApplication {
         if shared == nil { app.lifecycle.use(SpeechServicesLifecycle()) }
         app.lifecycle.use(LiveCallsLifecycle())
         app.lifecycle.use(StalledUploadSweep())
+        app.lifecycle.use(EventRelayLifecycle())
         try routes(app)
     }
 
@@ -190,6 +199,17 @@ public enum ParleyApplication {
             allowedHeaders: [.accept, .authorization, .contentType, .origin, .xRequestedWith, "X-API-Key", "X-Request-ID"],
             exposedHeaders: exposedHeaders
         )
+    }
+}
+
+/// Starts listening for other processes' events once the server runs, and stops at shutdown.
+struct EventRelayLifecycle: LifecycleHandler {
+    func didBootAsync(_ application: Application) async throws {
+        application.parley.realtime.startReceiving()
+    }
+
+    func shutdownAsync(_ application: Application) async {
+        application.parley.realtime.stopReceiving()
     }
 }
 

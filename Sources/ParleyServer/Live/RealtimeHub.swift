@@ -2,23 +2,33 @@ import Foundation
 import NIOConcurrencyHelpers
 import ParleyDomain
 
-/// One real-time event for the clients watching a topic (`asr:token`, `metrics:update`, ...).
-public struct RealtimeEvent: Sendable, Equatable {
-    public var name: String
-    public var data: JSONValue
-
-    public init(name: String, data: JSONValue) {
-        self.name = name
-        self.data = data
-    }
-}
-
-/// Fans events out to this process's subscribers of a topic (a session id). Publishing never
-/// waits: a slow subscriber keeps only its newest events.
+/// Fans events out to the subscribers of a topic (a session id): this process's directly, and,
+/// with a relay (PostgreSQL `LISTEN/NOTIFY`), every other instance's and worker's too.
+/// Publishing never waits: a slow subscriber keeps only its newest events.
 public final class RealtimeHub: Sendable {
     private let subscribers = NIOLockedValueBox<[String: [UUID: AsyncStream<RealtimeEvent>.Continuation]]>([:])
+    private let relay: (any EventRelay)?
+    private let receiving = NIOLockedValueBox<Task<Void, Never>?>(nil)
 
-    public init() {}
+    public init(relay: (any EventRelay)? = nil) {
+        self.relay = relay
+    }
+
+    /// Starts delivering other processes' events to this process's subscribers.
+    func startReceiving() {
+        guard let relay else { return }
+        receiving.withLockedValue { task in
+            guard task == nil else { return }
+            // The hub lives as long as the application; the task ends at shutdown.
+            task = Task { [self] in
+                await relay.receive { event, topic in self.deliver(event, to: topic) }
+            }
+        }
+    }
+
+    func stopReceiving() {
+        receiving.withLockedValue { $0?.cancel(); $0 = nil }
+    }
 
     /// Events published to `topic` from now on, until the stream's consumer goes away.
     public func subscribe(_ topic: String) -> AsyncStream<RealtimeEvent> {
@@ -35,6 +45,11 @@ public final class RealtimeHub: Sendable {
     }
 
     public func publish(_ event: RealtimeEvent, to topic: String) {
+        deliver(event, to: topic)
+        if let relay { Task { await relay.send(event, to: topic) } }
+    }
+
+    private func deliver(_ event: RealtimeEvent, to topic: String) {
         let targets = subscribers.withLockedValue { Array(($0[topic] ?? [:]).values) }
         for target in targets { target.yield(event) }
     }

@@ -145,6 +145,43 @@ struct CoachingSocketIOTests {
         }
     }
 
+    /// On PostgreSQL, events cross processes: a socket held by one `serve` instance hears the
+    /// processing that a `parley worker` process does for an upload another instance received.
+    /// (SQLite is one process's database; there the test has nothing to show.)
+    @Test func eventsFromAWorkerProcessReachASocketOnAnotherInstance() async throws {
+        guard ProcessInfo.processInfo.environment["DATABASE_URL"]?.hasPrefix("postgres") == true else { return }
+        let wav = try await TestMedia.speechWAV("Good morning everyone. The numbers are in.")
+        try await TestServer.with({ $0.jobs.concurrency = 0 }) { first in
+            try await TestServer.with({ $0.jobs.concurrency = 0 }, sharingDatabaseWith: first) { second in
+                guard case .postgres(let url) = first.configuration.database else { return }
+                let worker = Process()
+                worker.executableURL = Self.root.appendingPathComponent(".build/debug/parley")
+                worker.arguments = ["worker", "--concurrency", "1"]
+                var environment = ProcessInfo.processInfo.environment
+                environment["DATABASE_URL"] = url
+                environment["PARLEY_DATA_DIR"] = first.configuration.dataDirectory
+                environment["PARLEY_JWT_SECRET"] = "test-secret-that-is-at-least-32-bytes-long"
+                environment["LOG_LEVEL"] = "warning"
+                worker.environment = environment
+                worker.standardOutput = FileHandle.nullDevice
+                worker.standardError = FileHandle.nullDevice
+                try worker.run()
+                defer { worker.terminate() }
+
+                let speaker = try await first.coachingAccount()
+                let id = try await CoachingPipelineTests.createSession(first, token: speaker.accessToken)
+                let client = try Client(server: first, namespace: "/sessions/\(id)", token: speaker.accessToken)
+                try await client.waitUntilReady()
+                let uploaded = try await CoachingPipelineTests.upload(second, session: id, token: speaker.accessToken, file: wav, name: "talk.wav")
+                #expect(uploaded.status == 201)
+                let report = try await client.report()
+                let stages = Self.events(report, named: "processing:status").compactMap { ($0["data"] as? [String: Any])?["stage"] as? String }
+                #expect(stages.contains("transcription") && stages.last == "completed", "\(stages) \(report["stderr"] ?? "")")
+                #expect(!Self.events(report, named: "asr:token").isEmpty)
+            }
+        }
+    }
+
     @Test func connectionsAreAuthenticatedScopedAndLimited() async throws {
         try await TestServer.with({ $0.rateLimits.coaching.concurrentSockets = 1 }) { server in
             let speaker = try await server.coachingAccount()
