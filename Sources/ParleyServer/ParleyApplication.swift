@@ -16,7 +16,7 @@ public final class ParleyContext: Sendable {
     let decoyHash: String
     let metrics = RequestMetrics()
     let rateLimitCounters = RateLimitCounters()
-    let openAPI: OpenAPICatalog
+    public let openAPI: OpenAPICatalog
     let startedAt = Date()
     /// Durable job handlers and this process's runners.
     public let jobs: JobWorkers
@@ -25,6 +25,8 @@ public final class ParleyContext: Sendable {
     /// Real-time events (processing progress, recognised words, metrics) for the sockets of this
     /// process and, on PostgreSQL, of every instance and worker on the same database.
     public let realtime: RealtimeHub
+    /// The API surfaces with this deployment's prefixes.
+    public let surfaces: MountedSurfaces
     /// Recognition and synthesis, chosen once from the environment.
     public let speech: SpeechEngines
     /// The language model that words the AI prospect's live replies, when one is configured
@@ -45,6 +47,7 @@ public final class ParleyContext: Sendable {
          prospectWording: (any LanguageModel)?, relay: (any EventRelay)?) {
         self.prospectWording = prospectWording
         self.realtime = RealtimeHub(relay: relay)
+        self.surfaces = MountedSurfaces(prefixes: configuration.surfacePrefixes)
         self.configuration = configuration
         self.identitySettings = IdentitySettings(
             accessTokenLifetime: configuration.accessTokenLifetime,
@@ -137,7 +140,7 @@ public enum ParleyApplication {
         app.middleware = Middlewares()
         app.middleware.use(CORSMiddleware(configuration: corsConfiguration(configuration)), at: .beginning)
         app.middleware.use(RequestObservation(metrics: app.parley.metrics))
-        app.middleware.use(DialectErrorMiddleware(dialects: .standard))
+        app.middleware.use(DialectErrorMiddleware(surfaces: app.parley.surfaces))
 
         app.parley.jobs.register(RecordingPipeline.handler)
         app.parley.jobs.register(WebhookDelivery.handler)
@@ -153,12 +156,7 @@ public enum ParleyApplication {
     static func routes(_ app: Application) throws {
         try app.register(collection: OperationsRoutes())
         try app.register(collection: OpenAPIRoutes())
-        let api = app.grouped("api", "v1")
-        try SalesTrainerSurface.register(on: api, app: app)
-        SalesTrainerSurface.registerRoot(on: app, app: app)
-        try AdminSurface.register(on: api.grouped("admin"), app: app)
-        CoachingSurface.register(on: app.grouped("coaching"), app: app)
-        CoachingSurface.registerRoot(on: app, app: app)
+        try app.parley.surfaces.register(on: app)
     }
 
     /// Runs pending migrations and applies database settings; safe to call repeatedly.

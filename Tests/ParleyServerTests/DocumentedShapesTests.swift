@@ -1,4 +1,5 @@
 import Foundation
+import ParleyServer
 import ParleyTestSupport
 import SQLKit
 import Testing
@@ -71,5 +72,73 @@ struct DocumentedShapesTests {
             let again = try await CoachingPipelineTests.upload(server, session: id, token: speaker.accessToken, file: wav, name: "a.wav")
             #expect(again.status == 409)
         }
+    }
+}
+
+/// Surfaces are descriptors: their prefix is configuration, and their dialect comes with their
+/// route group, so a surface mounted at the root still speaks its own format.
+@Suite("Surfaces mounted where configured")
+struct SurfaceMountTests {
+    @Test func speechCoachingMountedAtTheRootKeepsItsDialectAndURLs() async throws {
+        try await TestServer.with({ $0.surfacePrefixes["speech-coaching"] = "/" }) { server in
+            let speaker = try await server.request(.POST, "/auth/register", json: [
+                "email": "root-speaker@example.com", "password": "speaking123", "firstName": "Root", "lastName": "Speaker",
+            ])
+            #expect(speaker.status == 201, "\(speaker.text)")
+            let token = try #require(((speaker.json["data"] as? [String: Any])?["tokens"] as? [String: Any])?["accessToken"] as? String)
+            let created = try await server.request(.POST, "/sessions", json: ["title": "At the root", "type": "presentation"], token: token)
+            #expect(created.status == 201, "\(created.text)")
+            let session = (created.json["data"] as? [String: Any])?["session"] as? [String: Any]
+            let id = try #require(session?["id"] as? String)
+            #expect(session?["uploadUrl"] as? String == "\(server.baseURL)/sessions/\(id)/upload")
+            // Its errors, matched or not, are in its envelope; /api/v1 keeps the union format.
+            let refused = try await server.request(.GET, "/sessions")
+            #expect(refused.status == 401 && (refused.json["error"] as? [String: Any])?["code"] as? String == "AUTHENTICATION_ERROR", "\(refused.text)")
+            let unknown = try await server.request(.GET, "/no-such-thing")
+            #expect(unknown.status == 404 && unknown.json["success"] as? Bool == false, "\(unknown.text)")
+            let union = try await server.request(.GET, "/api/v1/no-such-thing")
+            #expect(union.status == 404 && union.json["error_code"] as? String == "NOT_FOUND", "\(union.text)")
+            #expect(try await server.request(.GET, "/coaching/sessions", token: token).status == 404)
+            // The served document shows the paths where they are.
+            let document = try await server.request(.GET, "/openapi/speech-coaching.json")
+            let paths = (document.json["paths"] as? [String: Any])?.keys.map { $0 } ?? []
+            #expect(paths.contains("/sessions") && !paths.contains { $0.hasPrefix("/coaching/") }, "\(paths.sorted().prefix(5))")
+        }
+    }
+
+    @Test func prefixesAreCheckedWhenRead() throws {
+        #expect(throws: (any Error).self) { try ParleyConfiguration.fromEnvironment(["PARLEY_PREFIX_SPEECH_COACHING": "coaching"]) }
+        #expect(throws: (any Error).self) { try ParleyConfiguration.fromEnvironment(["PARLEY_PREFIX_ADMIN": "/a b"]) }
+        let moved = try ParleyConfiguration.fromEnvironment(["PARLEY_PREFIX_SPEECH_COACHING": "/speech/"])
+        #expect(moved.surfacePrefixes["speech-coaching"] == "/speech")
+    }
+}
+
+/// The check every test request goes through really tells a conforming answer from one that is not.
+@Suite("Response schema check")
+struct ResponseSchemaCheckTests {
+    static let document = #"""
+    {"paths": {"/things/{id}": {"get": {"responses": {
+        "200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Thing"}}}},
+        "4XX": {"content": {"application/json": {"schema": {"type": "object", "required": ["error"]}}}}}}},
+      "/things/search": {"get": {"responses": {"200": {"content": {"application/json": {"schema": {"type": "array"}}}}}}}},
+     "components": {"schemas": {"Thing": {"type": "object", "required": ["id", "done"], "properties": {
+        "id": {"type": "integer", "minimum": 1}, "done": {"type": "boolean"}, "note": {"type": ["string", "null"]},
+        "kind": {"enum": ["a", "b"]}, "tags": {"type": "array", "items": {"type": "string"}}}}}}}
+    """#
+
+    func problems(_ path: String, _ status: Int, _ body: String) -> [String] {
+        ResponseSchemaCheck(documents: [Data(Self.document.utf8)])
+            .problems(method: "GET", path: path, status: status, contentType: "application/json", body: Data(body.utf8))
+    }
+
+    @Test func conformingAnswersPassAndEveryDifferenceIsNamed() {
+        #expect(problems("/things/1", 200, #"{"id": 1, "done": true, "note": null, "kind": "a", "tags": ["x"], "extra": 1}"#).isEmpty)
+        let wrong = problems("/things/1", 200, #"{"id": 0, "done": 1, "note": 5, "kind": "c", "tags": [2]}"#)
+        #expect(wrong.count == 5, "\(wrong)")
+        #expect(problems("/things/1", 200, #"{"done": false}"#).first?.contains("$.id is required") == true)
+        #expect(problems("/things/1", 404, #"{"detail": "x"}"#).count == 1, "the 4XX schema applies")
+        #expect(problems("/things/search", 200, #"{"not": "an array"}"#).count == 1, "a literal segment beats a parameter")
+        #expect(problems("/unknown", 200, #"{"anything": true}"#).isEmpty, "undocumented paths are not judged here")
     }
 }

@@ -34,6 +34,9 @@ public struct ParleyConfiguration: Sendable {
     /// Seconds an upload may go without receiving a byte before it is settled as interrupted
     /// and its partial file removed (`PARLEY_UPLOAD_STALL_TIMEOUT`); checked at start and every minute.
     public var uploadStallTimeout: TimeInterval = 300
+    /// Prefixes moved from their defaults, by surface id (`PARLEY_PREFIX_SALES_TRAINER`,
+    /// `PARLEY_PREFIX_SPEECH_COACHING`, `PARLEY_PREFIX_ADMIN`; `/` mounts a surface at the root).
+    public var surfacePrefixes: [String: String] = [:]
     /// Who may register (`PARLEY_REGISTRATION`): `open` (into the default organization), `invitation`
     /// (only with an admin's invitation) or `closed` (admins create accounts).
     public var registration: RegistrationPolicy = .open
@@ -106,6 +109,15 @@ public struct ParleyConfiguration: Sendable {
             }
         }
         configuration.openSessionLimit = try integer("PARLEY_OPEN_SESSION_LIMIT", default: configuration.openSessionLimit, range: 1...100)
+        for id in ["sales-trainer", "speech-coaching", "admin"] {
+            let key = "PARLEY_PREFIX_" + id.uppercased().replacingOccurrences(of: "-", with: "_")
+            guard let raw = value(key) else { continue }
+            let parts = raw.split(separator: "/")
+            guard raw.hasPrefix("/"), parts.allSatisfy({ $0.allSatisfy { $0.isLetter || $0.isNumber || "-_.".contains($0) } }) else {
+                throw DomainError.validation(field: key, message: "must be a path such as /api/v1 or / (letters, digits, - _ .), got '\(raw)'")
+            }
+            configuration.surfacePrefixes[id] = "/" + parts.joined(separator: "/")
+        }
         if let raw = value("PARLEY_REGISTRATION") {
             guard let policy = RegistrationPolicy(rawValue: raw.lowercased()) else {
                 throw DomainError.validation(field: "PARLEY_REGISTRATION", message: "expected open, invitation or closed, got '\(raw)'")

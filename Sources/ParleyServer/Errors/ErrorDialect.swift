@@ -36,30 +36,10 @@ struct UnionErrorDialect: ErrorDialect {
     }
 }
 
-/// Chooses the dialect by the longest matching path prefix.
-public struct ErrorDialects: Sendable {
-    var byPrefix: [(prefix: String, dialect: any ErrorDialect)]
-    var fallback: any ErrorDialect
-
-    /// The dialects of every mounted surface.
-    static let standard = ErrorDialects(
-        byPrefix: [
-            ("/api/v1", UnionErrorDialect()),
-            ("/coaching", CoachingErrorDialect()),
-        ],
-        fallback: UnionErrorDialect()
-    )
-
-    func dialect(for path: String) -> any ErrorDialect {
-        byPrefix
-            .filter { path == $0.prefix || path.hasPrefix($0.prefix + "/") }
-            .max { $0.prefix.count < $1.prefix.count }?.dialect ?? fallback
-    }
-}
-
-/// Turns every thrown error into the surface's error body; never leaks internals.
+/// Turns every error that no surface rendered (no route matched, or a failure outside the
+/// surfaces) into the error body of the surface mounted above the path; never leaks internals.
 struct DialectErrorMiddleware: AsyncMiddleware {
-    let dialects: ErrorDialects
+    let surfaces: MountedSurfaces
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         do {
@@ -74,12 +54,7 @@ struct DialectErrorMiddleware: AsyncMiddleware {
                                         "\(request.method.rawValue) is not allowed here; use \(list)", headers: ["Allow": list])
                 }
             }
-            if apiError.status.code >= 500 {
-                request.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"])
-            } else {
-                request.logger.debug("request rejected", metadata: ["status": "\(apiError.status.code)", "code": "\(apiError.code)"])
-            }
-            return render(apiError, for: request)
+            return Self.render(apiError, for: request, in: surfaces.dialect(forPath: request.url.path))
         }
     }
 
@@ -107,8 +82,15 @@ struct DialectErrorMiddleware: AsyncMiddleware {
         return matches(Array(pattern.dropFirst()), segments.dropFirst())
     }
 
-    func render(_ error: APIError, for request: Request) -> Response {
-        let body = dialects.dialect(for: request.url.path).body(for: error, request: request)
+    /// The error as `dialect` writes it; server errors are logged with their cause.
+    static func render(_ thrown: any Error, for request: Request, in dialect: any ErrorDialect) -> Response {
+        let error = APIError(from: thrown)
+        if error.status.code >= 500 {
+            request.logger.error("request failed", metadata: ["error": "\(String(reflecting: thrown))"])
+        } else {
+            request.logger.debug("request rejected", metadata: ["status": "\(error.status.code)", "code": "\(error.code)"])
+        }
+        let body = dialect.body(for: error, request: request)
         let response = Response(status: error.status, headers: error.headers)
         do {
             try response.content.encode(AnyEncodable(body), as: .json)

@@ -50,10 +50,23 @@ struct OpenAPIRoutes: RouteCollection {
 
     func document(_ request: Request) async throws -> Response {
         let name = request.parameters.get("document") ?? ""
-        guard name.hasSuffix(".json"), let data = request.application.parley.openAPI.documents[String(name.dropLast(5))] else {
+        let surface = String(name.dropLast(5))
+        guard name.hasSuffix(".json"), let data = request.application.parley.openAPI.documents[surface] else {
             throw APIError.notFound("NOT_FOUND", "No OpenAPI document '\(name)'; see /openapi")
         }
-        return Response(status: .ok, headers: ["Content-Type": "application/json"], body: .init(data: data))
+        let mounted = request.application.parley.surfaces
+        guard let surfaceDefault = Surface.all.first(where: { $0.id == surface })?.defaultPrefix,
+              mounted.prefix(of: surface) != surfaceDefault,
+              var document = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let paths = document["paths"] as? [String: Any]
+        else { return Response(status: .ok, headers: ["Content-Type": "application/json"], body: .init(data: data)) }
+        // A moved surface's document shows its paths where this deployment serves them.
+        let prefix = mounted.prefix(of: surface)
+        document["paths"] = Dictionary(uniqueKeysWithValues: paths.map { path, item in
+            (path == surfaceDefault || path.hasPrefix(surfaceDefault + "/") ? prefix + path.dropFirst(surfaceDefault.count) : path, item)
+        })
+        let moved = try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys])
+        return Response(status: .ok, headers: ["Content-Type": "application/json"], body: .init(data: moved))
     }
 
     func docs(_ request: Request) async throws -> Response {

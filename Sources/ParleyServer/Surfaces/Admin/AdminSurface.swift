@@ -4,7 +4,7 @@ import Vapor
 
 /// `/api/v1/admin`: users and teams of the admin's own organization (API-CONVENTIONS.md).
 enum AdminSurface {
-    static func register(on admin: any RoutesBuilder, app: Application) throws {
+    @Sendable static func register(on admin: any RoutesBuilder, root _: any RoutesBuilder, app: Application) throws {
         let context = app.parley
         let limits = context.configuration.rateLimits
         let routes = admin.grouped(

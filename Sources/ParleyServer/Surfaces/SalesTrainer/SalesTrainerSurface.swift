@@ -8,7 +8,8 @@ enum SalesTrainerSurface {
         VoiceSocket.register(on: root, app: app)
     }
 
-    static func register(on api: any RoutesBuilder, app: Application) throws {
+    @Sendable static func register(on api: any RoutesBuilder, root: any RoutesBuilder, app: Application) throws {
+        registerRoot(on: root, app: app)
         let context = app.parley
         let limits = context.configuration.rateLimits
         let general = context.rateLimiting(limits.general)

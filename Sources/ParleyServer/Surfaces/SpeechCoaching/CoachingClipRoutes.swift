@@ -65,8 +65,8 @@ enum CoachingClipRoutes {
             progress = details.progress
             estimatedTime = record.status == "processing" ? details.estimatedTime : nil
             let done = record.status == "completed"
-            downloadUrl = done ? "\(base)/coaching/clips/\(record.publicID)/download" : nil
-            thumbnailUrl = done && details.thumbnailPath != nil ? "\(base)/coaching/clips/\(record.publicID)/thumbnail" : nil
+            downloadUrl = done ? "\(base)/clips/\(record.publicID)/download" : nil
+            thumbnailUrl = done && details.thumbnailPath != nil ? "\(base)/clips/\(record.publicID)/thumbnail" : nil
             fileSize = details.fileSize
             error = details.error
             createdAt = Timestamp.iso8601(record.createdAt)
@@ -144,12 +144,12 @@ enum CoachingClipRoutes {
                 maxAttempts: 3, dedupeKey: "\(ClipRendering.kind):\(record.publicID)"))
         }
         request.application.parley.jobs.ring()
-        return try request.coaching(["clip": ClipDTO(record, details: details, base: request.application.parley.publicURL)], status: .accepted)
+        return try request.coaching(["clip": ClipDTO(record, details: details, base: request.application.parley.url(of: "speech-coaching", ""))], status: .accepted)
     }
 
     static func list(_ request: Request) async throws -> Response {
         let conversation = try await CoachingSessionRoutes.session(request, writing: false)
-        let base = request.application.parley.publicURL
+        let base = request.application.parley.url(of: "speech-coaching", "")
         let clips = try await SQLCoachingRecordStore(database: request.db).clips(conversationID: conversation.id)
         return try request.coaching(["clips": clips.compactMap { record in
             record.details.decoded(as: ClipDetails.self).map { ClipDTO(record, details: $0, base: base) }
@@ -158,7 +158,7 @@ enum CoachingClipRoutes {
 
     static func status(_ request: Request) async throws -> Response {
         let (record, details) = try await clip(request)
-        return try request.coaching(["clip": ClipDTO(record, details: details, base: request.application.parley.publicURL)])
+        return try request.coaching(["clip": ClipDTO(record, details: details, base: request.application.parley.url(of: "speech-coaching", ""))])
     }
 
     static func download(_ request: Request) async throws -> Response {

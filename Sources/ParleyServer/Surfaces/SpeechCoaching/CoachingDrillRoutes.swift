@@ -47,13 +47,13 @@ enum CoachingDrillRoutes {
         let recent = try await request.conversations.conversations(ConversationQuery(
             organizationID: user.organizationID, userID: user.id, kind: .coaching, status: .completed, limit: 10))
         let scores = DrillPlanner.average(recent.compactMap { $0.analysis.decoded(as: RecordingAnalysis.self)?.scores?.categories })
-        let base = request.application.parley.publicURL
+        let base = request.application.parley.url(of: "speech-coaching", "")
         let drills = try DrillPlanner().recommend(scores: scores, filter: filter).map { recommendation -> JSONValue in
             var drill = try JSONValue(encoding: recommendation.drill).objectValue
             if case .array(let exercises) = drill["exercises"] {
                 drill["exercises"] = .array(exercises.enumerated().map { index, exercise in
                     var object = exercise.objectValue
-                    object["audioUrl"] = .string("\(base)/coaching/drills/\(recommendation.drill.id)/exercises/\(index)/audio")
+                    object["audioUrl"] = .string("\(base)/drills/\(recommendation.drill.id)/exercises/\(index)/audio")
                     return .object(object)
                 })
             }

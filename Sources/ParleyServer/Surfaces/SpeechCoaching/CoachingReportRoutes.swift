@@ -76,7 +76,7 @@ enum CoachingReportRoutes {
         return try request.coaching(["report": ReportDTO(
             id: id, format: format, period: .init(start: Timestamp.iso8601(start), end: Timestamp.iso8601(end)),
             summary: report.summary, trends: report.trends,
-            downloadUrl: "\(request.application.parley.publicURL)/coaching/reports/\(id)/download")])
+            downloadUrl: request.application.parley.url(of: "speech-coaching", "/reports/\(id)/download"))])
     }
 
     static func download(_ request: Request) async throws -> Response {

@@ -1,9 +1,10 @@
 import Vapor
 
-/// The Speech Coaching API (api-docs/speech-coaching.md), mounted at `/coaching`, with its
-/// Socket.IO channel at `/socket.io/`.
+/// The Speech Coaching API (api-docs/speech-coaching.md), mounted at `/coaching` by default,
+/// with its Socket.IO channel at the root's `/socket.io/`.
 enum CoachingSurface {
-    static func register(on coaching: any RoutesBuilder, app: Application) {
+    @Sendable static func register(on coaching: any RoutesBuilder, root: any RoutesBuilder, app: Application) {
+        registerRoot(on: root, app: app)
         let context = app.parley
         let limits = context.configuration.rateLimits.coaching
         CoachingAuthRoutes.register(on: coaching.grouped(context.rateLimiting(limits.authentication)))

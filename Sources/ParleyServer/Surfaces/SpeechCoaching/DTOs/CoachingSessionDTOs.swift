@@ -45,10 +45,10 @@ struct CoachingSessionDTO: Encodable, Sendable {
         createdAt = Timestamp.iso8601(conversation.createdAt)
         completedAt = conversation.completedAt.map(Timestamp.iso8601)
         score = conversation.score
-        uploadUrl = "\(base)/coaching/sessions/\(conversation.publicID)/upload"
+        uploadUrl = request.application.parley.url(of: "speech-coaching", "/sessions/\(conversation.publicID)/upload")
         websocketUrl = CoachingSocketURL.namespace("/sessions/\(conversation.publicID)", base: base)
         if conversation.analysis["uploadID"] != nil {
-            mediaUrl = "\(base)/coaching/sessions/\(conversation.publicID)/media"
+            mediaUrl = request.application.parley.url(of: "speech-coaching", "/sessions/\(conversation.publicID)/media")
         }
         if let state = conversation.details["processing"]?.decoded(as: ProcessingState.self) {
             processing = ProcessingDTO(stage: state.stage, progress: state.progress, status: state.status, error: state.error)
