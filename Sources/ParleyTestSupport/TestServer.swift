@@ -7,6 +7,7 @@ import ParleyDomain
 import ParleyServer
 import ParleySpeech
 import ParleyStore
+import Testing
 import Vapor
 
 /// A real Parley server for one test: its own data directory and database (a fresh SQLite
@@ -19,6 +20,8 @@ public struct TestServer: Sendable {
     let scratchDatabase: ScratchPostgresDatabase?
     /// Instances sharing a database also share the data directory (media); the first owns it.
     var ownsDataDirectory = true
+    /// Every JSON answer is checked against the served OpenAPI documents' response schemas.
+    let schemas: ResponseSchemaCheck
 
     /// Starts a server, runs `body`, and always shuts the server down.
     /// With `sharingDatabaseWith`, the new server is a second instance on the other's database.
@@ -87,7 +90,9 @@ public struct TestServer: Sendable {
         }
         app.parley.didBind(port: port)
         configuration.publicURL = app.parley.publicURL
-        var server = TestServer(app: app, baseURL: "http://127.0.0.1:\(port)", configuration: configuration, scratchDatabase: scratch)
+        var server = TestServer(
+            app: app, baseURL: "http://127.0.0.1:\(port)", configuration: configuration, scratchDatabase: scratch,
+            schemas: ResponseSchemaCheck(documents: Array(app.parley.openAPI.documents.values)))
         server.ownsDataDirectory = other == nil
         return server
     }
@@ -115,7 +120,12 @@ public struct TestServer: Sendable {
         for (name, value) in headers { request.headers.replaceOrAdd(name: name, value: value) }
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
         let buffer = try await response.body.collect(upTo: 64 << 20)
-        return TestResponse(status: Int(response.status.code), headers: response.headers, body: Data(buffer: buffer))
+        let answer = TestResponse(status: Int(response.status.code), headers: response.headers, body: Data(buffer: buffer))
+        for problem in schemas.problems(method: method.rawValue, path: path, status: answer.status,
+                                        contentType: answer.header("Content-Type"), body: answer.body) {
+            Issue.record("The answer does not match its OpenAPI document: \(problem)")
+        }
+        return answer
     }
 }
 

@@ -35,7 +35,9 @@ def main() -> int:
     acks = []
     done = threading.Event()
     result = {"connected": False, "error": None}
-    sio = socketio.Client(reconnection=False, logger=True, engineio_logger=True)
+    # The library's defaults but for patience: a test machine busy with the whole suite can take
+    # longer than engineio's 5 s to answer one HTTP request.
+    sio = socketio.Client(reconnection=False, logger=True, engineio_logger=True, request_timeout=30)
 
     @sio.on("*", namespace=args.namespace)
     def any_event(name, data=None):
