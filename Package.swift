@@ -47,6 +47,8 @@ var targets: [Target] = [
     // Session reports as CSV and as PDF drawn with cairo (Debian: libcairo2-dev).
     .systemLibrary(name: "CCairo", path: "Sources/CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
     .target(name: "ParleyReports", dependencies: ["ParleyDomain", "CCairo"]),
+    // The application: use cases over the domain's ports, free of Vapor and Fluent.
+    .target(name: "ParleyCore", dependencies: ["ParleyDomain"]),
     .testTarget(name: "ParleyDomainTests", dependencies: ["ParleyDomain"]),
     // The audio tests make speech with ParleySpeech's espeak-ng, the one owner of its global state.
     .testTarget(name: "ParleyAudioTests", dependencies: ["ParleyAudio", "ParleySpeech"]),
@@ -94,9 +96,10 @@ if !enginesOnly {
         .target(
             name: "ParleyServer",
             dependencies: [
-                "ParleyDomain", "ParleyAudio", "ParleySpeech", "ParleyIntelligence", "ParleyReports", "ParleyStore",
+                "ParleyDomain", "ParleyAudio", "ParleySpeech", "ParleyIntelligence", "ParleyReports", "ParleyCore", "ParleyStore",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "JWT", package: "jwt"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),

@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import JWT
+import ParleyCore
 import ParleyDomain
 import ParleyIntelligence
 import ParleySpeech
@@ -27,6 +28,8 @@ public final class ParleyContext: Sendable {
     public let realtime: RealtimeHub
     /// The API surfaces with this deployment's prefixes.
     public let surfaces: MountedSurfaces
+    /// The application's use cases, built once here and handed to every surface.
+    public let core: CoreServices
     /// Recognition and synthesis, chosen once from the environment.
     public let speech: SpeechEngines
     /// The language model that words the AI prospect's live replies, when one is configured
@@ -44,10 +47,11 @@ public final class ParleyContext: Sendable {
     }
 
     init(configuration: ParleyConfiguration, decoyHash: String, openAPI: OpenAPICatalog, speech: SpeechEngines,
-         prospectWording: (any LanguageModel)?, relay: (any EventRelay)?) {
+         prospectWording: (any LanguageModel)?, relay: (any EventRelay)?, core: CoreServices) {
         self.prospectWording = prospectWording
         self.realtime = RealtimeHub(relay: relay)
         self.surfaces = MountedSurfaces(prefixes: configuration.surfacePrefixes)
+        self.core = core
         self.configuration = configuration
         self.identitySettings = IdentitySettings(
             accessTokenLifetime: configuration.accessTokenLifetime,
@@ -129,7 +133,8 @@ public enum ParleyApplication {
         }
         app.parley = ParleyContext(
             configuration: configuration, decoyHash: decoy, openAPI: try OpenAPICatalog.load(), speech: speech,
-            prospectWording: prospectWording ?? LanguageModelConfiguration.fromEnvironment(environment), relay: relay)
+            prospectWording: prospectWording ?? LanguageModelConfiguration.fromEnvironment(environment), relay: relay,
+            core: CoreServices(work: SQLUnitOfWork { [unowned app] in app.db }))
 
         app.http.server.configuration.hostname = configuration.host
         app.http.server.configuration.port = configuration.port
@@ -197,6 +202,15 @@ public enum ParleyApplication {
             allowedHeaders: [.accept, .authorization, .contentType, .origin, .xRequestedWith, "X-API-Key", "X-Request-ID"],
             exposedHeaders: exposedHeaders
         )
+    }
+}
+
+/// The use cases of `ParleyCore`, composed once over the SQL stores.
+public struct CoreServices: Sendable {
+    public let intake: RecordingIntake
+
+    init(work: any UnitOfWork) {
+        intake = RecordingIntake(work: work)
     }
 }
 

@@ -72,7 +72,7 @@ def main() -> int:
         with wave.open(args.audio, "rb") as recording:
             rate = recording.getframerate()
             frames = recording.readframes(recording.getnframes())
-        acks.append(sio.call("audio:start", {"sampleRate": rate, "encoding": "pcm16"}, namespace=args.namespace, timeout=10))
+        acks.append(sio.call("audio:start", {"sampleRate": rate, "encoding": "pcm16"}, namespace=args.namespace, timeout=60))
         step = rate // 4 * 2  # a quarter of a second of 16-bit samples
         for offset in range(0, len(frames), step):
             sio.emit("audio", frames[offset:offset + step], namespace=args.namespace)

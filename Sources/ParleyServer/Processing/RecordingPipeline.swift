@@ -1,5 +1,6 @@
 import Foundation
 import ParleyAudio
+import ParleyCore
 import ParleyDomain
 import ParleyIntelligence
 import ParleySpeech
@@ -34,20 +35,7 @@ struct ProcessingState: Codable, Sendable {
 /// saved before the next starts; the final write (results, transcript turns, search text and
 /// status) is one transaction, so a job resumed after a crash produces exactly one result.
 enum RecordingPipeline {
-    static let kind = "recording.process"
-    static let handler = JobHandler(kind: kind) { job, app in try await run(job, app: app) }
-
-    /// The job for one upload of a conversation; `attempt` distinguishes a manual retry.
-    static func job(conversation: Conversation, uploadID: String, attempt: Int = 0) -> NewJob {
-        NewJob(
-            kind: kind,
-            payload: .object([
-                "conversationId": .string(conversation.publicID),
-                "organizationId": .string(conversation.organizationID.uuidString),
-                "uploadId": .string(uploadID),
-            ]),
-            maxAttempts: 3, dedupeKey: "\(kind):\(uploadID):\(attempt)")
-    }
+    static let handler = JobHandler(kind: RecordingJob.kind) { job, app in try await run(job, app: app) }
 
     /// Rough seconds of processing for a recording, for `estimatedTime` (measured: recognition
     /// dominates at about a third of real time on 2 cores).
@@ -56,10 +44,8 @@ enum RecordingPipeline {
     }
 
     static func run(_ job: Job, app: Application) async throws {
-        guard let publicID = job.payload["conversationId"]?.stringValue,
-              let organizationID = job.payload["organizationId"]?.stringValue.flatMap(UUID.init(uuidString:)),
-              let uploadID = job.payload["uploadId"]?.stringValue
-        else { return }
+        guard let payload = RecordingJob(payload: job.payload) else { return }
+        let (publicID, organizationID, uploadID) = (payload.conversationId, payload.organizationId, payload.uploadId)
         let store = FluentConversationStore(database: app.db)
         // Deleted meanwhile: nothing to do.
         guard var conversation = try await store.conversation(publicID: publicID, organizationID: organizationID) else { return }

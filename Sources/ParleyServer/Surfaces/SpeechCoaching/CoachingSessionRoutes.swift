@@ -122,11 +122,7 @@ enum CoachingSessionRoutes {
         conversation.status = .processing
         let updated = conversation
         // Only one of several simultaneous retries moves the session on; the others are told so.
-        let retried = try await WriteTransaction.run(on: request.db) { database in
-            guard try await FluentConversationStore(database: database).updateConversation(updated, ifStatusIn: [.failed]) else { return false }
-            _ = try await SQLJobQueue(database: database).enqueue(RecordingPipeline.job(conversation: updated, uploadID: upload.publicID, attempt: attempt))
-            return true
-        }
+        let retried = try await request.application.parley.core.intake.retry(updated, uploadID: upload.publicID, attempt: attempt)
         guard retried else {
             throw APIError(.conflict, code: "VALIDATION_ERROR", "Only a failed session can be retried; this one is already being processed", field: "status")
         }

@@ -123,10 +123,8 @@ actor CoachingLiveSession: SocketIONamespaceSession {
         conversation.details = .object(details)
         conversation.status = .processing
         let updated = conversation
-        try await WriteTransaction.run(on: app.db) { database in
-            try await SQLMediaUploadStore(database: database).createUpload(upload)
-            try await FluentConversationStore(database: database).updateConversation(updated)
-            _ = try await SQLJobQueue(database: database).enqueue(RecordingPipeline.job(conversation: updated, uploadID: upload.publicID))
+        guard try await app.parley.core.intake.accept(upload, isNew: true, into: updated, expected: [.active]) else {
+            throw APIError(.conflict, code: "VALIDATION_ERROR", "The session was changed elsewhere while it was recorded", field: "sessionId")
         }
         app.parley.jobs.ring()
         return upload.publicID

@@ -105,14 +105,7 @@ enum CoachingUploadRoutes {
             let updated = conversation
             // The session moves to processing only from the state the upload began in: of uploads
             // that raced, exactly one is processed.
-            let won = try await WriteTransaction.run(on: request.db) { database in
-                guard try await FluentConversationStore(database: database).updateConversation(updated, ifStatusIn: [.created, .failed]) else {
-                    return false
-                }
-                try await SQLMediaUploadStore(database: database).updateUpload(finished)
-                _ = try await SQLJobQueue(database: database).enqueue(RecordingPipeline.job(conversation: updated, uploadID: finished.publicID))
-                return true
-            }
+            let won = try await context.core.intake.accept(finished, isNew: false, into: updated, expected: [.created, .failed])
             guard won else {
                 throw APIError(.conflict, code: "VALIDATION_ERROR",
                                "Session \(conversation.publicID) already has media from another upload", field: "sessionId")

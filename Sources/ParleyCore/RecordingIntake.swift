@@ -1,0 +1,39 @@
+import Foundation
+import ParleyDomain
+
+/// Brings a recording into a conversation and queues its processing: the one path that
+/// uploads, live recordings and retries take. The conversation moves on only from the states
+/// the caller expects, in the same transaction as the upload and the job, so of requests that
+/// race (two uploads, four retries) exactly one is processed and none is half-written.
+public struct RecordingIntake: Sendable {
+    let work: any UnitOfWork
+
+    public init(work: any UnitOfWork) {
+        self.work = work
+    }
+
+    /// A recording received in full. `conversation` carries its new state (processing); it is
+    /// saved only while the stored one is still in `expected`. False, with nothing written,
+    /// when it was not (another request won).
+    public func accept(
+        _ upload: MediaUpload, isNew: Bool, into conversation: Conversation, expected: [ConversationStatus]
+    ) async throws -> Bool {
+        let job = try RecordingJob(conversation: conversation, uploadID: upload.publicID).newJob()
+        return try await work.run { stores in
+            guard try await stores.conversations.updateConversation(conversation, ifStatusIn: expected) else { return false }
+            if isNew { try await stores.uploads.createUpload(upload) } else { try await stores.uploads.updateUpload(upload) }
+            _ = try await stores.jobs.enqueue(job)
+            return true
+        }
+    }
+
+    /// Processes the newest upload of a failed conversation again; false when it is no longer failed.
+    public func retry(_ conversation: Conversation, uploadID: String, attempt: Int) async throws -> Bool {
+        let job = try RecordingJob(conversation: conversation, uploadID: uploadID).newJob(attempt: attempt)
+        return try await work.run { stores in
+            guard try await stores.conversations.updateConversation(conversation, ifStatusIn: [.failed]) else { return false }
+            _ = try await stores.jobs.enqueue(job)
+            return true
+        }
+    }
+}

@@ -1,0 +1,19 @@
+import Foundation
+
+/// The stores of one transaction: whatever is written through them is kept together or not at all.
+public struct TransactionStores: Sendable {
+    public var conversations: any ConversationStore
+    public var uploads: any MediaUploadStore
+    public var jobs: any JobQueue
+
+    public init(conversations: any ConversationStore, uploads: any MediaUploadStore, jobs: any JobQueue) {
+        self.conversations = conversations
+        self.uploads = uploads
+        self.jobs = jobs
+    }
+}
+
+/// Runs a use case's writes in one transaction (`ParleyStore` implements it on SQL).
+public protocol UnitOfWork: Sendable {
+    func run<T: Sendable>(_ work: @escaping @Sendable (TransactionStores) async throws -> T) async throws -> T
+}

@@ -1,0 +1,22 @@
+import Fluent
+import Foundation
+import ParleyDomain
+
+/// The unit of work on the SQL database: one `WriteTransaction`, with stores bound to it.
+public struct SQLUnitOfWork: UnitOfWork {
+    let database: @Sendable () -> any Database
+
+    /// `database` hands out the database to use (Vapor's `app.db` is a fresh handle per call).
+    public init(database: @escaping @Sendable () -> any Database) {
+        self.database = database
+    }
+
+    public func run<T: Sendable>(_ work: @escaping @Sendable (TransactionStores) async throws -> T) async throws -> T {
+        try await WriteTransaction.run(on: database()) { transaction in
+            try await work(TransactionStores(
+                conversations: FluentConversationStore(database: transaction),
+                uploads: SQLMediaUploadStore(database: transaction),
+                jobs: SQLJobQueue(database: transaction)))
+        }
+    }
+}
