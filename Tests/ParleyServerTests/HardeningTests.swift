@@ -233,6 +233,25 @@ struct HardeningTests {
         }
     }
 
+    @Test func supervisorsReadTheirRepsSessionsButChangeNothing() async throws {
+        try await TestServer.with { server in
+            let admin = try await server.admin()
+            let coach = try await server.request(.POST, "/api/v1/admin/users", json: [
+                "email": "coach-reads@example.com", "password": "coaching123", "first_name": "Casey", "last_name": "Coach", "role": "supervisor",
+            ], token: admin.accessToken)
+            let coachID = try #require(coach.json["id"] as? Int)
+            let rep = try await server.register()
+            let stranger = try await server.register()
+            #expect(try await server.request(.PATCH, "/api/v1/admin/users/\(rep.id)", json: ["supervisor_id": coachID], token: admin.accessToken).status == 200)
+            let id = try await CoachingPipelineTests.createSession(server, token: rep.accessToken)
+            let coachLogin = try await server.login(email: "coach-reads@example.com", password: "coaching123")
+            #expect(try await server.request(.GET, "/coaching/sessions/\(id)", token: coachLogin.accessToken).status == 200)
+            #expect(try await server.request(.DELETE, "/coaching/sessions/\(id)", token: coachLogin.accessToken).status == 403)
+            #expect(try await server.request(.GET, "/coaching/sessions/\(id)", token: stranger.accessToken).status == 403)
+            #expect(try await server.request(.GET, "/coaching/sessions/\(id)", token: admin.accessToken).status == 200)
+        }
+    }
+
     @Test func registrationByInvitationJoinsTheInvitingOrganizationOnce() async throws {
         try await TestServer.with({ $0.registration = .invitation }) { server in
             let uninvited = try await server.request(.POST, "/api/v1/auth/register", json: [

@@ -196,7 +196,7 @@ enum CoachingClipRoutes {
         guard let record = try await SQLCoachingRecordStore(database: request.db).record(.clip, publicID: id, organizationID: user.organizationID),
               let details = record.details.decoded(as: ClipDetails.self)
         else { throw APIError.notFound("NOT_FOUND", "Clip \(id) not found") }
-        guard details.userId == user.id || user.role == .admin else { throw APIError.insufficientPermissions("Clip \(id) belongs to another user") }
+        try await request.authorize(.read, ownerID: details.userId, "Clip \(id)")
         return (record, details)
     }
 }

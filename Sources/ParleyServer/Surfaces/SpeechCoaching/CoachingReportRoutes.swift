@@ -85,7 +85,11 @@ enum CoachingReportRoutes {
         guard let record = try await SQLCoachingRecordStore(database: request.db).record(.report, publicID: id, organizationID: user.organizationID),
               let path = record.details["path"]?.stringValue, let format = record.reference
         else { throw APIError.notFound("NOT_FOUND", "Report \(id) not found") }
-        guard record.userID == user.id || user.role == .admin else { throw APIError.insufficientPermissions("Report \(id) belongs to another user") }
+        guard let owner = record.userID else {
+            guard user.role == .admin else { throw APIError.insufficientPermissions("Report \(id) belongs to the organization") }
+            return try await CoachingClipRoutes.serve(path, type: formats[format] ?? "application/octet-stream", name: "\(id).\(format)", request: request)
+        }
+        try await request.authorize(.read, ownerID: owner, "Report \(id)")
         return try await CoachingClipRoutes.serve(path, type: formats[format] ?? "application/octet-stream", name: "\(id).\(format)", request: request)
     }
 }

@@ -140,17 +140,16 @@ enum CoachingSessionRoutes {
             path, type: upload.container.flatMap(AudioDecoder.Container.init(rawValue:))?.mediaType ?? "application/octet-stream", name: (path as NSString).lastPathComponent, request: request)
     }
 
-    /// The session in the path: the owner's, or any in the organization for its admins (reading).
-    /// Another organization's sessions do not exist for the caller.
+    /// The session in the path, as the access policy allows (the owner, the organization's
+    /// admins, and for reading the owner's supervisor). Another organization's sessions do not
+    /// exist for the caller.
     static func session(_ request: Request, writing: Bool) async throws -> Conversation {
         let user = try request.principal.user
         let id = request.parameters.get("sessionId") ?? ""
         guard let conversation = try await request.conversations.conversation(publicID: id, organizationID: user.organizationID),
               conversation.kind == .coaching
         else { throw APIError.notFound("NOT_FOUND", "Session \(id) not found") }
-        guard conversation.userID == user.id || user.role == .admin else {
-            throw APIError.insufficientPermissions("Session \(id) belongs to another user")
-        }
+        try await request.authorize(writing ? .write : .read, ownerID: conversation.userID, "Session \(id)")
         return conversation
     }
 }

@@ -19,9 +19,7 @@ struct CoachingSessionNamespace: SocketIONamespaceHandler {
         guard let conversation = try await FluentConversationStore(database: request.application.db)
             .conversation(publicID: id, organizationID: user.organizationID), conversation.kind == .coaching
         else { throw APIError.notFound("NOT_FOUND", "Session \(id) not found") }
-        guard conversation.userID == user.id || user.role == .admin else {
-            throw APIError.insufficientPermissions("Session \(id) belongs to another user")
-        }
+        try await request.authorize(.read, ownerID: conversation.userID, "Session \(id)")
         return CoachingLiveSession(app: request.application, conversation: conversation)
     }
 }

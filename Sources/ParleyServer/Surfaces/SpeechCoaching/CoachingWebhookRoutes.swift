@@ -112,9 +112,7 @@ enum CoachingWebhookRoutes {
         guard raw.hasPrefix("webhook_"), let id = UUID(uuidString: String(raw.dropFirst(8))),
               let subscription = try await SQLWebhookStore(database: request.db).subscription(id: id, organizationID: user.organizationID)
         else { throw APIError.notFound("NOT_FOUND", "Webhook \(raw) not found") }
-        guard subscription.userID == user.id || user.role == .admin else {
-            throw APIError.insufficientPermissions("Webhook \(raw) belongs to another user")
-        }
+        try await request.authorize(.write, ownerID: subscription.userID, "Webhook \(raw)")
         return subscription
     }
 }
