@@ -112,15 +112,12 @@ enum VoiceSocket {
     enum Next { case carryOn, stop }
 
     static func handle(_ text: String, call: PracticeCall, socket: WebSocket) async throws -> Next {
-        guard let data = text.data(using: .utf8),
-              let message = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let type = message["type"] as? String
-        else {
+        guard let message = VoiceClientMessage.decode(text) else {
             await send(errorMessage("INVALID_MESSAGE", "Send JSON objects with a 'type' field", retry: true), on: socket)
             return .carryOn
         }
         let status = await call.status
-        if status == .completed, type != "control" {
+        if status == .completed, !message.isControl {
             await send(errorMessage("SESSION_COMPLETED", "This session has ended; start a new one", retry: false), on: socket)
             return .carryOn
         }
@@ -128,84 +125,61 @@ enum VoiceSocket {
             try await call.end(reason: "time_limit")
             return .carryOn
         }
-        switch type {
-        case "config":
-            let config = message["data"] as? [String: Any] ?? [:]
-            let format = (config["format"] as? String)?.lowercased() ?? "pcm"
-            if format == "text" {
+        func refuse(_ code: String, _ text: String) async -> Next {
+            await send(errorMessage(code, text, retry: true), on: socket)
+            return .carryOn
+        }
+        switch message {
+        case .config(let config):
+            if config.format == "text" {
                 try await call.configure(audio: false)
                 return .carryOn
             }
-            let rate = (config["sample_rate"] as? NSNumber)?.intValue
-            let channels = (config["channels"] as? NSNumber)?.intValue ?? 1
-            guard ["pcm", "pcm_s16le", "linear16"].contains(format), rate == 16_000, channels == 1 else {
-                await send(errorMessage("INVALID_AUDIO_FORMAT",
-                                        "Unsupported audio format: use PCM 16kHz mono ({\"sample_rate\": 16000, \"channels\": 1, \"format\": \"pcm\"})",
-                                        retry: true), on: socket)
-                return .carryOn
+            guard ["pcm", "pcm_s16le", "linear16"].contains(config.format), config.sampleRate == 16_000, config.channels == 1 else {
+                return await refuse("INVALID_AUDIO_FORMAT",
+                                    "Unsupported audio format: use PCM 16kHz mono ({\"sample_rate\": 16000, \"channels\": 1, \"format\": \"pcm\"})")
             }
-            guard config["interim_results"] == nil || config["interim_results"] is Bool else {
-                await send(errorMessage("INVALID_MESSAGE", "config.interim_results must be true or false", retry: true), on: socket)
-                return .carryOn
+            guard config.interimResults != .invalid else {
+                return await refuse("INVALID_MESSAGE", "config.interim_results must be true or false")
             }
-            try await call.configure(audio: true, partials: config["interim_results"] as? Bool ?? false)
-        case "audio":
-            guard await call.configured else {
-                await send(errorMessage("CONFIG_REQUIRED", "Send a 'config' message before audio", retry: true), on: socket)
-                return .carryOn
-            }
-            guard status == .active else {
-                await send(errorMessage("SESSION_PAUSED", "The session is paused; resume it first", retry: true), on: socket)
-                return .carryOn
-            }
-            guard let encoded = message["data"] as? String, let bytes = Data(base64Encoded: encoded), bytes.count % 2 == 0 else {
-                await send(errorMessage("INVALID_AUDIO_FORMAT", "Audio data must be base64-encoded 16-bit PCM", retry: true), on: socket)
-                return .carryOn
+            try await call.configure(audio: true, partials: config.interimResults == .on)
+        case .audio(let encoded):
+            guard await call.configured else { return await refuse("CONFIG_REQUIRED", "Send a 'config' message before audio") }
+            guard status == .active else { return await refuse("SESSION_PAUSED", "The session is paused; resume it first") }
+            guard let encoded, let bytes = Data(base64Encoded: encoded), bytes.count % 2 == 0 else {
+                return await refuse("INVALID_AUDIO_FORMAT", "Audio data must be base64-encoded 16-bit PCM")
             }
             guard bytes.count <= maxAudioBytes else {
-                await send(errorMessage("AUDIO_FRAME_TOO_LARGE", "Send audio in frames of at most \(maxAudioBytes) bytes (2 s)", retry: true), on: socket)
-                return .carryOn
+                return await refuse("AUDIO_FRAME_TOO_LARGE", "Send audio in frames of at most \(maxAudioBytes) bytes (2 s)")
             }
             await call.hear(pcm16ToFloats(bytes))
-        case "text":
-            let raw = (message["data"] as? String) ?? ((message["data"] as? [String: Any])?["text"] as? String) ?? (message["text"] as? String)
-            guard await call.configured else {
-                await send(errorMessage("CONFIG_REQUIRED", "Send a 'config' message first", retry: true), on: socket)
-                return .carryOn
-            }
-            guard status == .active else {
-                await send(errorMessage("SESSION_PAUSED", "The session is paused; resume it first", retry: true), on: socket)
-                return .carryOn
-            }
+        case .text(let raw):
+            guard await call.configured else { return await refuse("CONFIG_REQUIRED", "Send a 'config' message first") }
+            guard status == .active else { return await refuse("SESSION_PAUSED", "The session is paused; resume it first") }
             guard let said = raw?.trimmingCharacters(in: .whitespacesAndNewlines), !said.isEmpty, said.count <= 2000,
                   !AccountRules.containsControlCharacters(said)
-            else {
-                await send(errorMessage("INVALID_MESSAGE", "A text message needs 'data' with 1 to 2000 characters", retry: true), on: socket)
-                return .carryOn
-            }
+            else { return await refuse("INVALID_MESSAGE", "A text message needs 'data' with 1 to 2000 characters") }
             try await call.repSaid(said)
-        case "playback":
+        case .playback(let state):
             // A client may say when it plays the prospect's audio (and when that stops), so
             // barge-in follows what the rep hears rather than an estimate of it.
-            switch (message["data"] as? [String: Any])?["state"] as? String {
+            switch state {
             case "playing": await call.playback(playing: true)
             case "stopped": await call.playback(playing: false)
-            default:
-                await send(errorMessage("INVALID_MESSAGE", "playback.data.state must be playing or stopped", retry: true), on: socket)
+            default: return await refuse("INVALID_MESSAGE", "playback.data.state must be playing or stopped")
             }
-        case "control":
-            switch message["action"] as? String ?? (message["data"] as? [String: Any])?["action"] as? String {
+        case .control(let action):
+            switch action {
             case "pause": try await call.pause()
             case "resume": try await call.resume()
             case "end":
                 try await call.end(reason: "ended_by_user")
                 try? await socket.close(code: .normalClosure)
                 return .stop
-            default:
-                await send(errorMessage("INVALID_MESSAGE", "control.action must be pause, resume or end", retry: true), on: socket)
+            default: return await refuse("INVALID_MESSAGE", "control.action must be pause, resume or end")
             }
-        default:
-            await send(errorMessage("UNKNOWN_MESSAGE_TYPE", "Unknown message type '\(type)'; use config, audio, text, playback or control", retry: true), on: socket)
+        case .unknown(let type):
+            return await refuse("UNKNOWN_MESSAGE_TYPE", "Unknown message type '\(type)'; use config, audio, text, playback or control")
         }
         return .carryOn
     }
