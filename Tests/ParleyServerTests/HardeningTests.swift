@@ -1,4 +1,6 @@
+import AsyncHTTPClient
 import Foundation
+import NIOCore
 import NIOConcurrencyHelpers
 import ParleyDomain
 import ParleyStore
@@ -424,6 +426,90 @@ struct HardeningTests {
                 #expect(try await CoachingPipelineTests.upload(first, session: id, token: speaker.accessToken, file: wav, name: "a.wav").status == 201)
             }
         }
+    }
+
+    /// The same with a real `kill -9`: a `parley serve` process receiving half an upload is
+    /// killed; the next instance to start settles the upload and removes its partial file.
+    @Test func anUploadCutOffByKill9IsSettledByTheNextInstance() async throws {
+        let wav = try await TestMedia.speechWAV("This upload is cut off when its server is killed in the middle of it.")
+        try await TestServer.with { first in
+            let speaker = try await first.coachingAccount()
+            let id = try await CoachingPipelineTests.createSession(first, token: speaker.accessToken)
+            let port = try Self.freePort()
+            let process = Process()
+            process.executableURL = CoachingSocketIOTests.root.appendingPathComponent(".build/debug/parley")
+            process.arguments = ["serve"]
+            var environment = ProcessInfo.processInfo.environment
+            environment["PARLEY_PORT"] = String(port)
+            environment["PARLEY_DATA_DIR"] = first.configuration.dataDirectory
+            environment["PARLEY_JWT_SECRET"] = "test-secret-that-is-at-least-32-bytes-long"
+            environment["PARLEY_WORKERS"] = "0"
+            environment["LOG_LEVEL"] = "warning"
+            environment["DATABASE_URL"] = nil
+            if case .postgres(let url) = first.configuration.database { environment["DATABASE_URL"] = url }
+            if case .sqlite(let path) = first.configuration.database { environment["DATABASE_URL"] = "sqlite://" + path }
+            process.environment = environment
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+            let base = "http://127.0.0.1:\(port)"
+            var up = false
+            for _ in 0..<200 where !up {
+                up = (try? await HTTPClient.shared.execute(HTTPClientRequest(url: base + "/health"), timeout: .seconds(2)).status) == .ok
+                if !up { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            try #require(up, "the parley serve process did not start")
+
+            // Half the body goes out, then nothing more: the upload is in progress when the process dies.
+            let form = TestMedia.multipart([(name: "file", fileName: "talk.wav", contentType: "audio/wav", data: wav)])
+            let (chunks, feed) = AsyncStream<ByteBuffer>.makeStream()
+            feed.yield(ByteBuffer(data: form.body.prefix(form.body.count / 2)))
+            var request = HTTPClientRequest(url: base + "/coaching/sessions/\(id)/upload")
+            request.method = .POST
+            request.headers.add(name: "Authorization", value: "Bearer \(speaker.accessToken)")
+            request.headers.add(name: "Content-Type", value: form.contentType)
+            request.body = .stream(chunks, length: .known(Int64(form.body.count)))
+            let sending = Task { try? await HTTPClient.shared.execute(request, timeout: .seconds(120)) }
+            let folder = URL(fileURLWithPath: first.configuration.dataDirectory).appendingPathComponent("media")
+            func partFiles() -> [URL] {
+                (FileManager.default.enumerator(at: folder, includingPropertiesForKeys: nil)?.allObjects as? [URL] ?? [])
+                    .filter { $0.pathExtension == "part" }
+            }
+            var parts: [URL] = []
+            for _ in 0..<200 where parts.isEmpty {
+                parts = partFiles()
+                if parts.isEmpty { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            try #require(!parts.isEmpty, "the upload never reached the disk")
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            feed.finish()
+            sending.cancel()
+            let database = try #require(first.app.db as? any SQLDatabase)
+            let left = try await database.raw("SELECT status FROM media_uploads").all().map { try $0.decode(column: "status", as: String.self) }
+            #expect(left == ["uploading"], "what kill -9 leaves: \(left)")
+
+            try await TestServer.with({ $0.uploadStallTimeout = 0 }, sharingDatabaseWith: first) { _ in
+                let settled = try await database.raw("SELECT status FROM media_uploads").all().map { try $0.decode(column: "status", as: String.self) }
+                #expect(settled == ["failed"])
+                #expect(partFiles().isEmpty, "partial files left: \(partFiles())")
+                #expect(try await CoachingPipelineTests.upload(first, session: id, token: speaker.accessToken, file: wav, name: "a.wav").status == 201)
+            }
+        }
+    }
+
+    static func freePort() throws -> Int {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) } }
+        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     // MARK: 10, 11, 12. Multipart bodies: complete, bounded, served as what they are
