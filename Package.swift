@@ -115,7 +115,14 @@ if !enginesOnly {
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
-        .testTarget(name: "ParleyStoreTests", dependencies: ["ParleyStore"]),
+        .testTarget(
+            name: "ParleyStoreTests",
+            dependencies: [
+                "ParleyStore", "ParleyDomain",
+                .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
+                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+            ]
+        ),
         .testTarget(name: "ParleyServerTests", dependencies: ["ParleyServer", "ParleyTestSupport", "ParleyDomain", "ParleyIntelligence", "ParleyStore"]),
     ]
     executableDependencies.append("ParleyServer")
