@@ -19,8 +19,10 @@ struct CoachingSessionNamespace: SocketIONamespaceHandler {
         guard let conversation = try await FluentConversationStore(database: request.application.db)
             .conversation(publicID: id, organizationID: user.organizationID), conversation.kind == .coaching
         else { throw APIError.notFound("NOT_FOUND", "Session \(id) not found") }
-        try await request.authorize(.read, ownerID: conversation.userID, "Session \(id)")
-        return CoachingLiveSession(app: request.application, conversation: conversation)
+        try await request.authorize(.read, ownerID: conversation.userID, "Session \(id)", as: user)
+        // A supervisor may watch a rep's session but not record into it.
+        let mayRecord = user.id == conversation.userID || user.role == .admin
+        return CoachingLiveSession(app: request.application, conversation: conversation, mayRecord: mayRecord)
     }
 }
 
@@ -30,10 +32,13 @@ actor CoachingLiveSession: SocketIONamespaceSession {
     var conversation: Conversation
     private var forwarding: Task<Void, Never>?
     private var recording: LiveRecording?
+    /// Whether this client may record into the session (its owner or an admin), not only watch.
+    let mayRecord: Bool
 
-    init(app: Application, conversation: Conversation) {
+    init(app: Application, conversation: Conversation, mayRecord: Bool) {
         self.app = app
         self.conversation = conversation
+        self.mayRecord = mayRecord
     }
 
     var topic: String { conversation.publicID }
@@ -57,6 +62,7 @@ actor CoachingLiveSession: SocketIONamespaceSession {
         do {
             switch event {
             case "audio:start":
+                guard mayRecord else { throw APIError.insufficientPermissions("Only the session's owner records into it") }
                 try await begin(arguments.first ?? .null)
                 return .object(["ok": .bool(true), "sampleRate": .number(Double(PCMAudio.analysisSampleRate))])
             case "audio", "audio:chunk":

@@ -145,6 +145,20 @@ struct InvitationDTO: Content {
         accepted_at = invitation.acceptedAt.map(Timestamp.iso8601)
         self.token = token
     }
+
+    /// `team_id` and `accepted_at` are written as null when empty; `token` only when there is one.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(email, forKey: .email)
+        try container.encode(role, forKey: .role)
+        try container.encode(team_id, forKey: .team_id)
+        try container.encode(status, forKey: .status)
+        try container.encode(created_at, forKey: .created_at)
+        try container.encode(expires_at, forKey: .expires_at)
+        try container.encode(accepted_at, forKey: .accepted_at)
+        try container.encodeIfPresent(token, forKey: .token)
+    }
 }
 
 struct CreateInvitationRequest: Decodable {
