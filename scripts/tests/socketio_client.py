@@ -8,6 +8,7 @@ then the upgrade to a WebSocket.
 """
 import argparse
 import json
+import os
 import sys
 import threading
 import time
@@ -26,6 +27,7 @@ def main() -> int:
     parser.add_argument("--until", default="completed", help="stop after processing:status with this status")
     parser.add_argument("--timeout", type=float, default=120)
     parser.add_argument("--ready-file", help="touched once connected")
+    parser.add_argument("--stop-file", help="disconnect as soon as this file exists (instead of waiting for --until)")
     parser.add_argument("--call", action="append", default=[], help="EVENT=JSON: emit with an acknowledgement after connecting")
     parser.add_argument("--transports", default="default",
                         help="default (the library's: long-polling, then the upgrade to WebSocket), websocket, or polling")
@@ -83,7 +85,11 @@ def main() -> int:
             return 0
         acks.append(sio.call("audio:end", namespace=args.namespace, timeout=60))
 
-    done.wait(args.timeout)
+    deadline = time.monotonic() + args.timeout
+    while not done.is_set() and time.monotonic() < deadline:
+        if args.stop_file and os.path.exists(args.stop_file):
+            break
+        done.wait(0.1)
     result["transport"] = sio.transport()
     sio.disconnect()
     print(json.dumps({**result, "events": events, "acks": acks}))

@@ -16,7 +16,7 @@ struct CoachingSocketIOTests {
         let ready: URL
 
         init(server: TestServer, namespace: String, token: String, audio: URL? = nil, until: String = "completed", timeout: Int = 150,
-             calls: [String] = [], drop: Bool = false, transports: String = "default") throws {
+             calls: [String] = [], drop: Bool = false, transports: String = "default", stopFile: URL? = nil) throws {
             process = Process()
             process.executableURL = CoachingSocketIOTests.root.appendingPathComponent(".venv/bin/python")
             ready = FileManager.default.temporaryDirectory.appendingPathComponent("sio-ready-\(UUID().uuidString)")
@@ -27,6 +27,7 @@ struct CoachingSocketIOTests {
             for call in calls { arguments += ["--call", call] }
             if drop { arguments.append("--drop") }
             arguments += ["--transports", transports]
+            if let stopFile { arguments += ["--stop-file", stopFile.path] }
             process.arguments = arguments
             output = Pipe()
             process.standardOutput = output
@@ -198,10 +199,14 @@ struct CoachingSocketIOTests {
             let unknown = try await Client(server: server, namespace: "/sessions/session_missing", token: speaker.accessToken).report()
             #expect(((unknown["error"] as? [String: Any])?["data"] as? [String: Any])?["code"] as? String == "NOT_FOUND", "\(unknown)")
 
-            let holder = try Client(server: server, namespace: "/sessions/\(id)", token: speaker.accessToken, until: "never", timeout: 4)
+            // The holder stays until told to go, so the second connection meets it however slow the machine.
+            let stop = FileManager.default.temporaryDirectory.appendingPathComponent("sio-stop-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: stop) }
+            let holder = try Client(server: server, namespace: "/sessions/\(id)", token: speaker.accessToken, until: "never", timeout: 120, stopFile: stop)
             try await holder.waitUntilReady()
             let second = try await Client(server: server, namespace: "/sessions/\(id)", token: speaker.accessToken).report()
             #expect(((second["error"] as? [String: Any])?["data"] as? [String: Any])?["code"] as? String == "RATE_LIMIT_EXCEEDED", "\(second)")
+            _ = FileManager.default.createFile(atPath: stop.path, contents: nil)
             #expect(try await holder.report()["connected"] as? Bool == true)
 
             let unknownTransport = try await server.request(.GET, "/socket.io/?EIO=4&transport=carrier-pigeon")
