@@ -19,7 +19,7 @@ public struct FluentConversationStore: ScenarioStore, ConversationStore {
         if let category = query.category { builder.filter(\.$category == category.rawValue) }
         if let difficulty = query.difficulty { builder.filter(\.$difficulty == difficulty.rawValue) }
         if !query.includeInactive { builder.filter(\.$isActive == true) }
-        return try await builder.sort(\.$id).range(query.offset..<(query.offset + query.limit)).all().map { try $0.domain() }
+        return try await builder.sort(\.$id).offset(query.offset).limit(query.limit).all().map { try $0.domain() }
     }
 
     public func scenario(id: Int, visibleTo organizationID: UUID) async throws -> Scenario? {
@@ -60,7 +60,7 @@ public struct FluentConversationStore: ScenarioStore, ConversationStore {
     }
 
     public func conversations(_ query: ConversationQuery) async throws -> [Conversation] {
-        try await filtered(query).sort(\.$createdAt, .descending).range(query.offset..<(query.offset + query.limit))
+        try await filtered(query).sort(\.$createdAt, .descending).offset(query.offset).limit(query.limit)
             .all().map { try $0.domain() }
     }
 

@@ -112,7 +112,7 @@ public struct FluentIdentityStore: IdentityStore {
                 if let supervisorID { circle.filter(\.$supervisorID == supervisorID) }
             }
         }
-        return try await query.sort(\.$id).range(offset..<(offset + limit)).all().map { try $0.domain() }
+        return try await query.sort(\.$id).offset(offset).limit(limit).all().map { try $0.domain() }
     }
 
     // MARK: teams

@@ -573,6 +573,24 @@ struct HardeningTests {
         }
     }
 
+    // Found by schemathesis: the largest skip once overflowed skip + limit and stopped the process.
+    @Test func theLargestPagingValuesAnswerAnEmptyPage() async throws {
+        try await TestServer.with { server in
+            let admin = try await server.admin()
+            for path in ["/api/v1/admin/users?skip=9223372036854775807&limit=1", "/api/v1/scenarios?skip=9223372036854775807",
+                         "/api/v1/sessions?skip=9223372036854775807&limit=100"] {
+                let response = try await server.request(.GET, path, token: admin.accessToken)
+                #expect(response.status == 200 && response.jsonArray.isEmpty, "\(path): \(response.status) \(response.text.prefix(200))")
+            }
+            #expect(try await server.request(.GET, "/health").status == 200, "the server is still up")
+            // And the admin's form refuses control characters in a company, as registration does.
+            let created = try await server.request(.POST, "/api/v1/admin/users", json: [
+                "email": "nul@example.com", "password": "abcd1234", "first_name": "A", "last_name": "B", "company": "x\u{0000}y",
+            ], token: admin.accessToken)
+            #expect(created.status == 422 && (created.json["details"] as? [String: Any])?["field"] as? String == "company", "\(created.text)")
+        }
+    }
+
     // MARK: 13. Unknown methods are 405
 
     @Test func aKnownPathWithAnUnknownMethodIs405WithAllow() async throws {

@@ -91,6 +91,9 @@ public struct IdentityService: Sendable {
         try AccountRules.checkPassword(password, email: new.email)
         new.firstName = try AccountRules.name(new.firstName, field: "first_name")
         new.lastName = try AccountRules.name(new.lastName, field: "last_name")
+        // The same rule as registration and profile updates: no control characters, at most 200.
+        new.company = try new.company.map { try AccountRules.name($0, field: "company", required: false, maxLength: 200) }
+        if new.company?.isEmpty == true { new.company = nil }
         new.passwordHash = try await hash(password)
         return try await store.createUser(new)
     }
