@@ -19,27 +19,16 @@ public struct SessionReport: Sendable, Codable, Hashable {
         public var totalSessions: Int
         /// Seconds.
         public var totalDuration: Double
-        /// Mean overall score (0–100) of the scored sessions; nil when none was scored.
-        public var averageScore: Double?
+        /// Mean overall score (0–100) of the scored sessions; nil (written null) when none was scored.
+        @NullWhenEmpty public var averageScore: Double?
         /// Mean score of the later half of the scored sessions minus that of the earlier half.
-        public var improvement: Double?
+        @NullWhenEmpty public var improvement: Double?
 
         public init(totalSessions: Int, totalDuration: Double, averageScore: Double?, improvement: Double?) {
             self.totalSessions = totalSessions
             self.totalDuration = totalDuration
             self.averageScore = averageScore
             self.improvement = improvement
-        }
-
-        enum CodingKeys: String, CodingKey { case totalSessions, totalDuration, averageScore, improvement }
-
-        /// Every key is written, null when there is no value, so readers always find the fields.
-        public func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(totalSessions, forKey: .totalSessions)
-            try container.encode(totalDuration, forKey: .totalDuration)
-            try container.encode(averageScore, forKey: .averageScore)
-            try container.encode(improvement, forKey: .improvement)
         }
     }
 

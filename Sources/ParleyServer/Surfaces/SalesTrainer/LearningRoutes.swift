@@ -60,10 +60,7 @@ enum LearningRoutes {
 
     static func date(_ request: Request, _ name: String) throws -> Date? {
         guard let raw = request.query[String.self, at: name] else { return nil }
-        guard let date = try? Date(raw + "T00:00:00Z", strategy: .iso8601) else {
-            throw APIError.validation(name, "must be a date like 2024-01-15")
-        }
-        return date
+        return try QueryDate.parse(raw, field: name, allowingInstants: false)
     }
 }
 
@@ -122,16 +119,8 @@ struct DetailedAnalyticsDTO: Content {
         var average_talk_time: Double
         var question_frequency: Double
         /// Null until a practice call has measured one (typed practice has no timing).
-        var response_time: Double?
+        @NullWhenEmpty var response_time: Double?
         var sentiment_distribution: [String: Double]
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(average_talk_time, forKey: .average_talk_time)
-            try container.encode(question_frequency, forKey: .question_frequency)
-            try container.encode(response_time, forKey: .response_time)
-            try container.encode(sentiment_distribution, forKey: .sentiment_distribution)
-        }
     }
 
     var performance_trends: Trends

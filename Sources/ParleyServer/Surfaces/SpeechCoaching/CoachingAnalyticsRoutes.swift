@@ -11,20 +11,10 @@ enum CoachingAnalyticsRoutes {
     /// A score now and in the period before; every key is always present (null without data),
     /// as the document's clients read them.
     struct Change: Encodable, Sendable {
-        var current: Double?
-        var previous: Double?
-        var change: Double?
-        var trend: String?
-
-        enum CodingKeys: String, CodingKey { case current, previous, change, trend }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(current, forKey: .current)
-            try container.encode(previous, forKey: .previous)
-            try container.encode(change, forKey: .change)
-            try container.encode(trend, forKey: .trend)
-        }
+        @NullWhenEmpty var current: Double?
+        @NullWhenEmpty var previous: Double?
+        @NullWhenEmpty var change: Double?
+        @NullWhenEmpty var trend: String?
     }
 
     struct PracticeTime: Encodable, Sendable {

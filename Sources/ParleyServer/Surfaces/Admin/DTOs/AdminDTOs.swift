@@ -127,11 +127,12 @@ struct InvitationDTO: Content {
     var id: String
     var email: String
     var role: String
-    var team_id: Int?
+    @NullWhenEmpty var team_id: Int?
     var status: String
     var created_at: String
     var expires_at: String
-    var accepted_at: String?
+    @NullWhenEmpty var accepted_at: String?
+    /// Only in the answer that created it.
     var token: String?
 
     init(_ invitation: Invitation, token: String? = nil) {
@@ -144,20 +145,6 @@ struct InvitationDTO: Content {
         expires_at = Timestamp.iso8601(invitation.expiresAt)
         accepted_at = invitation.acceptedAt.map(Timestamp.iso8601)
         self.token = token
-    }
-
-    /// `team_id` and `accepted_at` are written as null when empty; `token` only when there is one.
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(email, forKey: .email)
-        try container.encode(role, forKey: .role)
-        try container.encode(team_id, forKey: .team_id)
-        try container.encode(status, forKey: .status)
-        try container.encode(created_at, forKey: .created_at)
-        try container.encode(expires_at, forKey: .expires_at)
-        try container.encode(accepted_at, forKey: .accepted_at)
-        try container.encodeIfPresent(token, forKey: .token)
     }
 }
 
