@@ -58,6 +58,18 @@ struct DocumentedShapesTests {
         }
     }
 
+    @Test func daysThatDoNotExistAreRefusedNotRolledOver() async throws {
+        try await TestServer.with { server in
+            let rep = try await server.register()
+            let bad = try await server.request(.GET, "/api/v1/learning/analytics/detailed?start_date=2024-02-30", token: rep.accessToken)
+            #expect(bad.status == 422 && (bad.json["details"] as? [String: Any])?["field"] as? String == "start_date", "\(bad.text)")
+            #expect(try await server.request(.GET, "/api/v1/learning/analytics/detailed?start_date=2024-02-29", token: rep.accessToken).status == 200)
+            let coaching = try await server.request(.GET, "/coaching/reports/sessions?startDate=2023-02-29&endDate=2023-03-05", token: rep.accessToken)
+            #expect(coaching.status == 422, "\(coaching.text)")
+            #expect(try await server.request(.GET, "/coaching/reports/sessions?startDate=2023-02-28T10:00:00Z", token: rep.accessToken).status == 200)
+        }
+    }
+
     @Test func anUploadWithoutAFileIsAValidationErrorWhateverTheSessionsState() async throws {
         let wav = try await TestMedia.speechWAV("A first upload.")
         try await TestServer.with({ $0.jobs.concurrency = 0 }) { server in

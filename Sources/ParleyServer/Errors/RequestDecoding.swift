@@ -25,3 +25,22 @@ extension Request {
         return try decodeJSON(T.self)
     }
 }
+
+/// Dates in query strings: a calendar day (`2024-01-15`) or, where allowed, an ISO 8601 instant.
+/// A day that does not exist (`2024-02-30`) is refused, not rolled over into the next month.
+enum QueryDate {
+    static func parse(_ raw: String, field: String, allowingInstants: Bool, endOfDay: Bool = false) throws -> Date {
+        if allowingInstants, raw.count > 10, let instant = try? Date(raw, strategy: .iso8601) {
+            if raw.hasSuffix("Z"), String(instant.ISO8601Format().prefix(10)) != String(raw.prefix(10)) { throw invalid(field) }
+            return instant
+        }
+        guard raw.count == 10, let day = try? Date(raw + "T00:00:00Z", strategy: .iso8601),
+              String(day.ISO8601Format().prefix(10)) == raw
+        else { throw invalid(field) }
+        return endOfDay ? day.addingTimeInterval(86_400) : day
+    }
+
+    private static func invalid(_ field: String) -> APIError {
+        APIError.validation(field, "must be a date that exists, such as 2024-01-15")
+    }
+}

@@ -111,8 +111,6 @@ enum CoachingSearchRoutes {
     }
 
     static func date(_ raw: String, field: String, endOfDay: Bool = false) throws -> Date {
-        if let date = try? Date(raw, strategy: .iso8601) { return date }
-        if let day = try? Date(raw + "T00:00:00Z", strategy: .iso8601) { return endOfDay ? day.addingTimeInterval(86_400) : day }
-        throw APIError.validation(field, "must be an ISO 8601 date such as 2023-12-01")
+        try QueryDate.parse(raw, field: field, allowingInstants: true, endOfDay: endOfDay)
     }
 }
