@@ -91,30 +91,22 @@ struct HardeningTests {
 
     /// An endpoint that answers `/hook` with a redirect to `/inside` and counts calls to `/inside`.
     final class RedirectingEndpoint: Sendable {
-        let app: Application
         let insideCalls = NIOLockedValueBox(0)
         let hookCalls = NIOLockedValueBox(0)
-        let url: String
+        let endpoint: LocalEndpoint
+        var url: String { endpoint.baseURL + "/hook" }
 
         init() async throws {
-            app = try await Application.make(Environment(name: "testing", arguments: ["endpoint"]))
-            app.http.server.configuration.port = 0
-            app.logger.logLevel = .error
             let (inside, hook) = (insideCalls, hookCalls)
-            app.post("inside") { _ -> HTTPStatus in inside.withLockedValue { $0 += 1 }; return .ok }
-            app.get("inside") { _ -> HTTPStatus in inside.withLockedValue { $0 += 1 }; return .ok }
-            app.post("hook") { request -> Response in
-                hook.withLockedValue { $0 += 1 }
-                let port = request.application.http.server.shared.localAddress?.port ?? 0
-                return Response(status: .found, headers: ["Location": "http://127.0.0.1:\(port)/inside"])
+            endpoint = try await LocalEndpoint.start { app in
+                app.post("inside") { _ -> HTTPStatus in inside.withLockedValue { $0 += 1 }; return .ok }
+                app.get("inside") { _ -> HTTPStatus in inside.withLockedValue { $0 += 1 }; return .ok }
+                app.post("hook") { request -> Response in
+                    hook.withLockedValue { $0 += 1 }
+                    let port = request.application.http.server.shared.localAddress?.port ?? 0
+                    return Response(status: .found, headers: ["Location": "http://127.0.0.1:\(port)/inside"])
+                }
             }
-            do {
-                try await app.startup()
-            } catch {
-                try? await app.asyncShutdown()
-                throw error
-            }
-            url = "http://127.0.0.1:\(app.http.server.shared.localAddress?.port ?? 0)/hook"
         }
     }
 
@@ -143,9 +135,9 @@ struct HardeningTests {
                 #expect(endpoint.hookCalls.withLockedValue { $0 } >= 1)
                 #expect(endpoint.insideCalls.withLockedValue { $0 } == 0, "the redirect was followed")
             }
-            try await endpoint.app.asyncShutdown()
+            await endpoint.endpoint.stop()
         } catch {
-            try? await endpoint.app.asyncShutdown()
+            await endpoint.endpoint.stop()
             throw error
         }
         try await TestServer.with { server in

@@ -59,26 +59,18 @@ struct CoachingDurabilityTests {
     /// A subscriber endpoint: refuses the first delivery with 500, accepts later ones.
     final class Subscriber: Sendable {
         let received = NIOLockedValueBox<[(body: String, signature: String?)]>([])
-        let app: Application
-        let url: String
+        let endpoint: LocalEndpoint
+        var url: String { endpoint.baseURL + "/hook" }
 
         init() async throws {
-            app = try await Application.make(Environment(name: "testing", arguments: ["subscriber"]))
-            app.http.server.configuration.port = 0
-            app.logger.logLevel = .error
             let received = self.received
-            app.post("hook") { request -> HTTPStatus in
-                let body = request.body.string ?? ""
-                let count = received.withLockedValue { $0.append((body, request.headers.first(name: "X-Webhook-Signature"))); return $0.count }
-                return count == 1 ? .internalServerError : .ok
+            endpoint = try await LocalEndpoint.start { app in
+                app.post("hook") { request -> HTTPStatus in
+                    let body = request.body.string ?? ""
+                    let count = received.withLockedValue { $0.append((body, request.headers.first(name: "X-Webhook-Signature"))); return $0.count }
+                    return count == 1 ? .internalServerError : .ok
+                }
             }
-            do {
-                try await app.startup()
-            } catch {
-                try? await app.asyncShutdown()
-                throw error
-            }
-            url = "http://127.0.0.1:\(app.http.server.shared.localAddress?.port ?? 0)/hook"
         }
     }
 
@@ -86,9 +78,9 @@ struct CoachingDurabilityTests {
         let subscriber = try await Subscriber()
         do {
             try await announce(to: subscriber)
-            try await subscriber.app.asyncShutdown()
+            await subscriber.endpoint.stop()
         } catch {
-            try? await subscriber.app.asyncShutdown()
+            await subscriber.endpoint.stop()
             throw error
         }
     }
