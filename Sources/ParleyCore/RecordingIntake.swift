@@ -7,9 +7,25 @@ import ParleyDomain
 /// race (two uploads, four retries) exactly one is processed and none is half-written.
 public struct RecordingIntake: Sendable {
     let work: any UnitOfWork
+    let stores: any StoreAccess
 
-    public init(work: any UnitOfWork) {
+    public init(work: any UnitOfWork, stores: any StoreAccess) {
         self.work = work
+        self.stores = stores
+    }
+
+    /// Starts receiving an upload; false when the conversation already receives one.
+    public func claim(_ upload: MediaUpload) async throws -> Bool {
+        try await stores.uploads.claimUpload(upload)
+    }
+
+    /// Records an upload's progress or its failure.
+    public func record(_ upload: MediaUpload) async throws {
+        try await stores.uploads.updateUpload(upload)
+    }
+
+    public func upload(publicID: String, organizationID: UUID) async throws -> MediaUpload? {
+        try await stores.uploads.upload(publicID: publicID, organizationID: organizationID)
     }
 
     /// A recording received in full. `conversation` carries its new state (processing); it is

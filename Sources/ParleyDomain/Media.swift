@@ -52,6 +52,8 @@ public struct MediaUpload: Sendable, Codable, Hashable {
 /// Persistence of uploads; every lookup is scoped to an organization.
 public protocol MediaUploadStore: Sendable {
     func createUpload(_ upload: MediaUpload) async throws
+    /// Stores a new `uploading` upload unless the conversation is already receiving one: false then.
+    func claimUpload(_ upload: MediaUpload) async throws -> Bool
     /// Saves status, sizes, path, container and error.
     func updateUpload(_ upload: MediaUpload) async throws
     func upload(publicID: String, organizationID: UUID) async throws -> MediaUpload?

@@ -134,7 +134,7 @@ public enum ParleyApplication {
         app.parley = ParleyContext(
             configuration: configuration, decoyHash: decoy, openAPI: try OpenAPICatalog.load(), speech: speech,
             prospectWording: prospectWording ?? LanguageModelConfiguration.fromEnvironment(environment), relay: relay,
-            core: CoreServices(work: SQLUnitOfWork { [unowned app] in app.db }))
+            core: CoreServices(work: SQLUnitOfWork { [unowned app] in app.db }, stores: SQLStoreAccess { [unowned app] in app.db }))
 
         app.http.server.configuration.hostname = configuration.host
         app.http.server.configuration.port = configuration.port
@@ -208,9 +208,13 @@ public enum ParleyApplication {
 /// The use cases of `ParleyCore`, composed once over the SQL stores.
 public struct CoreServices: Sendable {
     public let intake: RecordingIntake
+    public let conversations: ConversationLog
+    public let archive: UserArchive
 
-    init(work: any UnitOfWork) {
-        intake = RecordingIntake(work: work)
+    init(work: any UnitOfWork, stores: any StoreAccess) {
+        intake = RecordingIntake(work: work, stores: stores)
+        conversations = ConversationLog(stores: stores)
+        archive = UserArchive(stores: stores)
     }
 }
 

@@ -20,3 +20,18 @@ public struct SQLUnitOfWork: UnitOfWork {
         }
     }
 }
+
+/// The SQL stores, each on a fresh database handle.
+public struct SQLStoreAccess: StoreAccess {
+    let database: @Sendable () -> any Database
+
+    public init(database: @escaping @Sendable () -> any Database) {
+        self.database = database
+    }
+
+    public var conversations: any ConversationStore { FluentConversationStore(database: database()) }
+    public var scenarios: any ScenarioStore { FluentConversationStore(database: database()) }
+    public var uploads: any MediaUploadStore { SQLMediaUploadStore(database: database()) }
+    public var records: any CoachingRecordStore { SQLCoachingRecordStore(database: database()) }
+    public var preferences: any PreferenceStore { SQLPreferenceStore(database: database()) }
+}

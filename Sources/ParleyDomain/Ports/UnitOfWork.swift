@@ -17,3 +17,13 @@ public struct TransactionStores: Sendable {
 public protocol UnitOfWork: Sendable {
     func run<T: Sendable>(_ work: @escaping @Sendable (TransactionStores) async throws -> T) async throws -> T
 }
+
+/// The stores outside a transaction, for use cases that read or write one row at a time
+/// (`ParleyStore` implements it on SQL; the composition root hands it to `ParleyCore`).
+public protocol StoreAccess: Sendable {
+    var conversations: any ConversationStore { get }
+    var scenarios: any ScenarioStore { get }
+    var uploads: any MediaUploadStore { get }
+    var records: any CoachingRecordStore { get }
+    var preferences: any PreferenceStore { get }
+}

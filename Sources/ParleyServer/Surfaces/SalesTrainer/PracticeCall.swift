@@ -3,7 +3,6 @@ import ParleyAudio
 import ParleyDomain
 import ParleyIntelligence
 import ParleySpeech
-import ParleyStore
 import Vapor
 
 /// What a live practice call tells its client; the surface turns these into its protocol.
@@ -63,11 +62,11 @@ actor PracticeCall {
 
     /// Opens a session for live use; the engine is restored from the session when it has one.
     static func open(app: Application, conversation: Conversation, emit: @escaping @Sendable (PracticeCallEvent) async -> Void) async throws -> PracticeCall {
-        let store = FluentConversationStore(database: app.db)
+        let log = app.parley.core.conversations
         guard let scenarioID = conversation.scenarioID,
-              let scenario = try await store.scenario(id: scenarioID, visibleTo: conversation.organizationID)
+              let scenario = try await log.scenario(id: scenarioID, visibleTo: conversation.organizationID)
         else { throw APIError.notFound("SCENARIO_NOT_FOUND", "The session's scenario no longer exists") }
-        let turns = try await store.turns(conversationID: conversation.id)
+        let turns = try await log.turns(of: conversation.id)
         let decoder = JSONDecoder()
         var engine: ProspectEngine
         if let saved = conversation.details["engine"], let restored = try? decoder.decode(ProspectEngine.self, from: JSONEncoder().encode(saved)) {
@@ -226,7 +225,7 @@ actor PracticeCall {
 
     private func store(_ segment: TranscriptSegment, sentiment: String?, intent: String?) async throws {
         let turn = StoredTurn(sequence: nextSequence, segment: segment, spokenAt: Date(), sentiment: sentiment, intent: intent)
-        try await FluentConversationStore(database: app.db).appendTurn(turn, conversationID: conversation.id)
+        try await app.parley.core.conversations.append(turn, to: conversation.id)
         nextSequence += 1
     }
 
@@ -236,7 +235,7 @@ actor PracticeCall {
         details["engine"] = try JSONDecoder().decode(JSONValue.self, from: encoder.encode(engine))
         details["coach"] = try JSONDecoder().decode(JSONValue.self, from: encoder.encode(coach))
         conversation.details = .object(details)
-        try await FluentConversationStore(database: app.db).updateConversation(conversation)
+        try await app.parley.core.conversations.save(conversation)
     }
 
     private func accumulate() {

@@ -1,7 +1,6 @@
 import Foundation
 import ParleyDomain
 import ParleyReports
-import ParleyStore
 import Vapor
 
 /// `GET /coaching/reports/sessions`: a report of the caller's sessions over a period, as JSON,
@@ -70,9 +69,9 @@ enum CoachingReportRoutes {
         } catch {
             throw APIError(.internalServerError, code: "STORAGE_ERROR", "The report could not be stored")
         }
-        try await SQLCoachingRecordStore(database: request.db).create(CoachingRecord(
+        try await request.application.parley.core.archive.keep(report: CoachingRecord(
             publicID: id, organizationID: user.organizationID, userID: user.id, reference: format, status: "completed",
-            details: .object(["path": .string(path)])), kind: .report)
+            details: .object(["path": .string(path)])))
         return try request.coaching(["report": ReportDTO(
             id: id, format: format, period: .init(start: Timestamp.iso8601(start), end: Timestamp.iso8601(end)),
             summary: report.summary, trends: report.trends,
@@ -82,7 +81,7 @@ enum CoachingReportRoutes {
     static func download(_ request: Request) async throws -> Response {
         let user = try request.principal.user
         let id = request.parameters.get("reportId") ?? ""
-        guard let record = try await SQLCoachingRecordStore(database: request.db).record(.report, publicID: id, organizationID: user.organizationID),
+        guard let record = try await request.application.parley.core.archive.report(publicID: id, organizationID: user.organizationID),
               let path = record.details["path"]?.stringValue, let format = record.reference
         else { throw APIError.notFound("NOT_FOUND", "Report \(id) not found") }
         guard let owner = record.userID else {

@@ -1,7 +1,6 @@
 import Foundation
 import ParleyAudio
 import ParleyDomain
-import ParleyStore
 import Vapor
 
 /// Socket.IO namespace `/sessions/{id}`: processing events (`processing:status`, `asr:token`,
@@ -16,7 +15,7 @@ struct CoachingSessionNamespace: SocketIONamespaceHandler {
     func connect(namespace: String, principal: Principal, request: Request) async throws -> any SocketIONamespaceSession {
         let id = String(namespace.dropFirst(Self.prefix.count))
         let user = principal.user
-        guard let conversation = try await FluentConversationStore(database: request.application.db)
+        guard let conversation = try await request.application.parley.core.conversations
             .conversation(publicID: id, organizationID: user.organizationID), conversation.kind == .coaching
         else { throw APIError.notFound("NOT_FOUND", "Session \(id) not found") }
         try await request.authorize(.read, ownerID: conversation.userID, "Session \(id)", as: user)
@@ -92,8 +91,8 @@ actor CoachingLiveSession: SocketIONamespaceSession {
 
     private func begin(_ options: JSONValue) async throws {
         guard recording == nil else { throw APIError.validation("audio:start", "a recording is already in progress") }
-        let store = FluentConversationStore(database: app.db)
-        guard let fresh = try await store.conversation(publicID: conversation.publicID, organizationID: conversation.organizationID) else {
+        let log = app.parley.core.conversations
+        guard let fresh = try await log.conversation(publicID: conversation.publicID, organizationID: conversation.organizationID) else {
             throw APIError.notFound("NOT_FOUND", "Session \(conversation.publicID) not found")
         }
         conversation = fresh
@@ -106,7 +105,7 @@ actor CoachingLiveSession: SocketIONamespaceSession {
         guard encoding == "pcm16" || encoding == "float32" else { throw APIError.validation("encoding", "must be pcm16 or float32") }
         conversation.status = .active
         conversation.startedAt = Date()
-        try await store.updateConversation(conversation)
+        try await log.save(conversation)
         recording = try LiveRecording(
             app: app, conversation: conversation, sampleRate: rate, float: encoding == "float32",
             limit: app.parley.configuration.maxUploadSize)

@@ -2,7 +2,6 @@ import Foundation
 import MultipartKit
 import ParleyAudio
 import ParleyDomain
-import ParleyStore
 import Vapor
 
 /// `POST /coaching/sessions/{id}/upload` (multipart `file` + `metadata`) and its status.
@@ -54,8 +53,8 @@ enum CoachingUploadRoutes {
             id: UUID(), publicID: CoachingID.make("upload_"), conversationID: conversation.id, organizationID: conversation.organizationID,
             status: .uploading, fileName: nil, contentType: nil, container: nil, expectedBytes: announced, receivedBytes: 0, path: nil,
             metadata: .null, error: nil, createdAt: Date(), completedAt: nil)
-        let uploads = SQLMediaUploadStore(database: request.db)
-        guard try await uploads.claimUpload(upload) else {
+        let intake = context.core.intake
+        guard try await intake.claim(upload) else {
             throw APIError(.conflict, code: "VALIDATION_ERROR",
                            "Session \(conversation.publicID) is already receiving an upload; wait for it to finish", field: "sessionId")
         }
@@ -70,7 +69,7 @@ enum CoachingUploadRoutes {
                 if Date().timeIntervalSince(lastReport) > 1 {
                     lastReport = Date()
                     upload.receivedBytes = receiver.fileBytes
-                    try await uploads.updateUpload(upload)
+                    try await intake.record(upload)
                 }
             }
             try receiver.finish()
@@ -119,7 +118,7 @@ enum CoachingUploadRoutes {
             upload.path = nil
             upload.receivedBytes = receiver.fileBytes
             upload.error = APIError(from: error).message
-            try? await uploads.updateUpload(upload)
+            try? await intake.record(upload)
             throw error
         }
         context.jobs.ring()
@@ -131,7 +130,7 @@ enum CoachingUploadRoutes {
     static func status(_ request: Request) async throws -> Response {
         let conversation = try await CoachingSessionRoutes.session(request, writing: false)
         let id = request.parameters.get("uploadId") ?? ""
-        guard let upload = try await SQLMediaUploadStore(database: request.db).upload(publicID: id, organizationID: conversation.organizationID),
+        guard let upload = try await request.application.parley.core.intake.upload(publicID: id, organizationID: conversation.organizationID),
               upload.conversationID == conversation.id
         else { throw APIError.notFound("NOT_FOUND", "Upload \(id) not found") }
         let processing = conversation.details["processing"]?.decoded(as: ProcessingState.self)

@@ -1,6 +1,5 @@
 import Foundation
 import ParleyDomain
-import ParleyStore
 import Vapor
 
 /// `/coaching/user/profile`, `/coaching/user/account` and `/coaching/organizations`.
@@ -59,7 +58,7 @@ enum CoachingUserRoutes {
     }
 
     static func profileDTO(_ user: User, request: Request) async throws -> ProfileDTO {
-        let stored = try await SQLPreferenceStore(database: request.db).preferences(userID: user.id)?.decoded(as: Preferences.self)
+        let stored = try await request.application.parley.core.archive.preferences(of: user.id)?.decoded(as: Preferences.self)
         let sessions = try await request.conversations.conversations(ConversationQuery(
             organizationID: user.organizationID, userID: user.id, kind: .coaching, status: .completed, limit: 10_000))
         let scores = sessions.compactMap(\.score)
@@ -110,9 +109,9 @@ enum CoachingUserRoutes {
             if let zone = preferences.timezone, TimeZone(identifier: zone) == nil {
                 throw APIError.validation("preferences.timezone", "must be an IANA time zone such as 'America/New_York'")
             }
-            let store = SQLPreferenceStore(database: request.db)
-            let current = try await store.preferences(userID: user.id)?.decoded(as: Preferences.self) ?? .standard
-            try await store.setPreferences(try JSONValue(encoding: merged(preferences, over: current)), userID: user.id)
+            let archive = request.application.parley.core.archive
+            let current = try await archive.preferences(of: user.id)?.decoded(as: Preferences.self) ?? .standard
+            try await archive.setPreferences(try JSONValue(encoding: merged(preferences, over: current)), of: user.id)
         }
         let updated = try await request.identity.store.updateUser(id: user.id, organizationID: user.organizationID, changes)
         return try request.coaching(["user": try await profileDTO(updated, request: request)])
