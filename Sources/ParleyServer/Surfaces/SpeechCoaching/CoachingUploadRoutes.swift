@@ -62,9 +62,10 @@ enum CoachingUploadRoutes {
         let partial = dataDirectory.appendingPathComponent("\(folder)/\(upload.publicID).part")
         let receiver = MultipartReceiver(boundary: boundary, destination: partial, limit: limit)
         var stored: URL?
+        var chunks = request.body.makeAsyncIterator()
         do {
             var lastReport = Date()
-            for try await chunk in request.body {
+            while let chunk = try await chunks.next() {
                 try receiver.consume(chunk)
                 if Date().timeIntervalSince(lastReport) > 1 {
                     lastReport = Date()
@@ -113,6 +114,10 @@ enum CoachingUploadRoutes {
             // Whatever went wrong after the claim, the upload is settled and its bytes removed:
             // it never stays "uploading" and blocks the session.
             receiver.discard()
+            // The rest of a refused body is read and dropped (up to the limit), so a client still
+            // sending gets the answer instead of waiting on a connection nobody reads.
+            var drained: Int64 = 0
+            while drained <= limit + (1 << 20), let chunk = try? await chunks.next() { drained += Int64(chunk.readableBytes) }
             if let stored { try? FileManager.default.removeItem(at: stored) }
             upload.status = .failed
             upload.path = nil
