@@ -1,8 +1,9 @@
 import Foundation
 import ParleyDomain
 
-/// A conversation as a live channel keeps it: read, turns appended as they are said (each
-/// committed on its own, so a dropped connection loses nothing said), state saved.
+/// Conversations of every surface: created, listed, searched, read, and as a live channel
+/// keeps them (turns appended as they are said, each committed on its own, so a dropped
+/// connection loses nothing said).
 public struct ConversationLog: Sendable {
     let stores: any StoreAccess
 
@@ -10,15 +11,36 @@ public struct ConversationLog: Sendable {
         self.stores = stores
     }
 
+    public func createConversation(_ conversation: Conversation) async throws -> Conversation {
+        try await stores.conversations.createConversation(conversation)
+    }
+
     public func conversation(publicID: String, organizationID: UUID) async throws -> Conversation? {
         try await stores.conversations.conversation(publicID: publicID, organizationID: organizationID)
     }
 
-    public func scenario(id: Int, visibleTo organizationID: UUID) async throws -> Scenario? {
-        try await stores.scenarios.scenario(id: id, visibleTo: organizationID)
+    public func conversations(_ query: ConversationQuery) async throws -> [Conversation] {
+        try await stores.conversations.conversations(query)
     }
 
-    public func turns(of conversationID: UUID) async throws -> [StoredTurn] {
+    public func countConversations(_ query: ConversationQuery) async throws -> Int {
+        try await stores.conversations.countConversations(query)
+    }
+
+    /// How many of a user's conversations of one kind are in these states (open-session limits).
+    public func countConversations(userID: Int, kind: ConversationKind, statuses: [ConversationStatus]) async throws -> Int {
+        try await stores.conversations.countConversations(userID: userID, kind: kind, statuses: statuses)
+    }
+
+    public func search(_ query: ConversationSearchQuery) async throws -> (hits: [ConversationSearchHit], total: Int) {
+        try await stores.conversations.search(query)
+    }
+
+    public func deleteConversation(id: UUID, organizationID: UUID) async throws {
+        try await stores.conversations.deleteConversation(id: id, organizationID: organizationID)
+    }
+
+    public func turns(conversationID: UUID) async throws -> [StoredTurn] {
         try await stores.conversations.turns(conversationID: conversationID)
     }
 
@@ -26,8 +48,38 @@ public struct ConversationLog: Sendable {
         try await stores.conversations.appendTurn(turn, conversationID: conversationID)
     }
 
-    public func save(_ conversation: Conversation) async throws {
+    public func updateConversation(_ conversation: Conversation) async throws {
         try await stores.conversations.updateConversation(conversation)
+    }
+
+    /// Saves the final results (analysis, transcript turns, search text and status) together.
+    public func saveResults(_ conversation: Conversation, turns: [StoredTurn]) async throws {
+        try await stores.conversations.saveResults(conversation, turns: turns)
+    }
+}
+
+/// The scenario catalogue: built-in scenarios plus each organization's own.
+public struct ScenarioCatalogue: Sendable {
+    let stores: any StoreAccess
+
+    public init(stores: any StoreAccess) {
+        self.stores = stores
+    }
+
+    public func scenarios(_ query: ScenarioQuery) async throws -> [Scenario] {
+        try await stores.scenarios.scenarios(query)
+    }
+
+    public func scenario(id: Int, visibleTo organizationID: UUID) async throws -> Scenario? {
+        try await stores.scenarios.scenario(id: id, visibleTo: organizationID)
+    }
+
+    public func createScenario(_ scenario: Scenario) async throws -> Scenario {
+        try await stores.scenarios.createScenario(scenario)
+    }
+
+    public func updateScenario(_ scenario: Scenario) async throws -> Scenario {
+        try await stores.scenarios.updateScenario(scenario)
     }
 }
 

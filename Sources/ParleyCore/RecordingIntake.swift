@@ -28,6 +28,17 @@ public struct RecordingIntake: Sendable {
         try await stores.uploads.upload(publicID: publicID, organizationID: organizationID)
     }
 
+    /// Fails uploads that stopped making progress (their process was killed or their client went
+    /// silent) and returns them, so their partial files can be removed.
+    public func settleStalledUploads(stalledBefore: Date) async throws -> [MediaUpload] {
+        try await stores.uploads.settleStalledUploads(stalledBefore: stalledBefore)
+    }
+
+    /// The conversation's newest completed recording: what results, clips and retries are made from.
+    public func latestMedia(of conversationID: UUID) async throws -> MediaUpload? {
+        try await stores.uploads.latestCompletedUpload(conversationID: conversationID)
+    }
+
     /// A recording received in full. `conversation` carries its new state (processing); it is
     /// saved only while the stored one is still in `expected`. False, with nothing written,
     /// when it was not (another request won).

@@ -60,6 +60,8 @@ public protocol MediaUploadStore: Sendable {
     /// The newest completed upload of a conversation: the media its analysis is made from.
     func latestCompletedUpload(conversationID: UUID) async throws -> MediaUpload?
     func uploads(conversationID: UUID) async throws -> [MediaUpload]
+    /// Fails the uploads that made no progress since `stalledBefore` and returns them.
+    func settleStalledUploads(stalledBefore: Date) async throws -> [MediaUpload]
 }
 
 /// A user's settings (language, time zone, notifications), stored as the client sent them.

@@ -63,6 +63,8 @@ public protocol WebhookStore: Sendable {
     func createSubscription(_ subscription: WebhookSubscription) async throws
     func subscriptions(organizationID: UUID, userID: Int?) async throws -> [WebhookSubscription]
     func subscription(id: UUID, organizationID: UUID) async throws -> WebhookSubscription?
+    /// A subscription by id alone, for the delivery that already names it.
+    func subscription(id: UUID) async throws -> WebhookSubscription?
     /// Active subscriptions of a user that listen to an event.
     func subscribers(userID: Int, event: String) async throws -> [WebhookSubscription]
     func deleteSubscription(id: UUID, organizationID: UUID) async throws -> Bool

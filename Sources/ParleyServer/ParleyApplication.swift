@@ -209,12 +209,22 @@ public enum ParleyApplication {
 public struct CoreServices: Sendable {
     public let intake: RecordingIntake
     public let conversations: ConversationLog
+    public let scenarios: ScenarioCatalogue
     public let archive: UserArchive
+    public let clips: HighlightClips
+    public let drills: DrillSessions
+    public let webhooks: WebhookSubscriptions
+    public let outbox: WebhookOutbox
 
     init(work: any UnitOfWork, stores: any StoreAccess) {
         intake = RecordingIntake(work: work, stores: stores)
         conversations = ConversationLog(stores: stores)
+        scenarios = ScenarioCatalogue(stores: stores)
         archive = UserArchive(stores: stores)
+        clips = HighlightClips(work: work, stores: stores)
+        drills = DrillSessions(stores: stores)
+        webhooks = WebhookSubscriptions(stores: stores)
+        outbox = WebhookOutbox(work: work, stores: stores)
     }
 }
 

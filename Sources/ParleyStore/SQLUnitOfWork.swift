@@ -16,7 +16,9 @@ public struct SQLUnitOfWork: UnitOfWork {
             try await work(TransactionStores(
                 conversations: FluentConversationStore(database: transaction),
                 uploads: SQLMediaUploadStore(database: transaction),
-                jobs: SQLJobQueue(database: transaction)))
+                jobs: SQLJobQueue(database: transaction),
+                records: SQLCoachingRecordStore(database: transaction),
+                webhooks: SQLWebhookStore(database: transaction)))
         }
     }
 }
@@ -34,4 +36,5 @@ public struct SQLStoreAccess: StoreAccess {
     public var uploads: any MediaUploadStore { SQLMediaUploadStore(database: database()) }
     public var records: any CoachingRecordStore { SQLCoachingRecordStore(database: database()) }
     public var preferences: any PreferenceStore { SQLPreferenceStore(database: database()) }
+    public var webhooks: any WebhookStore { SQLWebhookStore(database: database()) }
 }

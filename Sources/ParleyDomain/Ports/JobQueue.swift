@@ -71,6 +71,8 @@ public protocol JobQueue: Sendable {
     /// Records a failure: retried after `retryAfter` while attempts remain, otherwise failed.
     func fail(jobID: UUID, worker: String, error: String, retryAfter: TimeInterval, now: Date) async throws -> JobStatus
     func job(id: UUID) async throws -> Job?
+    /// The job enqueued under a deduplication key, if any.
+    func job(dedupeKey: String) async throws -> Job?
     /// Puts a failed job back in the queue with fresh attempts.
     func retry(jobID: UUID, now: Date) async throws -> Bool
 }

@@ -5,11 +5,18 @@ public struct TransactionStores: Sendable {
     public var conversations: any ConversationStore
     public var uploads: any MediaUploadStore
     public var jobs: any JobQueue
+    public var records: any CoachingRecordStore
+    public var webhooks: any WebhookStore
 
-    public init(conversations: any ConversationStore, uploads: any MediaUploadStore, jobs: any JobQueue) {
+    public init(
+        conversations: any ConversationStore, uploads: any MediaUploadStore, jobs: any JobQueue,
+        records: any CoachingRecordStore, webhooks: any WebhookStore
+    ) {
         self.conversations = conversations
         self.uploads = uploads
         self.jobs = jobs
+        self.records = records
+        self.webhooks = webhooks
     }
 }
 
@@ -26,4 +33,5 @@ public protocol StoreAccess: Sendable {
     var uploads: any MediaUploadStore { get }
     var records: any CoachingRecordStore { get }
     var preferences: any PreferenceStore { get }
+    var webhooks: any WebhookStore { get }
 }

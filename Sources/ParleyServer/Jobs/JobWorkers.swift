@@ -5,12 +5,13 @@ import ParleyStore
 import Vapor
 
 /// Code that performs one kind of job. It must be idempotent: after a crash the same job
-/// runs again, so it checks what is already done before doing it.
+/// runs again, so it checks what is already done before doing it. It reaches the application
+/// through its context (use cases, engines, configuration), never through Vapor's `Application`.
 public struct JobHandler: Sendable {
     public let kind: String
-    public let run: @Sendable (Job, Application) async throws -> Void
+    public let run: @Sendable (Job, ParleyContext) async throws -> Void
 
-    public init(kind: String, run: @escaping @Sendable (Job, Application) async throws -> Void) {
+    public init(kind: String, run: @escaping @Sendable (Job, ParleyContext) async throws -> Void) {
         self.kind = kind
         self.run = run
     }
@@ -123,7 +124,7 @@ public final class JobWorkers: Sendable {
         }
         defer { renewal.cancel() }
         do {
-            try await handler.run(job, app)
+            try await handler.run(job, app.parley)
             try await queue.complete(jobID: job.id, worker: worker, now: Date())
             logger.debug("job done", metadata: ["kind": "\(job.kind)", "job": "\(job.id)"])
         } catch {

@@ -4,7 +4,6 @@ import ParleyCore
 import ParleyDomain
 import ParleyIntelligence
 import ParleySpeech
-import ParleyStore
 import Vapor
 
 /// What the pipeline keeps in a recorded conversation's `analysis`, stage by stage, so a
@@ -35,7 +34,7 @@ struct ProcessingState: Codable, Sendable {
 /// saved before the next starts; the final write (results, transcript turns, search text and
 /// status) is one transaction, so a job resumed after a crash produces exactly one result.
 enum RecordingPipeline {
-    static let handler = JobHandler(kind: RecordingJob.kind) { job, app in try await run(job, app: app) }
+    static let handler = JobHandler(kind: RecordingJob.kind) { job, context in try await run(job, context: context) }
 
     /// Rough seconds of processing for a recording, for `estimatedTime` (measured: recognition
     /// dominates at about a third of real time on 2 cores).
@@ -43,29 +42,29 @@ enum RecordingPipeline {
         Int(((seconds ?? 60) * 0.35 + 3).rounded(.up))
     }
 
-    static func run(_ job: Job, app: Application) async throws {
+    static func run(_ job: Job, context: ParleyContext) async throws {
         guard let payload = RecordingJob(payload: job.payload) else { return }
         let (publicID, organizationID, uploadID) = (payload.conversationId, payload.organizationId, payload.uploadId)
-        let store = FluentConversationStore(database: app.db)
+        let store = context.core.conversations
         // Deleted meanwhile: nothing to do.
         guard var conversation = try await store.conversation(publicID: publicID, organizationID: organizationID) else { return }
         var results = conversation.analysis.decoded(as: RecordingAnalysis.self).flatMap { $0.uploadID == uploadID ? $0 : nil }
             ?? RecordingAnalysis(uploadID: uploadID)
         if conversation.status == .completed, results.scores != nil {
             // Finished before a crash; make sure the completion was announced.
-            try await CompletionWebhooks.enqueue(for: conversation, app: app)
+            try await CompletionWebhooks.enqueue(for: conversation, context: context)
             return
         }
-        let hub = app.parley.realtime
+        let hub = context.realtime
         let topic = conversation.publicID
-        let uploads = SQLMediaUploadStore(database: app.db)
-        guard let upload = try await uploads.upload(publicID: uploadID, organizationID: organizationID),
+        let intake = context.core.intake
+        guard let upload = try await intake.upload(publicID: uploadID, organizationID: organizationID),
               upload.status == .completed, let path = upload.path
         else {
-            try await fail(&conversation, uploadID: uploadID, reason: "the uploaded media is missing", app: app)
+            try await fail(&conversation, uploadID: uploadID, reason: "the uploaded media is missing", context: context)
             return
         }
-        let latest = try await uploads.latestCompletedUpload(conversationID: conversation.id)
+        let latest = try await intake.latestMedia(of: conversation.id)
         guard latest?.publicID == uploadID else { return }  // a newer upload supersedes this one
         let estimate = estimatedSeconds(forAudioSeconds: results.audio?.duration)
 
@@ -87,7 +86,7 @@ enum RecordingPipeline {
 
         do {
             try await report("decoding", 5)
-            let url = URL(fileURLWithPath: app.parley.configuration.dataDirectory).appendingPathComponent(path)
+            let url = URL(fileURLWithPath: context.configuration.dataDirectory).appendingPathComponent(path)
             let audio = try await EngineWork.run { try AudioDecoder.decode(contentsOf: url) }
             let options = { var options = AnalysisOptions(); options.keepsFrames = false; return options }()
 
@@ -101,7 +100,7 @@ enum RecordingPipeline {
             }
             if results.transcript == nil {
                 try await report("transcription", 40)
-                let transcript = try await app.parley.speech.recognizer.transcribe(audio)
+                let transcript = try await context.speech.recognizer.transcribe(audio)
                 results.transcript = Transcript(
                     segments: transcript.segments.map { var segment = $0; segment.speaker = .rep; return segment },
                     language: transcript.language)
@@ -145,13 +144,13 @@ enum RecordingPipeline {
                 "stage": .string("completed"), "progress": .number(100), "estimatedTime": .number(0), "status": .string("completed"),
                 "score": .number(scores.overall),
             ])), to: topic)
-            try await CompletionWebhooks.enqueue(for: conversation, app: app)
+            try await CompletionWebhooks.enqueue(for: conversation, context: context)
         } catch let error as AudioDecodingError {
             // The file itself is bad: retrying cannot help.
-            try await fail(&conversation, uploadID: uploadID, reason: "the media could not be decoded: \(error.description)", app: app)
+            try await fail(&conversation, uploadID: uploadID, reason: "the media could not be decoded: \(error.description)", context: context)
         } catch {
             if job.attempts >= job.maxAttempts {
-                try await fail(&conversation, uploadID: uploadID, reason: "processing failed: \(error)", app: app)
+                try await fail(&conversation, uploadID: uploadID, reason: "processing failed: \(error)", context: context)
                 return
             }
             throw error
@@ -159,7 +158,7 @@ enum RecordingPipeline {
     }
 
     /// Marks the conversation failed with the reason, tells watchers, and keeps what finished.
-    static func fail(_ conversation: inout Conversation, uploadID: String, reason: String, app: Application) async throws {
+    static func fail(_ conversation: inout Conversation, uploadID: String, reason: String, context: ParleyContext) async throws {
         let previous = conversation.details["processing"]?.decoded(as: ProcessingState.self)
         var details = conversation.details.objectValue
         details["processing"] = try JSONValue(encoding: ProcessingState(
@@ -167,8 +166,8 @@ enum RecordingPipeline {
             error: reason, estimatedTime: nil, updatedAt: Date()))
         conversation.details = .object(details)
         conversation.status = .failed
-        try await FluentConversationStore(database: app.db).updateConversation(conversation)
-        app.parley.realtime.publish(RealtimeEvent(name: "processing:status", data: .object([
+        try await context.core.conversations.updateConversation(conversation)
+        context.realtime.publish(RealtimeEvent(name: "processing:status", data: .object([
             "stage": .string(previous?.stage ?? "decoding"), "progress": .number(Double(previous?.progress ?? 0)),
             "status": .string("failed"), "error": .string(reason),
         ])), to: conversation.publicID)

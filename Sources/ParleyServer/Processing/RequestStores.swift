@@ -1,7 +1,9 @@
-import ParleyStore
+import ParleyCore
 import Vapor
 
 extension Request {
-    /// Scenario and conversation persistence on this request's database connection, for every surface.
-    var conversations: FluentConversationStore { FluentConversationStore(database: db) }
+    /// The application's use cases, as every handler reaches them.
+    var core: CoreServices { application.parley.core }
+    /// Conversations of every surface.
+    var conversations: ConversationLog { application.parley.core.conversations }
 }

@@ -1,6 +1,5 @@
 import Foundation
 import NIOConcurrencyHelpers
-import ParleyStore
 import Vapor
 
 /// Settles uploads that stopped arriving (their process was killed with `kill -9`, or their
@@ -32,8 +31,7 @@ struct StalledUploadSweep: LifecycleHandler {
     static func sweep(_ app: Application) async {
         let configuration = app.parley.configuration
         do {
-            let settled = try await SQLMediaUploadStore(database: app.db)
-                .settleStalledUploads(stalledBefore: Date().addingTimeInterval(-configuration.uploadStallTimeout))
+            let settled = try await app.parley.core.intake.settleStalledUploads(stalledBefore: Date().addingTimeInterval(-configuration.uploadStallTimeout))
             for upload in settled {
                 let part = URL(fileURLWithPath: configuration.dataDirectory)
                     .appendingPathComponent("\(CoachingStorage.directory(of: upload.conversationID))/\(upload.publicID).part")

@@ -2,7 +2,7 @@ import AsyncHTTPClient
 import Crypto
 import Foundation
 import ParleyDomain
-import ParleyStore
+import ParleyCore
 import Vapor
 
 /// Announces `session.completed` to the owner's webhook subscriptions: one logged delivery and
@@ -10,32 +10,16 @@ import Vapor
 enum CompletionWebhooks {
     static let event = "session.completed"
 
-    static func enqueue(for conversation: Conversation, app: Application) async throws {
-        let store = SQLWebhookStore(database: app.db)
-        let subscribers = try await store.subscribers(userID: conversation.userID, event: event)
-        guard !subscribers.isEmpty else { return }
+    static func enqueue(for conversation: Conversation, context: ParleyContext) async throws {
         let uploadID = conversation.analysis["uploadID"]?.stringValue ?? "-"
         let body = try JSONValue(encoding: Payload(
             event: event, sessionId: conversation.publicID, userId: "user_\(conversation.userID)",
             timestamp: Timestamp.iso8601(conversation.completedAt ?? Date()),
             data: .init(status: conversation.status.rawValue, score: conversation.score, duration: conversation.duration)))
         let payload = String(decoding: try JSONEncoder.sorted.encode(body), as: UTF8.self)
-        for subscription in subscribers {
-            let key = "\(WebhookDelivery.jobKind):\(subscription.id):\(conversation.publicID):\(uploadID)"
-            // The delivery row and its job are written together: either both exist or neither.
-            try await WriteTransaction.run(on: app.db) { database in
-                let queue = SQLJobQueue(database: database)
-                if try await queue.job(dedupeKey: key) != nil { return }
-                let delivery = WebhookDelivery(
-                    id: UUID(), subscriptionID: subscription.id, event: event, payload: payload, status: .pending, attempts: 0,
-                    responseStatus: nil, error: nil, createdAt: Date(), deliveredAt: nil)
-                try await SQLWebhookStore(database: database).createDelivery(delivery)
-                _ = try await queue.enqueue(NewJob(
-                    kind: WebhookDelivery.jobKind, payload: .object(["deliveryId": .string(delivery.id.uuidString)]),
-                    maxAttempts: WebhookDelivery.maxAttempts, dedupeKey: key))
-            }
-        }
-        app.parley.jobs.ring()
+        let queued = try await context.core.outbox.announce(
+            event, payload: payload, toSubscribersOf: conversation.userID, occurrence: "\(conversation.publicID):\(uploadID)")
+        if queued > 0 { context.jobs.ring() }
     }
 
     /// The body the document shows for `session.completed`.
@@ -55,10 +39,6 @@ enum CompletionWebhooks {
 }
 
 extension WebhookDelivery {
-    static let jobKind = "webhook.deliver"
-    /// Attempts before a delivery is given up (retries back off exponentially).
-    static let maxAttempts = 6
-
     /// HMAC-SHA256 of the exact body with the subscriber's secret, hex-encoded: the value of
     /// `X-Webhook-Signature`.
     static func signature(of body: String, secret: String) -> String {
@@ -67,19 +47,20 @@ extension WebhookDelivery {
     }
 
     /// Sends one delivery; a non-2xx answer or a network failure throws so the job retries.
-    static let handler = JobHandler(kind: jobKind) { job, app in
-        guard let id = job.payload["deliveryId"]?.stringValue.flatMap(UUID.init(uuidString:)) else { return }
-        let store = SQLWebhookStore(database: app.db)
-        guard var delivery = try await store.delivery(id: id), delivery.status == .pending else { return }
-        guard let subscription = try await subscription(of: delivery, app: app), subscription.isActive else {
+    static let handler = JobHandler(kind: WebhookDeliveryJob.kind) { job, context in
+        guard let payload = WebhookDeliveryJob(payload: job.payload) else { return }
+        let outbox = context.core.outbox
+        guard let found = try await outbox.pendingDelivery(id: payload.deliveryId) else { return }
+        var delivery = found.0
+        guard let subscription = found.1, subscription.isActive else {
             delivery.status = .failed
             delivery.error = "the subscription was removed or deactivated"
-            try await store.updateDelivery(delivery)
+            try await outbox.record(delivery)
             return
         }
         delivery.attempts = job.attempts
         do {
-            let status = try await post(delivery, to: subscription, allowPrivate: app.parley.configuration.webhooksMayTargetPrivateNetworks)
+            let status = try await post(delivery, to: subscription, allowPrivate: context.configuration.webhooksMayTargetPrivateNetworks)
             delivery.responseStatus = status
             guard (200..<300).contains(status) else {
                 throw WebhookFailure(message: "the endpoint answered \(status)")
@@ -87,11 +68,11 @@ extension WebhookDelivery {
             delivery.status = .delivered
             delivery.deliveredAt = Date()
             delivery.error = nil
-            try await store.updateDelivery(delivery)
+            try await outbox.record(delivery)
         } catch {
             delivery.error = (error as? WebhookFailure)?.message ?? "could not reach the endpoint: \(error)"
             if job.attempts >= job.maxAttempts { delivery.status = .failed }
-            try await store.updateDelivery(delivery)
+            try await outbox.record(delivery)
             throw error
         }
     }
@@ -128,10 +109,6 @@ extension WebhookDelivery {
             try? await client.shutdown()
             throw error
         }
-    }
-
-    private static func subscription(of delivery: WebhookDelivery, app: Application) async throws -> WebhookSubscription? {
-        try await SQLWebhookStore(database: app.db).subscription(id: delivery.subscriptionID)
     }
 }
 

@@ -20,7 +20,7 @@ enum LearningRoutes {
         let now = Date()
         let history = try await practiceRecords(for: user, in: request)
         let period = history.filter { $0.completedAt >= now.addingTimeInterval(-Double(span) * 86400) }
-        let catalogue = try await request.conversations.scenarios(ScenarioQuery(organizationID: user.organizationID, limit: 500))
+        let catalogue = try await request.core.scenarios.scenarios(ScenarioQuery(organizationID: user.organizationID, limit: 500))
         return LearningProgressDTO(LearningAnalytics().progress(records: period, history: history, catalogue: catalogue, now: now))
     }
 
@@ -45,7 +45,7 @@ enum LearningRoutes {
         let sessions = try await store.conversations(ConversationQuery(
             organizationID: user.organizationID, userID: user.id, kind: .practice, status: .completed, limit: 5000))
         var categories: [Int: ScenarioCategory] = [:]
-        for scenario in try await store.scenarios(ScenarioQuery(organizationID: user.organizationID, includeInactive: true, limit: 1000)) {
+        for scenario in try await request.core.scenarios.scenarios(ScenarioQuery(organizationID: user.organizationID, includeInactive: true, limit: 1000)) {
             categories[scenario.id] = scenario.category
         }
         let decoder = JSONDecoder()

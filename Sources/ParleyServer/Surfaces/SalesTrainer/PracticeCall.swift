@@ -64,9 +64,9 @@ actor PracticeCall {
     static func open(app: Application, conversation: Conversation, emit: @escaping @Sendable (PracticeCallEvent) async -> Void) async throws -> PracticeCall {
         let log = app.parley.core.conversations
         guard let scenarioID = conversation.scenarioID,
-              let scenario = try await log.scenario(id: scenarioID, visibleTo: conversation.organizationID)
+              let scenario = try await app.parley.core.scenarios.scenario(id: scenarioID, visibleTo: conversation.organizationID)
         else { throw APIError.notFound("SCENARIO_NOT_FOUND", "The session's scenario no longer exists") }
-        let turns = try await log.turns(of: conversation.id)
+        let turns = try await log.turns(conversationID: conversation.id)
         let decoder = JSONDecoder()
         var engine: ProspectEngine
         if let saved = conversation.details["engine"], let restored = try? decoder.decode(ProspectEngine.self, from: JSONEncoder().encode(saved)) {
@@ -235,7 +235,7 @@ actor PracticeCall {
         details["engine"] = try JSONDecoder().decode(JSONValue.self, from: encoder.encode(engine))
         details["coach"] = try JSONDecoder().decode(JSONValue.self, from: encoder.encode(coach))
         conversation.details = .object(details)
-        try await app.parley.core.conversations.save(conversation)
+        try await app.parley.core.conversations.updateConversation(conversation)
     }
 
     private func accumulate() {

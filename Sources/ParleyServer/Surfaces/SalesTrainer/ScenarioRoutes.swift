@@ -1,6 +1,5 @@
 import Foundation
 import ParleyDomain
-import ParleyStore
 import Vapor
 
 /// `/api/v1/scenarios`: the catalogue (built-in plus the organization's own); admins write.
@@ -33,7 +32,7 @@ enum ScenarioRoutes {
             query.difficulty = difficulty
         }
         query.includeInactive = user.role == .admin && request.query[Bool.self, at: "include_inactive"] == true
-        return try await request.conversations.scenarios(query).map(ScenarioDTO.init)
+        return try await request.core.scenarios.scenarios(query).map(ScenarioDTO.init)
     }
 
     static func get(_ request: Request) async throws -> ScenarioDTO {
@@ -51,7 +50,7 @@ enum ScenarioRoutes {
             id: 0, organizationID: admin.organizationID, title: "", description: "", category: .discovery, difficulty: .intermediate,
             estimatedDuration: 900, objectives: [], coachingPoints: [], persona: nil, flow: nil, isActive: true, createdAt: Date())
         try body.apply(to: &scenario)
-        let created = try await request.conversations.createScenario(scenario)
+        let created = try await request.core.scenarios.createScenario(scenario)
         return try await ScenarioDTO(created).encodeResponse(status: .created, for: request)
     }
 
@@ -59,14 +58,14 @@ enum ScenarioRoutes {
         var scenario = try await scenario(request)
         let body = try request.decodeJSON(ScenarioRequest.self)
         try body.apply(to: &scenario)
-        return ScenarioDTO(try await request.conversations.updateScenario(scenario))
+        return ScenarioDTO(try await request.core.scenarios.updateScenario(scenario))
     }
 
     /// Deactivation keeps the scenario for past sessions but hides it from the catalogue.
     static func deactivate(_ request: Request) async throws -> ScenarioDTO {
         var scenario = try await scenario(request)
         scenario.isActive = false
-        return ScenarioDTO(try await request.conversations.updateScenario(scenario))
+        return ScenarioDTO(try await request.core.scenarios.updateScenario(scenario))
     }
 
     /// The scenario named in the path, if the caller's organization can see it.
@@ -75,7 +74,7 @@ enum ScenarioRoutes {
         guard let id = request.parameters.get(parameter, as: Int.self) else {
             throw APIError.notFound("SCENARIO_NOT_FOUND", "Scenario not found: the id must be an integer")
         }
-        guard let scenario = try await request.conversations.scenario(id: id, visibleTo: user.organizationID) else {
+        guard let scenario = try await request.core.scenarios.scenario(id: id, visibleTo: user.organizationID) else {
             throw APIError.notFound("SCENARIO_NOT_FOUND", "Scenario \(id) not found")
         }
         return scenario

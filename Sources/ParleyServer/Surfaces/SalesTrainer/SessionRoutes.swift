@@ -19,7 +19,7 @@ enum SessionRoutes {
         let user = try request.principal.user
         let body = try request.decodeJSON(CreateSessionRequest.self)
         let store = request.conversations
-        guard let scenario = try await store.scenario(id: body.scenario_id, visibleTo: user.organizationID), scenario.isActive else {
+        guard let scenario = try await request.core.scenarios.scenario(id: body.scenario_id, visibleTo: user.organizationID), scenario.isActive else {
             throw APIError.notFound("SCENARIO_NOT_FOUND", "Scenario \(body.scenario_id) not found")
         }
         let sessionType = body.session_type ?? "practice"

@@ -1,8 +1,7 @@
 import Foundation
-import NIOConcurrencyHelpers
 import ParleyAudio
 import ParleyDomain
-import ParleyStore
+import ParleyCore
 import Vapor
 
 /// `/coaching/sessions/{id}/clips` and `/coaching/clips/{clipId}/…`: highlight clips cut from the
@@ -16,26 +15,6 @@ enum CoachingClipRoutes {
         var quality: String?
         var includeCaptions: Bool?
         var captionsStyle: String?
-    }
-
-    /// What a clip record keeps in its details.
-    struct ClipDetails: Codable, Sendable {
-        var sessionId: String
-        var userId: Int
-        var title: String
-        var startTime: Double
-        var endTime: Double
-        var format: String
-        var quality: String
-        var includeCaptions: Bool
-        var captionsStyle: String?
-        var progress: Int
-        var estimatedTime: Int
-        var path: String?
-        var thumbnailPath: String?
-        var fileSize: Int?
-        var error: String?
-        var completedAt: Date?
     }
 
     struct ClipDTO: Encodable, Sendable {
@@ -137,12 +116,7 @@ enum CoachingClipRoutes {
             estimatedTime: ClipRenderer.estimatedSeconds(for: sketch))
         let record = CoachingRecord(publicID: CoachingID.make("clip_"), organizationID: conversation.organizationID,
                                     conversationID: conversation.id, status: "processing", details: try JSONValue(encoding: details))
-        try await WriteTransaction.run(on: request.db) { database in
-            try await SQLCoachingRecordStore(database: database).create(record, kind: .clip)
-            _ = try await SQLJobQueue(database: database).enqueue(NewJob(
-                kind: ClipRendering.kind, payload: .object(["clipId": .string(record.publicID), "organizationId": .string(record.organizationID.uuidString)]),
-                maxAttempts: 3, dedupeKey: "\(ClipRendering.kind):\(record.publicID)"))
-        }
+        try await request.core.clips.request(record)
         request.application.parley.jobs.ring()
         return try request.coaching(["clip": ClipDTO(record, details: details, base: request.application.parley.url(of: "speech-coaching", ""))], status: .accepted)
     }
@@ -150,7 +124,7 @@ enum CoachingClipRoutes {
     static func list(_ request: Request) async throws -> Response {
         let conversation = try await CoachingSessionRoutes.session(request, writing: false)
         let base = request.application.parley.url(of: "speech-coaching", "")
-        let clips = try await SQLCoachingRecordStore(database: request.db).clips(conversationID: conversation.id)
+        let clips = try await request.core.clips.clips(of: conversation.id)
         return try request.coaching(["clips": clips.compactMap { record in
             record.details.decoded(as: ClipDetails.self).map { ClipDTO(record, details: $0, base: base) }
         }])
@@ -193,94 +167,10 @@ enum CoachingClipRoutes {
     static func clip(_ request: Request) async throws -> (CoachingRecord, ClipDetails) {
         let user = try request.principal.user
         let id = request.parameters.get("clipId") ?? ""
-        guard let record = try await SQLCoachingRecordStore(database: request.db).record(.clip, publicID: id, organizationID: user.organizationID),
+        guard let record = try await request.core.clips.clip(publicID: id, organizationID: user.organizationID),
               let details = record.details.decoded(as: ClipDetails.self)
         else { throw APIError.notFound("NOT_FOUND", "Clip \(id) not found") }
         try await request.authorize(.read, ownerID: details.userId, "Clip \(id)")
         return (record, details)
-    }
-}
-
-/// The `clip.render` job: cuts and renders a clip with `ClipRenderer`, reporting progress.
-enum ClipRendering {
-    static let kind = "clip.render"
-
-    static let handler = JobHandler(kind: kind) { job, app in
-        guard let id = job.payload["clipId"]?.stringValue,
-              let organization = job.payload["organizationId"]?.stringValue.flatMap(UUID.init(uuidString:))
-        else { return }
-        let store = SQLCoachingRecordStore(database: app.db)
-        guard var record = try await store.record(.clip, publicID: id, organizationID: organization),
-              var details = record.details.decoded(as: CoachingClipRoutes.ClipDetails.self), record.status == "processing",
-              let conversationID = record.conversationID
-        else { return }
-        func save(status: String) async throws {
-            record.status = status
-            record.details = try JSONValue(encoding: details)
-            try await store.update(record, kind: .clip)
-        }
-        let conversation = try await FluentConversationStore(database: app.db).conversation(publicID: details.sessionId, organizationID: organization)
-        guard let conversation, let upload = try await SQLMediaUploadStore(database: app.db).latestCompletedUpload(conversationID: conversationID),
-              let path = upload.path
-        else {
-            details.error = "the session's media is gone"
-            try await save(status: "failed")
-            return
-        }
-        let data = URL(fileURLWithPath: app.parley.configuration.dataDirectory)
-        let folder = "\(CoachingStorage.directory(of: conversationID))/clips"
-        try CoachingStorage.makeFolder(data.appendingPathComponent(folder))
-        let words = conversation.analysis.decoded(as: RecordingAnalysis.self)?.transcript?.segments.flatMap(\.words) ?? []
-        let captions = details.includeCaptions ? Caption.lines(from: words.filter { $0.end > details.startTime && $0.start < details.endTime }) : []
-        let request = ClipRequest(
-            source: data.appendingPathComponent(path), start: details.startTime, end: details.endTime,
-            format: ClipFormat(rawValue: details.format) ?? .mp4, quality: ClipQuality(rawValue: details.quality) ?? .medium,
-            captions: captions, captionsStyle: details.captionsStyle)
-        let progress = NIOLockedValueBox(0)
-        let (baseRecord, baseDetails) = (record, details)
-        // Progress goes to the database twice a second; the reporter is stopped (and awaited)
-        // before the final write so a late update cannot overwrite it.
-        let reporter = Task {
-            var last = 0
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .milliseconds(500))
-                let now = progress.withLockedValue { $0 }
-                guard now != last, now < 100, !Task.isCancelled else { continue }
-                last = now
-                var snapshot = baseRecord
-                var shown = baseDetails
-                shown.progress = now
-                if let encoded = try? JSONValue(encoding: shown) { snapshot.details = encoded }
-                try? await store.update(snapshot, kind: .clip)
-            }
-        }
-        func stopReporting() async {
-            reporter.cancel()
-            _ = await reporter.result
-        }
-        do {
-            let rendered = try await ClipRenderer().render(request, to: data.appendingPathComponent("\(folder)/\(id).\(request.format.fileExtension)")) { value in
-                progress.withLockedValue { $0 = value }
-            }
-            await stopReporting()
-            details.progress = 100
-            details.path = "\(folder)/\(rendered.file.lastPathComponent)"
-            details.thumbnailPath = "\(folder)/\(rendered.thumbnail.lastPathComponent)"
-            details.fileSize = rendered.byteCount
-            details.completedAt = Date()
-            details.error = nil
-            try await save(status: "completed")
-        } catch let error as ClipError where error.httpStatus == 422 {
-            await stopReporting()
-            details.error = error.description
-            try await save(status: "failed")
-        } catch {
-            await stopReporting()
-            if job.attempts >= job.maxAttempts {
-                details.error = "rendering failed: \(error)"
-                try await save(status: "failed")
-            }
-            throw error
-        }
     }
 }

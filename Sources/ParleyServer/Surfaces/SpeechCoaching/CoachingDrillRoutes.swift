@@ -1,10 +1,9 @@
-import Fluent
 import Foundation
 import ParleyAudio
 import ParleyDomain
 import ParleyIntelligence
 import ParleySpeech
-import ParleyStore
+import ParleyCore
 import Vapor
 
 /// `/coaching/drills`: the catalogue personalised from the caller's weakest categories, drill
@@ -75,7 +74,7 @@ enum CoachingDrillRoutes {
         let drill = try drill(request)
         let record = CoachingRecord(publicID: CoachingID.make("drill_session_"), organizationID: user.organizationID, userID: user.id,
                                     reference: drill.id, status: "active", details: .object(["attempts": .array([])]))
-        try await SQLCoachingRecordStore(database: request.db).create(record, kind: .drillSession)
+        try await request.core.drills.start(record)
         return try request.coaching(["drillSession": dto(record, base: request.application.parley.publicURL)], status: .created)
     }
 
@@ -90,8 +89,7 @@ enum CoachingDrillRoutes {
         let body = try request.decodeJSON(SubmitRequest.self)
         let score = try await DrillAttempt.score(drill: drill, exerciseIndex: body.exerciseIndex, audioData: body.audioData,
                                                  typed: body.response, app: request.application)
-        try await DrillAttempt.record(score, drill: drill, exerciseIndex: body.exerciseIndex, userID: user.id,
-                                      organizationID: user.organizationID, database: request.db)
+        try await DrillAttempt.record(score, drill: drill, exerciseIndex: body.exerciseIndex, userID: user.id, in: request.core.drills)
         return try request.coaching(score)
     }
 
@@ -154,16 +152,13 @@ enum DrillAttempt {
     }
 
     /// Adds the attempt to the caller's newest active session of this drill, if they started one.
-    static func record(_ score: DrillScore, drill: Drill, exerciseIndex: Int, userID: Int, organizationID: UUID, database: any Database) async throws {
-        let store = SQLCoachingRecordStore(database: database)
-        guard let session = try await store.records(.drillSession, userID: userID, limit: 20)
-            .first(where: { $0.reference == drill.id && $0.status == "active" })
-        else { return }
-        _ = try await append(score, exerciseIndex: exerciseIndex, to: session, exercises: drill.exercises.count, store: store)
+    static func record(_ score: DrillScore, drill: Drill, exerciseIndex: Int, userID: Int, in drills: DrillSessions) async throws {
+        guard let session = try await drills.activeSession(of: drill.id, userID: userID) else { return }
+        _ = try await append(score, exerciseIndex: exerciseIndex, to: session, exercises: drill.exercises.count, in: drills)
     }
 
     /// Saves the session with the attempt added (completed once every exercise has an answer).
-    static func append(_ score: DrillScore, exerciseIndex: Int, to session: CoachingRecord, exercises: Int, store: SQLCoachingRecordStore) async throws -> CoachingRecord {
+    static func append(_ score: DrillScore, exerciseIndex: Int, to session: CoachingRecord, exercises: Int, in drills: DrillSessions) async throws -> CoachingRecord {
         var session = session
         var details = session.details.objectValue
         var attempts: [JSONValue] = []
@@ -174,7 +169,7 @@ enum DrillAttempt {
         session.details = .object(details)
         let answered = Set(attempts.compactMap { $0["exerciseIndex"]?.doubleValue })
         if answered.count >= exercises { session.status = "completed" }
-        try await store.update(session, kind: .drillSession)
+        try await drills.save(session)
         return session
     }
 }
@@ -189,8 +184,7 @@ struct CoachingDrillNamespace: SocketIONamespaceHandler {
     func connect(namespace: String, principal: Principal, request: Request) async throws -> any SocketIONamespaceSession {
         let id = String(namespace.dropFirst(Self.prefix.count))
         let user = principal.user
-        guard let session = try await SQLCoachingRecordStore(database: request.application.db)
-            .record(.drillSession, publicID: id, organizationID: user.organizationID),
+        guard let session = try await request.core.drills.session(publicID: id, organizationID: user.organizationID),
             let drill = BuiltInDrills.all.first(where: { $0.id == session.reference })
         else { throw APIError.notFound("NOT_FOUND", "Drill session \(id) not found") }
         guard session.userID == user.id else { throw APIError.insufficientPermissions("Drill session \(id) belongs to another user") }
@@ -226,7 +220,7 @@ actor CoachingDrillSocketSession: SocketIONamespaceSession {
             let score = try await DrillAttempt.score(drill: drill, exerciseIndex: index, audioData: body["audioData"]?.stringValue,
                                                      typed: body["response"]?.stringValue, app: app)
             session = try await DrillAttempt.append(score, exerciseIndex: index, to: session, exercises: drill.exercises.count,
-                                                    store: SQLCoachingRecordStore(database: app.db))
+                                                    in: app.parley.core.drills)
             let result = try JSONValue(encoding: score)
             await emit?("drill:result", .object(["type": .string("drill:result"), "data": result]))
             return .object(["ok": .bool(true), "result": result])

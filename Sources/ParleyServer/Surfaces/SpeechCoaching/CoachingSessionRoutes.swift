@@ -1,7 +1,6 @@
 import Foundation
 import ParleyAudio
 import ParleyDomain
-import ParleyStore
 import Vapor
 
 /// `/coaching/sessions`: create, list, get, delete, retry; each session is a core
@@ -110,7 +109,7 @@ enum CoachingSessionRoutes {
         guard conversation.status == .failed else {
             throw APIError(.conflict, code: "VALIDATION_ERROR", "Only a failed session can be retried; this one is \(conversation.status.rawValue)", field: "status")
         }
-        guard let upload = try await SQLMediaUploadStore(database: request.db).latestCompletedUpload(conversationID: conversation.id) else {
+        guard let upload = try await request.core.intake.latestMedia(of: conversation.id) else {
             throw APIError.validation("file", "the session has no media yet; upload a file first")
         }
         let attempt = (conversation.details["retries"]?.doubleValue.map(Int.init) ?? 0) + 1
@@ -133,7 +132,7 @@ enum CoachingSessionRoutes {
     /// The session's media file, streamed.
     static func media(_ request: Request) async throws -> Response {
         let conversation = try await session(request, writing: false)
-        guard let upload = try await SQLMediaUploadStore(database: request.db).latestCompletedUpload(conversationID: conversation.id),
+        guard let upload = try await request.core.intake.latestMedia(of: conversation.id),
               let path = upload.path
         else { throw APIError.notFound("NOT_FOUND", "Session \(conversation.publicID) has no media") }
         return try await CoachingClipRoutes.serve(

@@ -105,7 +105,7 @@ actor CoachingLiveSession: SocketIONamespaceSession {
         guard encoding == "pcm16" || encoding == "float32" else { throw APIError.validation("encoding", "must be pcm16 or float32") }
         conversation.status = .active
         conversation.startedAt = Date()
-        try await log.save(conversation)
+        try await log.updateConversation(conversation)
         recording = try LiveRecording(
             app: app, conversation: conversation, sampleRate: rate, float: encoding == "float32",
             limit: app.parley.configuration.maxUploadSize)

@@ -1,6 +1,6 @@
 import Foundation
 import ParleyDomain
-import ParleyStore
+import ParleyCore
 import Vapor
 
 /// `/coaching/webhooks`: register, list and remove subscriptions, and read their delivery log.
@@ -8,8 +8,6 @@ import Vapor
 /// a client asks for it.
 enum CoachingWebhookRoutes {
     static let events = [CompletionWebhooks.event]
-    /// Subscriptions one user may keep.
-    static let maxSubscriptions = 20
 
     struct CreateRequest: Decodable {
         var url: String
@@ -72,33 +70,29 @@ enum CoachingWebhookRoutes {
         if let secret = body.secret, !(16...256).contains(secret.count) {
             throw APIError.validation("secret", "must be 16 to 256 characters")
         }
-        let existing = try await SQLWebhookStore(database: request.db).subscriptions(organizationID: user.organizationID, userID: user.id)
-        guard existing.count < maxSubscriptions else {
-            throw APIError.validation("url", "at most \(maxSubscriptions) webhooks per user; delete one first")
-        }
         let subscription = WebhookSubscription(
             id: UUID(), organizationID: user.organizationID, userID: user.id, url: body.url,
             secret: body.secret ?? "whsec_" + IdentityService.randomToken(), events: chosen, isActive: true, createdAt: Date())
-        try await SQLWebhookStore(database: request.db).createSubscription(subscription)
+        try await request.core.webhooks.subscribe(subscription)
         return try request.coaching(["webhook": SubscriptionDTO(subscription, revealSecret: true)], status: .created)
     }
 
     static func list(_ request: Request) async throws -> Response {
         let user = try request.principal.user
-        let subscriptions = try await SQLWebhookStore(database: request.db).subscriptions(organizationID: user.organizationID, userID: user.id)
+        let subscriptions = try await request.core.webhooks.subscriptions(organizationID: user.organizationID, userID: user.id)
         return try request.coaching(["webhooks": subscriptions.map { SubscriptionDTO($0) }])
     }
 
     static func delete(_ request: Request) async throws -> Response {
         let subscription = try await owned(request)
-        _ = try await SQLWebhookStore(database: request.db).deleteSubscription(id: subscription.id, organizationID: subscription.organizationID)
+        try await request.core.webhooks.unsubscribe(subscription)
         return try request.coaching(["message": "Webhook deleted successfully"])
     }
 
     static func deliveries(_ request: Request) async throws -> Response {
         let subscription = try await owned(request)
         let limit = try request.pagingValue("limit", default: 50, range: 1...500)
-        let deliveries = try await SQLWebhookStore(database: request.db).deliveries(subscriptionID: subscription.id, limit: limit)
+        let deliveries = try await request.core.webhooks.deliveries(of: subscription, limit: limit)
         return try request.coaching(["deliveries": deliveries.map {
             DeliveryDTO(id: "delivery_" + $0.id.uuidString.lowercased(), event: $0.event, status: $0.status.rawValue, attempts: $0.attempts,
                         responseStatus: $0.responseStatus, error: $0.error, createdAt: Timestamp.iso8601($0.createdAt),
@@ -110,7 +104,7 @@ enum CoachingWebhookRoutes {
         let user = try request.principal.user
         let raw = request.parameters.get("webhookId") ?? ""
         guard raw.hasPrefix("webhook_"), let id = UUID(uuidString: String(raw.dropFirst(8))),
-              let subscription = try await SQLWebhookStore(database: request.db).subscription(id: id, organizationID: user.organizationID)
+              let subscription = try await request.core.webhooks.subscription(id: id, organizationID: user.organizationID)
         else { throw APIError.notFound("NOT_FOUND", "Webhook \(raw) not found") }
         try await request.authorize(.write, ownerID: subscription.userID, "Webhook \(raw)")
         return subscription
