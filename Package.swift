@@ -51,7 +51,7 @@ var targets: [Target] = [
     .target(name: "ParleyCore", dependencies: ["ParleyDomain"]),
     .testTarget(name: "ParleyDomainTests", dependencies: ["ParleyDomain"]),
     // The audio tests make speech with ParleySpeech's espeak-ng, the one owner of its global state.
-    .testTarget(name: "ParleyAudioTests", dependencies: ["ParleyAudio", "ParleySpeech"]),
+    .testTarget(name: "ParleyAudioTests", dependencies: ["ParleyAudio", "ParleySpeech", "ParleyDomain"]),
     .testTarget(name: "ParleySpeechTests", dependencies: ["ParleySpeech"]),
     .testTarget(name: "ParleyReportsTests", dependencies: ["ParleyReports"]),
     .testTarget(

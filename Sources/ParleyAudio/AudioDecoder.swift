@@ -1,4 +1,5 @@
 import Foundation
+import ParleyDomain
 
 /// Turns an audio file of any supported format into mono Float32 samples.
 ///

@@ -1,4 +1,5 @@
 import Foundation
+import ParleyDomain
 
 /// Why audio could not be decoded: surfaces answer `unsupported` with 415 and `corrupt` with 422.
 public enum AudioDecodingError: Error, Sendable, Equatable, CustomStringConvertible {

@@ -1,4 +1,5 @@
 import Foundation
+import ParleyDomain
 
 /// A second-order IIR section (RBJ cookbook, Butterworth Q) run sample by sample.
 ///

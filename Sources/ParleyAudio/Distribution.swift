@@ -1,4 +1,5 @@
 import Foundation
+import ParleyDomain
 
 /// Running statistics of one measure in constant memory: moments, a histogram for percentiles,
 /// and a least-squares line for the trend. Adding the same values in the same order always gives

@@ -1,4 +1,5 @@
 import Foundation
+import ParleyDomain
 
 /// Mono audio as Float32 samples in -1...1 at a known sample rate; engines work at 16 kHz.
 public struct PCMAudio: Sendable, Equatable {

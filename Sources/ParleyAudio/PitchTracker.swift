@@ -1,4 +1,5 @@
 import Foundation
+import ParleyDomain
 
 /// Fundamental-frequency estimation for one frame with YIN (de Cheveigné & Kawahara, 2002).
 ///

@@ -1,4 +1,5 @@
 import Foundation
+import ParleyDomain
 
 /// Band-limited sample-rate conversion (Kaiser-windowed sinc, polyphase), usable in chunks.
 ///

@@ -1,4 +1,5 @@
 import Foundation
+import ParleyDomain
 
 /// The measurements of one 10 ms frame that the later stages read.
 struct FrameFeatures: Sendable, Equatable {

@@ -1,4 +1,5 @@
 import Foundation
+import ParleyDomain
 
 /// RIFF/WAVE reading and writing: PCM 8/16/24/32-bit, IEEE float 32/64, `WAVE_FORMAT_EXTENSIBLE`,
 /// any channel count (mixed down to mono on decode), any plausible sample rate.

@@ -46,8 +46,8 @@ public struct Conversation: Sendable, Codable, Hashable, Identifiable {
     public var configuration: JSONValue
     /// Surface-specific details that do not fit the core fields.
     public var details: JSONValue
-    /// The analysis results (scores, metrics, feedback), written when the conversation ends.
-    public var analysis: JSONValue
+    /// What was learned from it (metrics, scores, coaching, …), filled in as it is analysed.
+    public var analysis: ConversationAnalysis?
     public var createdAt: Date
     public var startedAt: Date?
     public var completedAt: Date?
@@ -58,7 +58,7 @@ public struct Conversation: Sendable, Codable, Hashable, Identifiable {
 
     public init(
         id: UUID, publicID: String, organizationID: UUID, userID: Int, kind: ConversationKind, scenarioID: Int?,
-        title: String?, status: ConversationStatus, configuration: JSONValue, details: JSONValue, analysis: JSONValue,
+        title: String?, status: ConversationStatus, configuration: JSONValue, details: JSONValue, analysis: ConversationAnalysis?,
         createdAt: Date, startedAt: Date?, completedAt: Date?, duration: Double?, category: String? = nil, score: Double? = nil
     ) {
         self.id = id

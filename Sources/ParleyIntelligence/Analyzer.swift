@@ -45,7 +45,7 @@ public struct SegmentAnalysis: Sendable, Codable, Hashable {
 }
 
 /// The full, explainable analysis of one conversation.
-public struct ConversationAnalysis: Sendable, Codable, Hashable {
+public struct TextAnalysis: Sendable, Codable, Hashable {
     public var basics: TextBasics
     public var segments: [SegmentAnalysis]
     public var fluency: FluencyReport
@@ -130,7 +130,7 @@ public struct TextAnalyzer: Sendable {
     }
 
     /// Analyses a whole conversation.
-    public func analyze(_ transcript: Transcript) -> ConversationAnalysis {
+    public func analyze(_ transcript: Transcript) -> TextAnalysis {
         let texts = transcript.segments.map(SegmentText.init)
         var state: ConversationState?
         var segments: [SegmentAnalysis] = []
@@ -170,7 +170,7 @@ public struct TextAnalyzer: Sendable {
         let partial = ConversationFacts(
             segments: segments, questions: questions, dynamics: dynamics, upsells: upsellList, coaching: coaching,
             actionItems: actionItems, fluency: fluency)
-        return ConversationAnalysis(
+        return TextAnalysis(
             basics: basics, segments: segments, fluency: fluency, repFluency: repTexts.isEmpty ? nil : Fluency.report(repTexts),
             questions: questions, sentiment: sentiment, sentimentBySpeaker: bySpeaker, sentimentDistribution: distribution,
             tones: tones, intents: intents, conversationState: state,

@@ -1,21 +1,6 @@
 import Foundation
 import ParleyDomain
 
-/// Where a finding came from: the segment, the time span (seconds) and the exact phrase.
-public struct Evidence: Sendable, Codable, Hashable {
-    public var segmentID: Int
-    public var start: Double?
-    public var end: Double?
-    public var phrase: String
-
-    public init(segmentID: Int, start: Double?, end: Double?, phrase: String) {
-        self.segmentID = segmentID
-        self.start = start
-        self.end = end
-        self.phrase = phrase
-    }
-}
-
 /// A segment prepared for analysis: its tokens, normalised terms and per-token times.
 /// Times come from the recogniser's word timings when present, otherwise they are spread
 /// evenly over the segment's span, otherwise absent.

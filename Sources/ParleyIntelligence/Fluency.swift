@@ -1,56 +1,5 @@
 import Foundation
-
-/// One filler word or phrase as spoken, with its time when known.
-public struct FillerOccurrence: Sendable, Codable, Hashable {
-    /// The filler in canonical form (`um`, `like`, `you know`, ...).
-    public var word: String
-    public var segmentID: Int
-    public var start: Double?
-    public var end: Double?
-}
-
-/// All occurrences of one filler across a text.
-public struct FillerSummary: Sendable, Codable, Hashable {
-    public var word: String
-    public var count: Int
-    public var timestamps: [Double]
-    /// Share of all fillers that are this one (0…1).
-    public var frequency: Double
-    public var ratePer100Words: Double
-}
-
-/// A word or phrase said again immediately ("we we", "I think I think").
-public struct Repetition: Sendable, Codable, Hashable {
-    public var phrase: String
-    public var count: Int
-    public var timestamps: [Double]
-    public var evidence: [Evidence]
-}
-
-/// A grammar slip that matters in speech, with a suggested fix.
-public struct GrammarIssue: Sendable, Codable, Hashable {
-    /// The rule broken: `Subject-verb agreement`, `Article a/an`, `Repeated word`.
-    public var error: String
-    /// The fix as `wrong -> right`.
-    public var suggestion: String
-    /// Character (Unicode scalar) offset of the slip within its segment's text.
-    public var position: Int
-    public var severity: String
-    public var evidence: Evidence
-}
-
-/// Fluency of a text: fillers, repetitions, grammar and a 0–100 fluency figure.
-public struct FluencyReport: Sendable, Codable, Hashable {
-    public var wordCount: Int
-    public var fillers: [FillerOccurrence]
-    public var fillerWords: [FillerSummary]
-    public var fillerCount: Int
-    public var fillerRatePer100Words: Double
-    public var repetitions: [Repetition]
-    public var grammarErrors: [GrammarIssue]
-    /// 100 minus penalties for fillers, repetitions and grammar slips per 100 words.
-    public var overallFluency: Double
-}
+import ParleyDomain
 
 /// Finds fillers, repetitions and grammar slips in spoken English.
 enum Fluency {

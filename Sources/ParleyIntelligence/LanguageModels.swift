@@ -266,7 +266,7 @@ public struct SummaryWriter: Sendable {
         self.maxTranscriptCharacters = maxTranscriptCharacters
     }
 
-    public func summary(for analysis: ConversationAnalysis, transcript: Transcript) async -> Summary {
+    public func summary(for analysis: TextAnalysis, transcript: Transcript) async -> Summary {
         guard let model else { return analysis.summary }
         var lines = transcript.segments.map { "\($0.speakerLabel ?? $0.speaker.rawValue): \($0.text)" }.joined(separator: "\n")
         if lines.count > maxTranscriptCharacters {

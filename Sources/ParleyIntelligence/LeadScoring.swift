@@ -73,7 +73,7 @@ public enum LeadScorer {
     ]
 
     public static func score(
-        lead: LeadProfile, activities: [LeadActivity] = [], calls: [ConversationAnalysis] = [], now: Date = Date()
+        lead: LeadProfile, activities: [LeadActivity] = [], calls: [TextAnalysis] = [], now: Date = Date()
     ) -> LeadScore {
         var positive: [String] = []
         var negative: [String] = []

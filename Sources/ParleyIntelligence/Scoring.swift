@@ -1,14 +1,6 @@
 import Foundation
 import ParleyDomain
 
-/// One finding that moved a score, by how many points, and where it came from.
-public struct ScoreFinding: Sendable, Codable, Hashable {
-    public var description: String
-    /// Points added (positive) or removed (negative).
-    public var impact: Double
-    public var evidence: [Evidence]
-}
-
 /// A 0–100 score with every finding that moved it from its base.
 public struct Score: Sendable, Codable, Hashable {
     public var value: Double

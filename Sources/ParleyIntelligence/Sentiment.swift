@@ -1,25 +1,5 @@
 import Foundation
-
-/// The sentiment label of a score: positive, neutral or negative.
-public enum SentimentLabel: String, Sendable, Codable, Hashable, CaseIterable {
-    case positive
-    case neutral
-    case negative
-}
-
-/// Sentiment of a segment or conversation: a score in −1…1, its label and the words that moved it.
-public struct Sentiment: Sendable, Codable, Hashable {
-    public var score: Double
-    public var label: SentimentLabel
-    /// The phrases that moved the score, with their signed contribution.
-    public var drivers: [SentimentDriver]
-}
-
-/// One phrase that moved a sentiment score.
-public struct SentimentDriver: Sendable, Codable, Hashable {
-    public var phrase: String
-    public var weight: Double
-}
+import ParleyDomain
 
 /// Tone labels the surfaces show (`confident`, `empathetic`, `hesitant`, ...).
 public enum Tone: String, Sendable, Codable, Hashable, CaseIterable {

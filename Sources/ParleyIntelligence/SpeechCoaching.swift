@@ -53,32 +53,6 @@ public struct SpeechMetrics: Sendable, Codable, Hashable {
     }
 }
 
-/// One speech-coaching category: its score, weight and factor scores, with the findings behind them.
-public struct SpeechCategoryScore: Sendable, Codable, Hashable {
-    public var score: Double
-    public var weight: Double
-    /// Factor name to 0–100 score (`pronunciation`, `articulation`, `volume`, `speed`, `rhythm`, ...).
-    public var factors: [String: Double]
-    public var findings: [ScoreFinding]
-}
-
-/// A suggestion for the weakest areas.
-public struct SpeechImprovement: Sendable, Codable, Hashable {
-    public var category: String
-    public var suggestion: String
-    /// `high`, `medium` or `low`.
-    public var impact: String
-}
-
-/// The Speech Coaching scores: overall, four weighted categories, benchmarks and improvements.
-public struct SpeechScores: Sendable, Codable, Hashable {
-    public var overall: Double
-    public var categories: [String: SpeechCategoryScore]
-    public var benchmarks: [String: Double]
-    public var improvements: [SpeechImprovement]
-    public var fluency: Double
-}
-
 /// Scores a talk from audio metrics plus its transcript. Each factor maps a measurement onto
 /// 0–100 with a plain, documented curve; missing measurements score a neutral 70 and say so.
 public enum SpeechCoach {
@@ -92,12 +66,12 @@ public enum SpeechCoach {
         return max(0, 100 * (zeroAbove - value) / (zeroAbove - ideal.upperBound))
     }
 
-    public static func score(metrics: SpeechMetrics, transcript: Transcript, analyzer: TextAnalyzer = TextAnalyzer()) -> SpeechScores {
+    public static func score(metrics: SpeechMetrics, transcript: Transcript, analyzer: TextAnalyzer = TextAnalyzer()) -> ScoreCard {
         let analysis = analyzer.analyze(transcript)
         return score(metrics: metrics, analysis: analysis)
     }
 
-    public static func score(metrics: SpeechMetrics, analysis: ConversationAnalysis) -> SpeechScores {
+    public static func score(metrics: SpeechMetrics, analysis: TextAnalysis) -> ScoreCard {
         let fluency = analysis.repFluency ?? analysis.fluency
         let words = max(1, fluency.wordCount)
         let minutes = max(metrics.durationSeconds / 60, 1.0 / 60)
@@ -177,11 +151,11 @@ public enum SpeechCoach {
 
         let categories = ["clarity": clarity, "pace": pace, "engagement": engagement, "confidence": confidence]
         let overall = categories.reduce(0) { $0 + $1.value.score * $1.value.weight }
-        let improvements = categories.sorted { $0.value.score < $1.value.score }.prefix(2).compactMap { name, value -> SpeechImprovement? in
+        let improvements = categories.sorted { $0.value.score < $1.value.score }.prefix(2).compactMap { name, value -> ScoreImprovement? in
             guard value.score < 85, let weakest = value.factors.min(by: { $0.value < $1.value }) else { return nil }
-            return SpeechImprovement(category: name, suggestion: suggestion(factor: weakest.key, wpm: wpm), impact: value.score < 60 ? "high" : value.score < 75 ? "medium" : "low")
+            return ScoreImprovement(category: name, suggestion: suggestion(factor: weakest.key, wpm: wpm), impact: value.score < 60 ? "high" : value.score < 75 ? "medium" : "low")
         }
-        return SpeechScores(
+        return ScoreCard(
             overall: rounded(overall, places: 1), categories: categories,
             benchmarks: ["beginner": 60, "intermediate": 75, "advanced": 90, "expert": 95], improvements: improvements,
             fluency: fluency.overallFluency)
@@ -191,9 +165,9 @@ public enum SpeechCoach {
         ScoreFinding(description: text, impact: rounded(factor - neutral, places: 1), evidence: evidence)
     }
 
-    private static func category(_ name: String, _ factors: [String: Double], _ findings: [ScoreFinding]) -> SpeechCategoryScore {
+    private static func category(_ name: String, _ factors: [String: Double], _ findings: [ScoreFinding]) -> CategoryScore {
         let score = factors.values.reduce(0, +) / Double(max(1, factors.count))
-        return SpeechCategoryScore(score: rounded(score, places: 1), weight: weights[name] ?? 0, factors: factors.mapValues { rounded($0, places: 1) }, findings: findings)
+        return CategoryScore(score: rounded(score, places: 1), weight: weights[name] ?? 0, factors: factors.mapValues { rounded($0, places: 1) }, findings: findings)
     }
 
     static func suggestion(factor: String, wpm: Double) -> String {

@@ -1,4 +1,5 @@
 import Foundation
+import ParleyDomain
 
 /// One token of spoken text as written: a word, a number or a punctuation mark, with its
 /// position (Unicode scalar offsets) in the text it came from.

@@ -53,11 +53,13 @@ public final class PostgresEventRelay: EventRelay {
                 pause = 1
                 do {
                     try await withTaskCancellationHandler {
-                        for try await notification in try await connection.listen(Self.channel) {
-                            guard let envelope = try? JSONDecoder().decode(Envelope.self, from: Data(notification.payload.utf8)),
-                                  envelope.origin != origin
-                            else { continue }
-                            deliver(envelope.event, envelope.topic)
+                        try await connection.listen(on: Self.channel) { notifications in
+                            for try await notification in notifications {
+                                guard let envelope = try? JSONDecoder().decode(Envelope.self, from: Data(notification.payload.utf8)),
+                                      envelope.origin != origin
+                                else { continue }
+                                deliver(envelope.event, envelope.topic)
+                            }
                         }
                     } onCancel: {
                         let closing: EventLoopFuture<Void> = connection.close()

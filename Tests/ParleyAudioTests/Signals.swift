@@ -1,4 +1,5 @@
 import Foundation
+import ParleyDomain
 @testable import ParleyAudio
 
 /// Test signals with known answers. Randomness is seeded so every run hears the same audio.

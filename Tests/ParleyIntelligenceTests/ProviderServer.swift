@@ -1,4 +1,5 @@
 import Foundation
+import ParleyDomain
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1

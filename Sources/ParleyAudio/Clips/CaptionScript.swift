@@ -1,4 +1,5 @@
 import Foundation
+import ParleyDomain
 
 /// Captions as an ASS (Advanced SubStation Alpha) script for ffmpeg's libass `subtitles` filter.
 enum CaptionScript {

@@ -1,4 +1,5 @@
 import Foundation
+import ParleyDomain
 import Synchronization
 
 #if canImport(Glibc)

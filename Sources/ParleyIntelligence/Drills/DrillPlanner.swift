@@ -52,8 +52,8 @@ public struct DrillPlanner: Sendable {
     ]
 
     /// The mean of each category and factor over recent sessions (most recent first or not: order does not matter).
-    public static func average(_ sessions: [[String: SpeechCategoryScore]]) -> [String: SpeechCategoryScore] {
-        var result: [String: SpeechCategoryScore] = [:]
+    public static func average(_ sessions: [[String: CategoryScore]]) -> [String: CategoryScore] {
+        var result: [String: CategoryScore] = [:]
         let names = Set(sessions.flatMap(\.keys))
         for name in names {
             let present = sessions.compactMap { $0[name] }
@@ -64,14 +64,14 @@ public struct DrillPlanner: Sendable {
                 factors[factor] = rounded(values.reduce(0, +) / Double(values.count), places: 1)
             }
             let score = rounded(present.map(\.score).reduce(0, +) / Double(present.count), places: 1)
-            result[name] = SpeechCategoryScore(score: score, weight: first.weight, factors: factors)
+            result[name] = CategoryScore(score: score, weight: first.weight, factors: factors)
         }
         return result
     }
 
     /// Drills for a user with `scores` (SpeechCoach categories, e.g. `average` of recent sessions;
     /// empty when there is no history), filtered, weakest skill first.
-    public func recommend(scores: [String: SpeechCategoryScore], filter: DrillFilter = DrillFilter()) -> [DrillRecommendation] {
+    public func recommend(scores: [String: CategoryScore], filter: DrillFilter = DrillFilter()) -> [DrillRecommendation] {
         let needs = Dictionary(uniqueKeysWithValues: DrillCategory.allCases.compactMap { category in
             need(for: category, scores).map { (category, $0) }
         })
@@ -98,7 +98,7 @@ public struct DrillPlanner: Sendable {
 
     /// The score of the skill a drill category trains: the weakest of its factors when known,
     /// else its SpeechCoach category score.
-    func need(for category: DrillCategory, _ scores: [String: SpeechCategoryScore]) -> (score: Double, reason: String)? {
+    func need(for category: DrillCategory, _ scores: [String: CategoryScore]) -> (score: Double, reason: String)? {
         guard let skill = Self.skills[category], let categoryScore = scores[skill.category] else { return nil }
         let factors = skill.factors.compactMap { name in categoryScore.factors[name].map { (name, $0) } }
         if let weakest = factors.min(by: { $0.1 < $1.1 }) {
@@ -114,13 +114,10 @@ public struct DrillPlanner: Sendable {
     }
 }
 
-extension SpeechCategoryScore {
+extension CategoryScore {
     /// A category score as stored or passed in (e.g. recent sessions' scores read back by a surface).
     /// Findings are not needed to plan drills, so none are kept.
     public init(score: Double, weight: Double, factors: [String: Double]) {
-        self.score = score
-        self.weight = weight
-        self.factors = factors
-        self.findings = []
+        self.init(score: score, weight: weight, factors: factors, findings: [])
     }
 }

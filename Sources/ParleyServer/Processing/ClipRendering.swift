@@ -51,7 +51,7 @@ enum ClipRendering {
         let data = URL(fileURLWithPath: context.configuration.dataDirectory)
         let folder = "\(CoachingStorage.directory(of: conversationID))/clips"
         try CoachingStorage.makeFolder(data.appendingPathComponent(folder))
-        let words = conversation.analysis.decoded(as: RecordingAnalysis.self)?.transcript?.segments.flatMap(\.words) ?? []
+        let words = conversation.analysis?.transcript?.segments.flatMap(\.words) ?? []
         let captions = details.includeCaptions ? Caption.lines(from: words.filter { $0.end > details.startTime && $0.start < details.endTime }) : []
         let request = ClipRequest(
             source: data.appendingPathComponent(path), start: details.startTime, end: details.endTime,

@@ -6,17 +6,6 @@ import ParleyIntelligence
 import ParleySpeech
 import Vapor
 
-/// What the pipeline keeps in a recorded conversation's `analysis`, stage by stage, so a
-/// resumed job skips the stages that already finished.
-struct RecordingAnalysis: Codable, Sendable {
-    var uploadID: String
-    var audio: AudioAnalysis?
-    var transcript: Transcript?
-    var fluency: FluencyReport?
-    var scores: SpeechScores?
-    var sentiment: Sentiment?
-}
-
 /// Where processing is, kept in the conversation's `details.processing` and sent as
 /// `processing:status` events.
 struct ProcessingState: Codable, Sendable {
@@ -48,8 +37,9 @@ enum RecordingPipeline {
         let store = context.core.conversations
         // Deleted meanwhile: nothing to do.
         guard var conversation = try await store.conversation(publicID: publicID, organizationID: organizationID) else { return }
-        var results = conversation.analysis.decoded(as: RecordingAnalysis.self).flatMap { $0.uploadID == uploadID ? $0 : nil }
-            ?? RecordingAnalysis(uploadID: uploadID)
+        // Stages already finished for this upload are kept (a resumed job skips them).
+        var results = conversation.analysis.flatMap { $0.uploadID == uploadID ? $0 : nil }
+            ?? ConversationAnalysis(profile: conversation.kind.analysisProfile, uploadID: uploadID)
         if conversation.status == .completed, results.scores != nil {
             // Finished before a crash; make sure the completion was announced.
             try await CompletionWebhooks.enqueue(for: conversation, context: context)
@@ -66,7 +56,7 @@ enum RecordingPipeline {
         }
         let latest = try await intake.latestMedia(of: conversation.id)
         guard latest?.publicID == uploadID else { return }  // a newer upload supersedes this one
-        let estimate = estimatedSeconds(forAudioSeconds: results.audio?.duration)
+        let estimate = estimatedSeconds(forAudioSeconds: results.delivery?.duration)
 
         func report(_ stage: String, _ progress: Int) async throws {
             let state = ProcessingState(uploadId: uploadID, stage: stage, progress: progress, status: "processing",
@@ -76,7 +66,7 @@ enum RecordingPipeline {
             var details = conversation.details.objectValue
             details["processing"] = try JSONValue(encoding: state)
             conversation.details = .object(details)
-            conversation.analysis = try JSONValue(encoding: results)
+            conversation.analysis = results
             try await store.updateConversation(conversation)
             hub.publish(RealtimeEvent(name: "processing:status", data: .object([
                 "stage": .string(stage), "progress": .number(Double(progress)),
@@ -90,10 +80,10 @@ enum RecordingPipeline {
             let audio = try await EngineWork.run { try AudioDecoder.decode(contentsOf: url) }
             let options = { var options = AnalysisOptions(); options.keepsFrames = false; return options }()
 
-            if results.audio == nil {
+            if results.delivery == nil {
                 try await report("prosody", 20)
                 let analysis = try await EngineWork.run { AudioAnalyzer.analyze(audio, options: options) }
-                results.audio = analysis
+                results.delivery = analysis
                 for point in analysis.timeline(.second) {
                     hub.publish(RealtimeEvent(name: "metrics:update", data: try JSONValue(encoding: LiveMetrics(point))), to: topic)
                 }
@@ -115,7 +105,7 @@ enum RecordingPipeline {
             let transcript = results.transcript ?? Transcript(segments: [])
             let words = transcript.segments.flatMap(\.words)
             let audioAnalysis = try await EngineWork.run { AudioAnalyzer.analyze(audio, words: words, options: options) }
-            results.audio = audioAnalysis
+            results.delivery = audioAnalysis
             let text = TextAnalyzer().analyze(transcript)
             results.fluency = text.repFluency ?? text.fluency
             results.sentiment = text.sentiment
@@ -123,12 +113,13 @@ enum RecordingPipeline {
             try await report("scoring", 90)
             let scores = SpeechCoach.score(metrics: SpeechMetrics(audioAnalysis, words: words), analysis: text)
             results.scores = scores
+            results.measure()
 
             var details = conversation.details.objectValue
             details["processing"] = try JSONValue(encoding: ProcessingState(
                 uploadId: uploadID, stage: "completed", progress: 100, status: "completed", estimatedTime: 0, updatedAt: Date()))
             conversation.details = .object(details)
-            conversation.analysis = try JSONValue(encoding: results)
+            conversation.analysis = results
             conversation.status = .completed
             conversation.completedAt = Date()
             conversation.duration = audioAnalysis.duration

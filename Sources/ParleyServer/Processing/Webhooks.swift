@@ -11,7 +11,7 @@ enum CompletionWebhooks {
     static let event = "session.completed"
 
     static func enqueue(for conversation: Conversation, context: ParleyContext) async throws {
-        let uploadID = conversation.analysis["uploadID"]?.stringValue ?? "-"
+        let uploadID = conversation.analysis?.uploadID ?? "-"
         let body = try JSONValue(encoding: Payload(
             event: event, sessionId: conversation.publicID, userId: "user_\(conversation.userID)",
             timestamp: Timestamp.iso8601(conversation.completedAt ?? Date()),

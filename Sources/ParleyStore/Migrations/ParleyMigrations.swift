@@ -12,5 +12,6 @@ public enum ParleyMigrations {
         M0007_CoachingProducts(),
         M0008_UploadClaims(),
         M0009_Invitations(),
+        M0010_TypedAnalysis(),
     ]
 }

@@ -119,7 +119,7 @@ final class ConversationModel: Model, @unchecked Sendable {
             status: ConversationStatus(rawValue: status) ?? .created,
             configuration: try JSONColumn.decode(JSONValue.self, configuration) ?? .null,
             details: try JSONColumn.decode(JSONValue.self, details) ?? .null,
-            analysis: try JSONColumn.decode(JSONValue.self, analysis) ?? .null,
+            analysis: try ConversationAnalysis.stored(JSONColumn.decode(JSONValue.self, analysis) ?? .null, kind: ConversationKind(rawValue: kind) ?? .practice),
             createdAt: createdAt ?? Date(timeIntervalSince1970: 0), startedAt: startedAt, completedAt: completedAt,
             duration: duration, category: category, score: score)
     }

@@ -59,7 +59,7 @@ struct BenchIntelligence: AsyncParsableCommand {
         let words = transcript.segments.reduce(0) { $0 + $1.words.count }
         var times: [Double] = []
         var cpuTimes: [Double] = []
-        var analysis: ConversationAnalysis?
+        var analysis: TextAnalysis?
         for _ in 0..<max(1, repetitions) {
             let clock = ContinuousClock()
             let cpuStart = Self.threadCPUMilliseconds()

@@ -47,13 +47,13 @@ struct DrillListCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError(error.description)
         }
-        var scores: [String: SpeechCategoryScore] = [:]
+        var scores: [String: CategoryScore] = [:]
         for pair in weak {
             let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2, let value = Double(parts[1]), SpeechCoach.weights[parts[0]] != nil else {
                 throw ValidationError("--weak takes name=score with name one of clarity, pace, engagement, confidence; got '\(pair)'")
             }
-            scores[parts[0]] = SpeechCategoryScore(score: value, weight: SpeechCoach.weights[parts[0]] ?? 0, factors: [:])
+            scores[parts[0]] = CategoryScore(score: value, weight: SpeechCoach.weights[parts[0]] ?? 0, factors: [:])
         }
         let recommendations = DrillPlanner().recommend(scores: scores, filter: filter)
         if json {

@@ -14,8 +14,8 @@ enum DrillFixtures {
         try BuiltInDrills.drill(id: drillID).exercise(at: index)
     }
 
-    static func category(_ score: Double, _ factors: [String: Double] = [:]) -> SpeechCategoryScore {
-        SpeechCategoryScore(score: score, weight: 0.25, factors: factors)
+    static func category(_ score: Double, _ factors: [String: Double] = [:]) -> CategoryScore {
+        CategoryScore(score: score, weight: 0.25, factors: factors)
     }
 }
 

@@ -14,7 +14,7 @@ struct LearningTests {
             overallScore: score, skills: skills, talkTimeRatio: 0.55, questionCount: 6, questionRate: 0.5, responseTime: 1.2,
             sentiment: ["positive": 0.6, "neutral": 0.3, "negative": 0.1], objectionsRaised: 2, objectionsHandled: 2,
             nextStepAgreed: score > 70, feedback: [])
-        let analysis = try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(["outcome": outcome]))
+        let analysis = ConversationAnalysis.practice(outcome)
         let completed = Date().addingTimeInterval(-daysAgo * 86400)
         _ = try await store.createConversation(Conversation(
             id: UUID(), publicID: "session_t\(UUID().uuidString.prefix(8))", organizationID: owner.organizationID, userID: user,

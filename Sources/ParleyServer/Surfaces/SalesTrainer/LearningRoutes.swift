@@ -48,13 +48,11 @@ enum LearningRoutes {
         for scenario in try await request.core.scenarios.scenarios(ScenarioQuery(organizationID: user.organizationID, includeInactive: true, limit: 1000)) {
             categories[scenario.id] = scenario.category
         }
-        let decoder = JSONDecoder()
-        return try sessions.compactMap { session -> PracticeRecord? in
-            guard let outcome = session.analysis["outcome"], let completedAt = session.completedAt else { return nil }
+        return sessions.compactMap { session -> PracticeRecord? in
+            guard let outcome = session.analysis?.outcome, let completedAt = session.completedAt else { return nil }
             return PracticeRecord(
                 conversationID: session.id, scenarioID: session.scenarioID, category: session.scenarioID.flatMap { categories[$0] },
-                completedAt: completedAt, duration: session.duration ?? 0,
-                outcome: try decoder.decode(PracticeOutcome.self, from: JSONEncoder().encode(outcome)))
+                completedAt: completedAt, duration: session.duration ?? 0, outcome: outcome)
         }.sorted { $0.completedAt < $1.completedAt }
     }
 

@@ -132,7 +132,8 @@ actor PracticeCall {
         accumulate()
         stopInput()
         let outcome = PracticeScorer().score(engine)
-        conversation.analysis = try Self.analysis(for: outcome)
+        let turns = try await app.parley.core.conversations.turns(conversationID: conversation.id)
+        conversation.analysis = .practice(outcome, turns: turns.map(\.segment))
         conversation.status = .completed
         conversation.completedAt = Date()
         try await save()
@@ -285,29 +286,5 @@ actor PracticeCall {
     /// A stable seed per session (FNV-1a of its id), so a session's prospect is reproducible.
     static func seed(for id: UUID) -> UInt64 {
         id.uuidString.utf8.reduce(14_695_981_039_346_656_037 as UInt64) { ($0 ^ UInt64($1)) &* 1_099_511_628_211 }
-    }
-
-    /// The stored analysis: the outcome for analytics, and the document's shapes for clients.
-    static func analysis(for outcome: PracticeOutcome) throws -> JSONValue {
-        let metrics: JSONValue = .object([
-            "overall_score": .number(Double(outcome.overallScore)),
-            "talk_time_ratio": .number((outcome.talkTimeRatio * 100).rounded() / 100),
-            "question_count": .number(Double(outcome.questionCount)),
-            "objection_handling_score": .number(Double(outcome.skills[.objectionHandling] ?? 0)),
-            "rapport_building_score": .number(Double(outcome.skills[.rapportBuilding] ?? 0)),
-            "closing_effectiveness": .number(Double(outcome.skills[.closing] ?? 0)),
-            "discovery_score": .number(Double(outcome.skills[.discovery] ?? 0)),
-            "objections_raised": .number(Double(outcome.objectionsRaised)),
-            "objections_handled": .number(Double(outcome.objectionsHandled)),
-        ])
-        let feedback: JSONValue = .array(outcome.feedback.map { remark in
-            .object([
-                "category": .string(remark.category), "feedback": .string(remark.feedback),
-                "score": .number(Double(remark.score)), "improvement_tip": .string(remark.improvementTip),
-                "evidence": .array(remark.evidence.map { .object(["turn": .number(Double($0.turn)), "phrase": .string($0.phrase)]) }),
-            ])
-        })
-        let encoded = try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(outcome))
-        return .object(["outcome": encoded, "performance_metrics": metrics, "coaching_feedback": feedback])
     }
 }

@@ -38,7 +38,7 @@ enum SessionRoutes {
         let conversation = try await store.createConversation(Conversation(
             id: UUID(), publicID: newSessionID(), organizationID: user.organizationID, userID: user.id, kind: .practice,
             scenarioID: scenario.id, title: scenario.title, status: .created, configuration: configuration.json,
-            details: .object(["session_type": .string(sessionType)]), analysis: .null, createdAt: Date(),
+            details: .object(["session_type": .string(sessionType)]), analysis: nil, createdAt: Date(),
             startedAt: nil, completedAt: nil, duration: nil))
         return try await SessionDTO(conversation, publicURL: request.application.parley.publicURL)
             .encodeResponse(status: .created, for: request)

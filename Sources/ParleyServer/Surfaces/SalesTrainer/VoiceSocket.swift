@@ -212,7 +212,8 @@ enum VoiceSocket {
         case .resumed:
             return ["type": "session_resumed", "data": ["status": "active"]]
         case .ended(let reason, let conversation):
-            let metrics = (try? JSONSerialization.jsonObject(with: JSONEncoder().encode(SessionDetailDTO.performanceMetrics(of: conversation) ?? .null))) ?? NSNull()
+            let metrics = conversation.analysis?.outcome
+                .flatMap { try? JSONSerialization.jsonObject(with: JSONEncoder().encode(PerformanceMetricsDTO($0))) } ?? NSNull()
             return ["type": "session_ended", "data": [
                 "status": conversation.status.rawValue, "reason": reason, "duration": Int((conversation.duration ?? 0).rounded()),
                 "performance_metrics": metrics,

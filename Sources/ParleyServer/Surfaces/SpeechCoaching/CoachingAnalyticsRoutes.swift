@@ -62,11 +62,11 @@ enum CoachingAnalyticsRoutes {
         let end = Date()
         let start = end.addingTimeInterval(-Double(days) * 86_400)
         let previousStart = start.addingTimeInterval(-Double(days) * 86_400)
-        func sessions(_ from: Date, _ to: Date) async throws -> [(Conversation, SpeechScores?)] {
+        func sessions(_ from: Date, _ to: Date) async throws -> [(Conversation, ScoreCard?)] {
             try await request.conversations.conversations(ConversationQuery(
                 organizationID: user.organizationID, userID: user.id, kind: .coaching, status: .completed,
                 createdAfter: from, createdBefore: to, limit: 10_000)
-            ).map { ($0, $0.analysis.decoded(as: RecordingAnalysis.self)?.scores) }
+            ).map { ($0, $0.analysis?.scores) }
         }
         let current = try await sessions(start, end)
         let previous = try await sessions(previousStart, start)

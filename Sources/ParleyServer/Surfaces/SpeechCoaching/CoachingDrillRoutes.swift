@@ -45,7 +45,7 @@ enum CoachingDrillRoutes {
         }
         let recent = try await request.conversations.conversations(ConversationQuery(
             organizationID: user.organizationID, userID: user.id, kind: .coaching, status: .completed, limit: 10))
-        let scores = DrillPlanner.average(recent.compactMap { $0.analysis.decoded(as: RecordingAnalysis.self)?.scores?.categories })
+        let scores = DrillPlanner.average(recent.compactMap { $0.analysis?.scores?.categories })
         let base = request.application.parley.url(of: "speech-coaching", "")
         let drills = try DrillPlanner().recommend(scores: scores, filter: filter).map { recommendation -> JSONValue in
             var drill = try JSONValue(encoding: recommendation.drill).objectValue

@@ -14,13 +14,13 @@ enum CoachingResultRoutes {
     }
 
     /// The results of the session in the path; 409 while it has none yet.
-    static func results(_ request: Request) async throws -> RecordingAnalysis {
+    static func results(_ request: Request) async throws -> ConversationAnalysis {
         let conversation = try await CoachingSessionRoutes.session(request, writing: false)
         if conversation.status == .failed {
             let reason = conversation.details["processing"]?.decoded(as: ProcessingState.self)?.error ?? "processing failed"
             throw APIError(.unprocessableEntity, code: "PROCESSING_ERROR", "Session \(conversation.publicID) failed: \(reason)")
         }
-        guard conversation.status == .completed, let results = conversation.analysis.decoded(as: RecordingAnalysis.self),
+        guard conversation.status == .completed, let results = conversation.analysis,
               results.scores != nil
         else {
             throw APIError(.conflict, code: "VALIDATION_ERROR",
@@ -74,7 +74,7 @@ enum CoachingResultRoutes {
             throw APIError.validation("granularity", "must be one of \(TimelineGranularity.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         let results = try await results(request)
-        guard let audio = results.audio else { throw APIError(.conflict, code: "VALIDATION_ERROR", "No audio metrics", field: "sessionId") }
+        guard let audio = results.delivery else { throw APIError(.conflict, code: "VALIDATION_ERROR", "No audio metrics", field: "sessionId") }
         let dto = MetricsDTO(
             granularity: granularity.rawValue,
             summary: .init(duration: round1(audio.duration), wpm: audio.wpm.map(round1), totalPauses: audio.totalPauses,
@@ -104,7 +104,7 @@ enum CoachingResultRoutes {
         var overall: Double
         var categories: [String: Category]
         var benchmarks: [String: Double]
-        var improvements: [SpeechImprovement]
+        var improvements: [ScoreImprovement]
         var notes: [String]
     }
 

@@ -52,7 +52,7 @@ enum CoachingSessionRoutes {
                 "description": description.map(JSONValue.string) ?? .null,
                 "expectedDuration": body.duration.map { .number(Double($0)) } ?? .null,
             ]),
-            analysis: .null, createdAt: Date(), startedAt: nil, completedAt: nil, duration: nil, category: type))
+            analysis: nil, createdAt: Date(), startedAt: nil, completedAt: nil, duration: nil, category: type))
         return try request.coaching(["session": CoachingSessionDTO(conversation, request: request)], status: .created)
     }
 
@@ -87,9 +87,9 @@ enum CoachingSessionRoutes {
     static func detail(_ request: Request) async throws -> Response {
         let conversation = try await session(request, writing: false)
         var dto = CoachingSessionDTO(conversation, request: request)
-        if let results = conversation.analysis.decoded(as: RecordingAnalysis.self), conversation.status == .completed {
+        if let results = conversation.analysis, conversation.status == .completed {
             dto.transcript = results.transcript.map { CoachingTranscriptDTO($0) }
-            dto.metrics = results.audio.map { CoachingSummaryMetricsDTO($0) }
+            dto.metrics = results.delivery.map { CoachingSummaryMetricsDTO($0) }
             dto.scores = results.scores.map { CoachingScoreSummaryDTO($0) }
             dto.fluency = results.fluency.map { CoachingFluencyDTO($0, scores: results.scores) }
         }

@@ -85,19 +85,66 @@ struct TranscriptEntryDTO: Content {
     }
 }
 
+/// The document's `performance_metrics` of a finished role-play: numbers only, so clients can chart every entry.
+struct PerformanceMetricsDTO: Content {
+    var overall_score: Int
+    var talk_time_ratio: Double
+    var question_count: Int
+    var objection_handling_score: Int
+    var rapport_building_score: Int
+    var closing_effectiveness: Int
+    var discovery_score: Int
+    var objections_raised: Int
+    var objections_handled: Int
+
+    init(_ outcome: PracticeOutcome) {
+        overall_score = outcome.overallScore
+        talk_time_ratio = (outcome.talkTimeRatio * 100).rounded() / 100
+        question_count = outcome.questionCount
+        objection_handling_score = outcome.skills[.objectionHandling] ?? 0
+        rapport_building_score = outcome.skills[.rapportBuilding] ?? 0
+        closing_effectiveness = outcome.skills[.closing] ?? 0
+        discovery_score = outcome.skills[.discovery] ?? 0
+        objections_raised = outcome.objectionsRaised
+        objections_handled = outcome.objectionsHandled
+    }
+}
+
+/// One `coaching_feedback` entry: a coaching remark with the turns it is based on.
+struct CoachingFeedbackDTO: Content {
+    struct EvidenceDTO: Content {
+        var turn: Int
+        var phrase: String
+    }
+
+    var category: String
+    var feedback: String
+    var score: Int
+    var improvement_tip: String
+    var evidence: [EvidenceDTO]
+
+    init(_ remark: CoachingRemark) {
+        category = remark.category
+        feedback = remark.feedback
+        score = remark.score
+        improvement_tip = remark.improvementTip
+        evidence = remark.evidence.map { EvidenceDTO(turn: $0.turn, phrase: $0.phrase) }
+    }
+}
+
 /// `GET /sessions/{id}`: the session with transcript, metrics and coaching feedback.
 struct SessionDetailDTO: Content {
     var session: SessionDTO
     var transcript: [TranscriptEntryDTO]
-    var performance_metrics: JSONValue?
-    var coaching_feedback: JSONValue?
+    var performance_metrics: PerformanceMetricsDTO?
+    var coaching_feedback: [CoachingFeedbackDTO]?
     var feedback: JSONValue?
 
     init(_ conversation: Conversation, turns: [StoredTurn], publicURL: String) {
         session = SessionDTO(conversation, publicURL: publicURL)
         transcript = turns.map(TranscriptEntryDTO.init)
-        performance_metrics = Self.performanceMetrics(of: conversation)
-        coaching_feedback = conversation.analysis["coaching_feedback"]
+        performance_metrics = conversation.analysis?.outcome.map(PerformanceMetricsDTO.init)
+        coaching_feedback = conversation.analysis?.outcome.map { $0.feedback.map(CoachingFeedbackDTO.init) }
         feedback = conversation.details["user_feedback"]
     }
 
@@ -105,19 +152,12 @@ struct SessionDetailDTO: Content {
         case transcript, performance_metrics, coaching_feedback, feedback
     }
 
-    /// The document's `performance_metrics`: numbers only, so clients can chart every entry
-    /// (sessions stored before carried a boolean `next_step_agreed`; the end `reason` says it).
-    static func performanceMetrics(of conversation: Conversation) -> JSONValue? {
-        guard case .object(let metrics)? = conversation.analysis["performance_metrics"] else { return nil }
-        return .object(metrics.filter { if case .number = $0.value { true } else { false } })
-    }
-
     init(from decoder: any Decoder) throws {
         session = try SessionDTO(from: decoder)
         let c = try decoder.container(keyedBy: Extra.self)
         transcript = try c.decode([TranscriptEntryDTO].self, forKey: .transcript)
-        performance_metrics = try c.decodeIfPresent(JSONValue.self, forKey: .performance_metrics)
-        coaching_feedback = try c.decodeIfPresent(JSONValue.self, forKey: .coaching_feedback)
+        performance_metrics = try c.decodeIfPresent(PerformanceMetricsDTO.self, forKey: .performance_metrics)
+        coaching_feedback = try c.decodeIfPresent([CoachingFeedbackDTO].self, forKey: .coaching_feedback)
         feedback = try c.decodeIfPresent(JSONValue.self, forKey: .feedback)
     }
 

@@ -47,7 +47,7 @@ struct CoachingSessionDTO: Encodable, Sendable {
         score = conversation.score
         uploadUrl = request.application.parley.url(of: "speech-coaching", "/sessions/\(conversation.publicID)/upload")
         websocketUrl = CoachingSocketURL.namespace("/sessions/\(conversation.publicID)", base: base)
-        if conversation.analysis["uploadID"] != nil {
+        if conversation.analysis?.uploadID != nil {
             mediaUrl = request.application.parley.url(of: "speech-coaching", "/sessions/\(conversation.publicID)/media")
         }
         if let state = conversation.details["processing"]?.decoded(as: ProcessingState.self) {
@@ -143,7 +143,7 @@ struct CoachingScoreSummaryDTO: Encodable, Sendable {
     var engagement: Double?
     var confidence: Double?
 
-    init(_ scores: SpeechScores) {
+    init(_ scores: ScoreCard) {
         overall = scores.overall
         clarity = scores.categories["clarity"]?.score
         pace = scores.categories["pace"]?.score
@@ -181,7 +181,7 @@ struct CoachingFluencyDTO: Encodable, Sendable {
     var fillerRate: Double
     var wordCount: Int
 
-    init(_ report: FluencyReport, scores: SpeechScores?) {
+    init(_ report: FluencyReport, scores: ScoreCard?) {
         fillerWords = report.fillerWords.map {
             Filler(word: $0.word, count: $0.count, timestamps: $0.timestamps.map(round3), frequency: round3($0.frequency))
         }

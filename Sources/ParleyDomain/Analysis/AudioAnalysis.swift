@@ -2,7 +2,7 @@ import Foundation
 
 /// Everything the audio engine measures about a recording; field names follow the `metrics`
 /// object of the speech-coaching API (`wpm`, `pitch`, `volume`, `pauses`, `timeline`).
-public struct AudioAnalysis: Sendable, Codable, Equatable {
+public struct AudioAnalysis: Sendable, Codable, Hashable {
     /// Length of the analysed audio in seconds.
     public var duration: Double
     /// Speaking rate in words per minute, nil when nobody spoke.
@@ -28,6 +28,21 @@ public struct AudioAnalysis: Sendable, Codable, Equatable {
     public func timeline(_ granularity: TimelineGranularity) -> [TimelinePoint] {
         TimelinePoint.aggregate(timeline, every: granularity.seconds)
     }
+
+    public init(duration: Double, wpm: Double?, speakingRate: SpeakingRate, pitch: PitchSummary, volume: VolumeSummary, pauses: [Pause], totalPauses: Int, pauseTime: Double, speech: [SpeechSegment], speechTime: Double, timeline: [TimelinePoint], frames: FrameTrack?) {
+        self.duration = duration
+        self.wpm = wpm
+        self.speakingRate = speakingRate
+        self.pitch = pitch
+        self.volume = volume
+        self.pauses = pauses
+        self.totalPauses = totalPauses
+        self.pauseTime = pauseTime
+        self.speech = speech
+        self.speechTime = speechTime
+        self.timeline = timeline
+        self.frames = frames
+    }
 }
 
 /// Whether a quantity rose, fell or held steady over the recording.
@@ -38,7 +53,7 @@ public enum Trend: String, Sendable, Codable, Equatable {
 }
 
 /// Fundamental-frequency statistics over voiced frames, in Hz.
-public struct PitchSummary: Sendable, Codable, Equatable {
+public struct PitchSummary: Sendable, Codable, Hashable {
     public var mean: Double?
     public var std: Double?
     /// Robust extremes: the 5th and 95th percentiles, so octave slips do not set the range.
@@ -53,10 +68,23 @@ public struct PitchSummary: Sendable, Codable, Equatable {
     public var voicedFrames: Int
     /// Share of speech frames that are voiced.
     public var voicedRatio: Double
+
+    public init(mean: Double?, std: Double?, min: Double?, max: Double?, range: [Double]?, median: Double?, trend: Trend, change: Double?, voicedFrames: Int, voicedRatio: Double) {
+        self.mean = mean
+        self.std = std
+        self.min = min
+        self.max = max
+        self.range = range
+        self.median = median
+        self.trend = trend
+        self.change = change
+        self.voicedFrames = voicedFrames
+        self.voicedRatio = voicedRatio
+    }
 }
 
 /// Loudness of speech frames in dBFS (a full-scale sine reads -3.01), plus whole-file level and clipping.
-public struct VolumeSummary: Sendable, Codable, Equatable {
+public struct VolumeSummary: Sendable, Codable, Hashable {
     public var mean: Double?
     public var std: Double?
     /// Robust extremes: the 5th and 95th percentiles of frame loudness.
@@ -71,10 +99,23 @@ public struct VolumeSummary: Sendable, Codable, Equatable {
     /// Largest sample magnitude in dBFS.
     public var peak: Double
     public var clipping: Clipping
+
+    public init(mean: Double?, std: Double?, min: Double?, max: Double?, range: [Double]?, trend: Trend, change: Double?, rms: Double, peak: Double, clipping: Clipping) {
+        self.mean = mean
+        self.std = std
+        self.min = min
+        self.max = max
+        self.range = range
+        self.trend = trend
+        self.change = change
+        self.rms = rms
+        self.peak = peak
+        self.clipping = clipping
+    }
 }
 
 /// Samples stuck at full scale: runs of three or more consecutive samples at |x| ≥ 0.999.
-public struct Clipping: Sendable, Codable, Equatable {
+public struct Clipping: Sendable, Codable, Hashable {
     public var clippedSamples: Int
     /// Clipped samples as a share of all samples.
     public var ratio: Double
@@ -82,6 +123,13 @@ public struct Clipping: Sendable, Codable, Equatable {
     public var events: Int
     /// True when more than 0.1% of samples are clipped, which is audible.
     public var detected: Bool
+
+    public init(clippedSamples: Int, ratio: Double, events: Int, detected: Bool) {
+        self.clippedSamples = clippedSamples
+        self.ratio = ratio
+        self.events = events
+        self.detected = detected
+    }
 }
 
 /// How a pause reads to a listener.
@@ -95,7 +143,7 @@ public enum PauseType: String, Sendable, Codable, Equatable {
 }
 
 /// A silence between two stretches of speech.
-public struct Pause: Sendable, Codable, Equatable {
+public struct Pause: Sendable, Codable, Hashable {
     public var start: Double
     public var end: Double
     public var duration: Double
@@ -110,7 +158,7 @@ public struct Pause: Sendable, Codable, Equatable {
 }
 
 /// A stretch of speech found by voice activity detection.
-public struct SpeechSegment: Sendable, Codable, Equatable {
+public struct SpeechSegment: Sendable, Codable, Hashable {
     public var start: Double
     public var end: Double
     public var duration: Double
@@ -123,7 +171,7 @@ public struct SpeechSegment: Sendable, Codable, Equatable {
 }
 
 /// Words per minute and what they were computed from.
-public struct SpeakingRate: Sendable, Codable, Equatable {
+public struct SpeakingRate: Sendable, Codable, Hashable {
     /// Where the rate came from: recognised word timings, or syllable nuclei in the audio.
     public enum Source: String, Sendable, Codable, Equatable {
         case words
@@ -142,6 +190,16 @@ public struct SpeakingRate: Sendable, Codable, Equatable {
     public var articulationRate: Double?
     /// Words per minute estimated from syllable nuclei alone, whatever `source` is.
     public var syllableEstimate: Double?
+
+    public init(wpm: Double?, source: Source, words: Double, syllables: Int, span: Double, articulationRate: Double?, syllableEstimate: Double?) {
+        self.wpm = wpm
+        self.source = source
+        self.words = words
+        self.syllables = syllables
+        self.span = span
+        self.articulationRate = articulationRate
+        self.syllableEstimate = syllableEstimate
+    }
 }
 
 /// Granularities of `AudioAnalysis.timeline(_:)`, named as the API names them.
@@ -163,7 +221,7 @@ public enum TimelineGranularity: String, Sendable, Codable, CaseIterable {
 }
 
 /// The metrics of one time bucket.
-public struct TimelinePoint: Sendable, Codable, Equatable {
+public struct TimelinePoint: Sendable, Codable, Hashable {
     /// Start of the bucket in seconds.
     public var timestamp: Double
     public var duration: Double
@@ -181,7 +239,7 @@ public struct TimelinePoint: Sendable, Codable, Equatable {
     public var speechFrames: Int
 
     /// Merges consecutive points into buckets of `seconds`, weighting means by their frame counts.
-    static func aggregate(_ points: [TimelinePoint], every seconds: Int) -> [TimelinePoint] {
+    public static func aggregate(_ points: [TimelinePoint], every seconds: Int) -> [TimelinePoint] {
         guard seconds > 1 else { return points }
         var result: [TimelinePoint] = []
         var index = 0
@@ -204,10 +262,22 @@ public struct TimelinePoint: Sendable, Codable, Equatable {
         }
         return result
     }
+
+    public init(timestamp: Double, duration: Double, wpm: Double, pitch: Double?, volume: Double?, pauses: [Pause], words: Double, voicedFrames: Int, speechFrames: Int) {
+        self.timestamp = timestamp
+        self.duration = duration
+        self.wpm = wpm
+        self.pitch = pitch
+        self.volume = volume
+        self.pauses = pauses
+        self.words = words
+        self.voicedFrames = voicedFrames
+        self.speechFrames = speechFrames
+    }
 }
 
 /// Per-frame measurements every `hop` seconds; frame `i` covers `[i * hop, (i + 1) * hop)`.
-public struct FrameTrack: Sendable, Codable, Equatable {
+public struct FrameTrack: Sendable, Codable, Hashable {
     public var hop: Double
     /// Pitch in Hz, 0 for unvoiced frames.
     public var pitch: [Float]
@@ -215,25 +285,11 @@ public struct FrameTrack: Sendable, Codable, Equatable {
     public var loudness: [Float]
     /// Voice activity decision.
     public var speech: [Bool]
-}
 
-/// Settings of the analysis; the defaults suit adult speech.
-public struct AnalysisOptions: Sendable, Equatable {
-    public var minimumPitch: Double = 60
-    public var maximumPitch: Double = 500
-    /// Frames whose YIN aperiodicity exceeds this are unvoiced.
-    public var voicingThreshold: Float = 0.35
-    /// Silences shorter than this stay inside a speech segment (the VAD's hangover).
-    public var minimumPause: Double = 0.25
-    /// Pauses from this long are hesitations when no punctuation says otherwise.
-    public var hesitationPause: Double = 1.0
-    /// Pauses from this long are long.
-    public var longPause: Double = 2.0
-    /// Average syllables per English word, to turn syllable nuclei into words: about 1.5 for
-    /// prose (conversation runs lower, technical talk higher), so the estimate follows vocabulary.
-    public var syllablesPerWord: Double = 1.5
-    /// Keep the per-frame track in the result (memory grows with length; off for long live sessions).
-    public var keepsFrames: Bool = true
-
-    public init() {}
+    public init(hop: Double, pitch: [Float], loudness: [Float], speech: [Bool]) {
+        self.hop = hop
+        self.pitch = pitch
+        self.loudness = loudness
+        self.speech = speech
+    }
 }
