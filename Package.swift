@@ -123,7 +123,12 @@ if !enginesOnly {
                 .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
             ]
         ),
-        .testTarget(name: "ParleyServerTests", dependencies: ["ParleyServer", "ParleyTestSupport", "ParleyDomain", "ParleyIntelligence", "ParleyStore"]),
+        .testTarget(
+            name: "ParleyServerTests",
+            dependencies: ["ParleyServer", "ParleyTestSupport", "ParleyDomain", "ParleyIntelligence", "ParleyStore"],
+            // The golden wire formats are read through #filePath, not shipped as resources.
+            exclude: ["Golden"]
+        ),
     ]
     executableDependencies.append("ParleyServer")
 }
