@@ -48,7 +48,7 @@ var targets: [Target] = [
     .systemLibrary(name: "CCairo", path: "Sources/CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
     .target(name: "ParleyReports", dependencies: ["ParleyDomain", "CCairo"]),
     // The application: use cases over the domain's ports, free of Vapor and Fluent.
-    .target(name: "ParleyCore", dependencies: ["ParleyDomain"]),
+    .target(name: "ParleyCore", dependencies: ["ParleyDomain", "ParleyAudio", "ParleySpeech", "ParleyIntelligence"]),
     .testTarget(name: "ParleyDomainTests", dependencies: ["ParleyDomain"]),
     // The audio tests make speech with ParleySpeech's espeak-ng, the one owner of its global state.
     .testTarget(name: "ParleyAudioTests", dependencies: ["ParleyAudio", "ParleySpeech", "ParleyDomain"]),

@@ -48,7 +48,9 @@ public enum DatabaseLocation: Sendable, Equatable {
             }
             // One connection per event loop: SQLite serialises writers anyway, and its busy
             // handler (set by SQLiteNIO) waits instead of failing when two loops write at once.
-            return .sqlite(.file(path), maxConnectionsPerEventLoop: 1, sqlLogLevel: .trace)
+            // A request may wait for the pool as long as a writer may wait for the lock (busy_timeout
+            // 30 s): under load, a shorter pool timeout failed requests that would have gone through.
+            return .sqlite(.file(path), maxConnectionsPerEventLoop: 1, connectionPoolTimeout: .seconds(30), sqlLogLevel: .trace)
         case .postgres(let url):
             var config = try SQLPostgresConfiguration(url: url)
             config.searchPath = nil

@@ -18,7 +18,7 @@ public final class PostgresEventRelay: EventRelay {
     struct Envelope: Codable {
         var origin: String
         var topic: String
-        var event: RealtimeEvent
+        var event: ConversationEvent
     }
 
     /// Relays over the database at `url`; `database` sends the notifications.
@@ -28,22 +28,22 @@ public final class PostgresEventRelay: EventRelay {
         self.logger = logger
     }
 
-    public func send(_ event: RealtimeEvent, to topic: String) async {
+    public func send(_ event: ConversationEvent, to topic: String) async {
         guard let payload = try? String(decoding: JSONEncoder().encode(Envelope(origin: origin, topic: topic, event: event)), as: UTF8.self)
         else { return }
         guard payload.utf8.count < 8000 else {
-            logger.warning("event too large to relay", metadata: ["event": "\(event.name)", "bytes": "\(payload.utf8.count)"])
+            logger.warning("event too large to relay", metadata: ["topic": "\(topic)", "bytes": "\(payload.utf8.count)"])
             return
         }
         do {
             guard let sql = database as? any SQLDatabase else { return }
             try await sql.raw("SELECT pg_notify(\(bind: Self.channel), \(bind: payload))").run()
         } catch {
-            logger.warning("event not relayed", metadata: ["event": "\(event.name)", "error": "\(String(reflecting: error))"])
+            logger.warning("event not relayed", metadata: ["topic": "\(topic)", "error": "\(String(reflecting: error))"])
         }
     }
 
-    public func receive(_ deliver: @escaping @Sendable (RealtimeEvent, String) -> Void) async {
+    public func receive(_ deliver: @escaping @Sendable (ConversationEvent, String) -> Void) async {
         var pause = 1
         while !Task.isCancelled {
             do {

@@ -10,6 +10,23 @@ public enum TestMedia {
         return WAVFile.encode(speech.audio)
     }
 
+    /// Speech written by the espeak-ng program in a process of its own, so the same text always
+    /// gives the same bytes. (The library inside the server keeps state between calls: its output
+    /// for one text can shift by a few milliseconds with what it said before, which suites that
+    /// compare measured values to the decimal cannot have.)
+    public static func speechWAVFromProgram(_ text: String, voice: String = "en-us+m3") throws -> Data {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("parley-espeak-\(UUID().uuidString.prefix(8)).wav")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/espeak-ng")
+        process.arguments = ["-v", voice, "-w", file.path, text]
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw TestMediaError.conversionFailed("espeak-ng") }
+        return try Data(contentsOf: file)
+    }
+
     /// `wav` converted by ffmpeg to a container: `mp3`, `webm` (Opus), `m4a`/`mp4` (AAC), `ogg`, `flac`.
     public static func convert(_ wav: Data, to format: String) throws -> Data {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("parley-media-\(UUID().uuidString.prefix(8))")

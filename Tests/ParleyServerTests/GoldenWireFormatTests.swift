@@ -131,7 +131,7 @@ struct GoldenWireFormatTests {
     static let script = "Good morning everyone. Thank you for joining the meeting today. We will talk about every region."
 
     @Test func speechCoaching() async throws {
-        let wav = try await TestMedia.speechWAV(Self.script)
+        let wav = try TestMedia.speechWAVFromProgram(Self.script)
         try await TestServer.with({ $0.webhooksMayTargetPrivateNetworks = true; $0.rateLimits.enabled = false }) { server in
             let journey = GoldenJourney(server: server, name: "speech-coaching")
             try await journey.call(.GET, "/health")

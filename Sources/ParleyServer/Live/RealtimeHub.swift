@@ -6,7 +6,7 @@ import ParleyDomain
 /// with a relay (PostgreSQL `LISTEN/NOTIFY`), every other instance's and worker's too.
 /// Publishing never waits: a slow subscriber keeps only its newest events.
 public final class RealtimeHub: Sendable {
-    private let subscribers = NIOLockedValueBox<[String: [UUID: AsyncStream<RealtimeEvent>.Continuation]]>([:])
+    private let subscribers = NIOLockedValueBox<[String: [UUID: AsyncStream<ConversationEvent>.Continuation]]>([:])
     private let relay: (any EventRelay)?
     private let receiving = NIOLockedValueBox<Task<Void, Never>?>(nil)
 
@@ -31,9 +31,9 @@ public final class RealtimeHub: Sendable {
     }
 
     /// Events published to `topic` from now on, until the stream's consumer goes away.
-    public func subscribe(_ topic: String) -> AsyncStream<RealtimeEvent> {
+    public func subscribe(_ topic: String) -> AsyncStream<ConversationEvent> {
         let id = UUID()
-        let (stream, continuation) = AsyncStream<RealtimeEvent>.makeStream(bufferingPolicy: .bufferingNewest(512))
+        let (stream, continuation) = AsyncStream<ConversationEvent>.makeStream(bufferingPolicy: .bufferingNewest(512))
         continuation.onTermination = { [weak self] _ in
             self?.subscribers.withLockedValue { all in
                 all[topic]?[id] = nil
@@ -44,12 +44,12 @@ public final class RealtimeHub: Sendable {
         return stream
     }
 
-    public func publish(_ event: RealtimeEvent, to topic: String) {
+    public func publish(_ event: ConversationEvent, to topic: String) {
         deliver(event, to: topic)
         if let relay { Task { await relay.send(event, to: topic) } }
     }
 
-    private func deliver(_ event: RealtimeEvent, to topic: String) {
+    private func deliver(_ event: ConversationEvent, to topic: String) {
         let targets = subscribers.withLockedValue { Array(($0[topic] ?? [:]).values) }
         for target in targets { target.yield(event) }
     }

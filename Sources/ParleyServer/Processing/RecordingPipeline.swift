@@ -6,18 +6,6 @@ import ParleyIntelligence
 import ParleySpeech
 import Vapor
 
-/// Where processing is, kept in the conversation's `details.processing` and sent as
-/// `processing:status` events.
-struct ProcessingState: Codable, Sendable {
-    var uploadId: String
-    var stage: String
-    var progress: Int
-    var status: String
-    var error: String?
-    var estimatedTime: Int?
-    var updatedAt: Date
-}
-
 /// Turns an uploaded recording into results, as a durable job: decode → audio analysis
 /// (prosody) → recognition with word timings → text analysis → scores. Each stage's output is
 /// saved before the next starts; the final write (results, transcript turns, search text and
@@ -68,10 +56,7 @@ enum RecordingPipeline {
             conversation.details = .object(details)
             conversation.analysis = results
             try await store.updateConversation(conversation)
-            hub.publish(RealtimeEvent(name: "processing:status", data: .object([
-                "stage": .string(stage), "progress": .number(Double(progress)),
-                "estimatedTime": .number(Double(state.estimatedTime ?? 0)), "status": .string("processing"),
-            ])), to: topic)
+            hub.publish(.processing(state, score: nil), to: topic)
         }
 
         do {
@@ -85,20 +70,19 @@ enum RecordingPipeline {
                 let analysis = try await EngineWork.run { AudioAnalyzer.analyze(audio, options: options) }
                 results.delivery = analysis
                 for point in analysis.timeline(.second) {
-                    hub.publish(RealtimeEvent(name: "metrics:update", data: try JSONValue(encoding: LiveMetrics(point))), to: topic)
+                    hub.publish(.delivery(DeliveryPoint(point)), to: topic)
                 }
             }
             if results.transcript == nil {
                 try await report("transcription", 40)
-                let transcript = try await context.speech.recognizer.transcribe(audio)
-                results.transcript = Transcript(
-                    segments: transcript.segments.map { var segment = $0; segment.speaker = .rep; return segment },
-                    language: transcript.language)
-                for word in transcript.segments.flatMap(\.words) {
-                    hub.publish(RealtimeEvent(name: "asr:token", data: .object([
-                        "token": .string(word.text), "confidence": .number(word.confidence ?? 0),
-                        "start": .number(word.start), "end": .number(word.end), "isFinal": .bool(true),
-                    ])), to: topic)
+                var transcript = try await context.speech.recognizer.transcribe(audio)
+                // A speech has one speaker, the rep; other recordings keep the speakers recognition gave.
+                if results.profile == .speech {
+                    transcript.segments = transcript.segments.map { var segment = $0; segment.speaker = .rep; return segment }
+                }
+                results.transcript = transcript
+                for segment in transcript.segments {
+                    hub.publish(.heard(segment, isFinal: true), to: topic)
                 }
             }
             try await report("analysis", 75)
@@ -111,7 +95,7 @@ enum RecordingPipeline {
             results.sentiment = text.sentiment
 
             try await report("scoring", 90)
-            let scores = SpeechCoach.score(metrics: SpeechMetrics(audioAnalysis, words: words), analysis: text)
+            let scores = score(results.profile, text: text, delivery: SpeechMetrics(audioAnalysis, words: words))
             results.scores = scores
             results.measure()
 
@@ -131,10 +115,8 @@ enum RecordingPipeline {
                     sentiment: text.segments.first { $0.segmentID == segment.id }?.sentiment.label.rawValue, intent: nil)
             }
             try await store.saveResults(conversation, turns: turns)
-            hub.publish(RealtimeEvent(name: "processing:status", data: .object([
-                "stage": .string("completed"), "progress": .number(100), "estimatedTime": .number(0), "status": .string("completed"),
-                "score": .number(scores.overall),
-            ])), to: topic)
+            hub.publish(.processing(ProcessingState(uploadId: uploadID, stage: "completed", progress: 100, status: "completed",
+                                                    estimatedTime: 0, updatedAt: Date()), score: scores.overall), to: topic)
             try await CompletionWebhooks.enqueue(for: conversation, context: context)
         } catch let error as AudioDecodingError {
             // The file itself is bad: retrying cannot help.
@@ -151,40 +133,43 @@ enum RecordingPipeline {
     /// Marks the conversation failed with the reason, tells watchers, and keeps what finished.
     static func fail(_ conversation: inout Conversation, uploadID: String, reason: String, context: ParleyContext) async throws {
         let previous = conversation.details["processing"]?.decoded(as: ProcessingState.self)
-        var details = conversation.details.objectValue
-        details["processing"] = try JSONValue(encoding: ProcessingState(
+        let state = ProcessingState(
             uploadId: uploadID, stage: previous?.stage ?? "decoding", progress: previous?.progress ?? 0, status: "failed",
-            error: reason, estimatedTime: nil, updatedAt: Date()))
+            error: reason, estimatedTime: nil, updatedAt: Date())
+        var details = conversation.details.objectValue
+        details["processing"] = try JSONValue(encoding: state)
         conversation.details = .object(details)
         conversation.status = .failed
         try await context.core.conversations.updateConversation(conversation)
-        context.realtime.publish(RealtimeEvent(name: "processing:status", data: .object([
-            "stage": .string(previous?.stage ?? "decoding"), "progress": .number(Double(previous?.progress ?? 0)),
-            "status": .string("failed"), "error": .string(reason),
-        ])), to: conversation.publicID)
+        context.realtime.publish(.processing(state, score: nil), to: conversation.publicID)
     }
 }
 
-/// One `metrics:update` payload: a timeline point in the document's shape.
-struct LiveMetrics: Codable, Sendable {
-    struct PauseDTO: Codable, Sendable {
-        var start: Double
-        var end: Double
-        var duration: Double
+/// Scores by the conversation's profile: a speech on its delivery and words; a call or a
+/// visit on the sales and service skills the text analysis scores.
+func score(_ profile: AnalysisProfile, text: TextAnalysis, delivery: SpeechMetrics) -> ScoreCard {
+    switch profile {
+    case .speech, .practice:
+        return SpeechCoach.score(metrics: delivery, analysis: text)
+    case .salesCall, .fieldVisit:
+        let scores = text.scores
+        var categories: [String: CategoryScore] = [
+            "rapport_building": CategoryScore(scores.rapportBuilding, weight: 0.2),
+            "discovery": CategoryScore(scores.discovery, weight: 0.2),
+            "objection_handling": CategoryScore(scores.objectionHandling, weight: 0.2),
+            "closing": CategoryScore(scores.closingEffectiveness, weight: 0.2),
+            "talk_time_balance": CategoryScore(scores.talkTimeBalance, weight: 0.2),
+        ]
+        if profile == .fieldVisit { categories["customer_satisfaction"] = CategoryScore(scores.customerSatisfaction, weight: 0.2) }
+        return ScoreCard(overall: scores.overall, categories: categories, benchmarks: [:], improvements: [],
+                         fluency: text.fluency.overallFluency)
     }
+}
 
-    var timestamp: Double
-    var wpm: Double
-    var pitch: Double?
-    var volume: Double?
-    var pauses: [PauseDTO]
-
-    init(_ point: TimelinePoint) {
-        timestamp = point.timestamp
-        wpm = (point.wpm * 10).rounded() / 10
-        pitch = point.pitch.map { ($0 * 10).rounded() / 10 }
-        volume = point.volume.map { ($0 * 10).rounded() / 10 }
-        pauses = point.pauses.map { PauseDTO(start: $0.start, end: $0.end, duration: $0.duration) }
+extension CategoryScore {
+    /// A text-analysis score as a weighted category, its findings kept.
+    init(_ score: Score, weight: Double) {
+        self.init(score: score.value, weight: weight, factors: [:], findings: score.findings)
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import NIOConcurrencyHelpers
+import ParleyCore
 import ParleyDomain
 import Vapor
 
@@ -85,10 +86,10 @@ enum VoiceSocket {
 
     /// Messages are handled one at a time, in the order they arrive.
     static func serve(_ socket: WebSocket, inbox: AsyncStream<String>, session: Conversation, app: Application, logger: Logger) async {
-        let call: PracticeCall
+        let call: LiveConversation
         do {
             call = try await PracticeCall.open(app: app, conversation: session) { event in
-                await send(render(event), on: socket)
+                if let message = render(event) { await send(message, on: socket) }
             }
         } catch {
             let apiError = APIError(from: error)
@@ -111,7 +112,7 @@ enum VoiceSocket {
 
     enum Next { case carryOn, stop }
 
-    static func handle(_ text: String, call: PracticeCall, socket: WebSocket) async throws -> Next {
+    static func handle(_ text: String, call: LiveConversation, socket: WebSocket) async throws -> Next {
         guard let message = VoiceClientMessage.decode(text) else {
             await send(errorMessage("INVALID_MESSAGE", "Send JSON objects with a 'type' field", retry: true), on: socket)
             return .carryOn
@@ -132,7 +133,7 @@ enum VoiceSocket {
         switch message {
         case .config(let config):
             if config.format == "text" {
-                try await call.configure(audio: false)
+                try await call.start(listening: false)
                 return .carryOn
             }
             guard ["pcm", "pcm_s16le", "linear16"].contains(config.format), config.sampleRate == 16_000, config.channels == 1 else {
@@ -142,9 +143,9 @@ enum VoiceSocket {
             guard config.interimResults != .invalid else {
                 return await refuse("INVALID_MESSAGE", "config.interim_results must be true or false")
             }
-            try await call.configure(audio: true, partials: config.interimResults == .on)
+            try await call.start(listening: true, partials: config.interimResults == .on)
         case .audio(let encoded):
-            guard await call.configured else { return await refuse("CONFIG_REQUIRED", "Send a 'config' message before audio") }
+            guard await call.started else { return await refuse("CONFIG_REQUIRED", "Send a 'config' message before audio") }
             guard status == .active else { return await refuse("SESSION_PAUSED", "The session is paused; resume it first") }
             guard let encoded, let bytes = Data(base64Encoded: encoded), bytes.count % 2 == 0 else {
                 return await refuse("INVALID_AUDIO_FORMAT", "Audio data must be base64-encoded 16-bit PCM")
@@ -154,7 +155,7 @@ enum VoiceSocket {
             }
             await call.hear(pcm16ToFloats(bytes))
         case .text(let raw):
-            guard await call.configured else { return await refuse("CONFIG_REQUIRED", "Send a 'config' message first") }
+            guard await call.started else { return await refuse("CONFIG_REQUIRED", "Send a 'config' message first") }
             guard status == .active else { return await refuse("SESSION_PAUSED", "The session is paused; resume it first") }
             guard let said = raw?.trimmingCharacters(in: .whitespacesAndNewlines), !said.isEmpty, said.count <= 2000,
                   !AccountRules.containsControlCharacters(said)
@@ -192,21 +193,22 @@ enum VoiceSocket {
 
     // MARK: rendering
 
-    static func render(_ event: PracticeCallEvent) -> [String: Any] {
+    /// A conversation event in this surface's protocol; nil for events it does not show.
+    static func render(_ event: ConversationEvent) -> [String: Any]? {
         switch event {
         case .started(let resumed):
             return ["type": resumed ? "session_resumed" : "session_started", "data": ["status": "active"]]
-        case .transcript(let text, let isFinal):
-            return ["type": "transcript", "data": ["speaker": "user", "text": text, "is_final": isFinal]]
-        case .reply(let reply, let audio):
+        case .heard(let segment, let isFinal):
+            return ["type": "transcript", "data": ["speaker": "user", "text": segment.text, "is_final": isFinal]]
+        case .said(let line, let audio):
             return ["type": "ai_response", "data": [
-                "text": reply.text, "audio": audio.map { $0.base64EncodedString() } ?? NSNull(), "audio_format": "wav",
-                "sentiment": reply.sentiment.rawValue, "intent": reply.intent.rawValue, "stage": reply.stage.rawValue,
+                "text": line.text, "audio": audio.map { $0.base64EncodedString() } ?? NSNull(), "audio_format": "wav",
+                "sentiment": line.sentiment ?? "neutral", "intent": line.intent ?? "", "stage": line.stage ?? "",
             ] as [String: Any]]
         case .interrupted:
             return ["type": "ai_interrupted", "data": ["reason": "the rep started speaking"]]
-        case .coaching(let nudge):
-            return ["type": "coaching", "data": ["message": nudge.message, "category": nudge.category.rawValue, "urgency": nudge.urgency.rawValue]]
+        case .nudge(let nudge):
+            return ["type": "coaching", "data": ["message": nudge.message, "category": nudge.category, "urgency": nudge.urgency]]
         case .paused:
             return ["type": "session_paused", "data": ["status": "paused"]]
         case .resumed:
@@ -220,6 +222,8 @@ enum VoiceSocket {
             ] as [String: Any]]
         case .failure(let code, let message, let retry):
             return errorMessage(code, message, retry: retry)
+        case .delivery, .processing:
+            return nil
         }
     }
 

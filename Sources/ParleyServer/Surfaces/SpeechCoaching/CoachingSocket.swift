@@ -1,5 +1,6 @@
 import Foundation
 import ParleyAudio
+import ParleyCore
 import ParleyDomain
 import Vapor
 
@@ -31,6 +32,8 @@ actor CoachingLiveSession: SocketIONamespaceSession {
     var conversation: Conversation
     private var forwarding: Task<Void, Never>?
     private var recording: LiveRecording?
+    /// The live pipeline: recognition and delivery measured as the audio comes, told to watchers.
+    private var listening: LiveConversation?
     /// Whether this client may record into the session (its owner or an admin), not only watch.
     let mayRecord: Bool
 
@@ -46,14 +49,18 @@ actor CoachingLiveSession: SocketIONamespaceSession {
         let events = app.parley.realtime.subscribe(topic)
         forwarding = Task {
             for await event in events {
-                await emit(event.name, .object(["type": .string(event.name), "data": event.data]))
+                for (name, data) in CoachingEvents.render(event) {
+                    await emit(name, .object(["type": .string(name), "data": data]))
+                }
             }
         }
-        if let state = conversation.details["processing"]?.decoded(as: ProcessingState.self) {
-            await emit("processing:status", .object(["type": .string("processing:status"), "data": .object([
-                "stage": .string(state.stage), "progress": .number(Double(state.progress)), "status": .string(state.status),
-                "estimatedTime": .number(Double(state.estimatedTime ?? 0)),
-            ])]))
+        if var state = conversation.details["processing"]?.decoded(as: ProcessingState.self) {
+            // Where processing stood when the client joined (its reason, if failed, is in the session).
+            state.error = nil
+            state.estimatedTime = state.estimatedTime ?? 0
+            for (name, data) in CoachingEvents.render(.processing(state, score: nil)) {
+                await emit(name, .object(["type": .string(name), "data": data]))
+            }
         }
     }
 
@@ -67,7 +74,8 @@ actor CoachingLiveSession: SocketIONamespaceSession {
             case "audio", "audio:chunk":
                 guard let recording else { throw APIError.validation("audio", "send audio:start before audio") }
                 guard let bytes = arguments.first?.binaryData else { throw APIError.validation("audio", "must be binary PCM or base64") }
-                try recording.append(bytes)
+                let samples = try recording.append(bytes)
+                await listening?.hear(samples)
                 return .object(["ok": .bool(true), "seconds": .number(recording.seconds)])
             case "audio:end", "audio:stop":
                 let upload = try await finish()
@@ -107,8 +115,29 @@ actor CoachingLiveSession: SocketIONamespaceSession {
         conversation.startedAt = Date()
         try await log.updateConversation(conversation)
         recording = try LiveRecording(
-            app: app, conversation: conversation, sampleRate: rate, float: encoding == "float32",
+            dataDirectory: app.parley.configuration.dataDirectory, conversation: conversation, sampleRate: rate, float: encoding == "float32",
             limit: app.parley.configuration.maxUploadSize)
+        let hub = app.parley.realtime
+        let topic = topic
+        let live = LiveConversation(
+            conversation: conversation, counterpart: nil, turnsSoFar: 0, log: app.parley.core.conversations,
+            speech: LiveSpeech(recognizer: app.parley.speech.liveRecognizer, synthesizer: app.parley.speech.synthesizer),
+            settings: LiveSettings(measuresDelivery: true, storesTurns: false)
+        ) { event in
+            switch event {
+            case .heard, .delivery:
+                hub.publish(event, to: topic)
+            case .failure(_, let message, _):
+                hub.publish(.processing(ProcessingState(
+                    uploadId: "", stage: "live", progress: 0, status: "degraded",
+                    error: "live recognition is unavailable: \(message); the recording is still kept", estimatedTime: nil, updatedAt: Date()),
+                    score: nil), to: topic)
+            default:
+                break
+            }
+        }
+        await live.listen(partials: true)
+        listening = live
     }
 
     /// Closes the recording, stores it as the session's upload and queues its processing.
@@ -117,7 +146,8 @@ actor CoachingLiveSession: SocketIONamespaceSession {
         self.recording = nil
         // Live recognition drains on its own (its last words still reach watchers); the stored
         // recording does not wait for it, since the pipeline recognises the whole file again.
-        _ = recording.endInput()
+        _ = await listening?.finishListening()
+        listening = nil
         let upload = try recording.finish()
         var details = conversation.details.objectValue
         details["processing"] = try JSONValue(encoding: ProcessingState(
@@ -134,10 +164,9 @@ actor CoachingLiveSession: SocketIONamespaceSession {
     }
 }
 
-/// Live audio being recorded: written to a WAV file as it comes, analysed and recognised as it
-/// goes, with the results published to the session's watchers.
+/// Live audio being recorded: written to a WAV file under the data directory as it comes,
+/// converted to 16 kHz for the live pipeline.
 final class LiveRecording {
-    let app: Application
     let conversation: Conversation
     let sampleRate: Int
     let float: Bool
@@ -146,22 +175,18 @@ final class LiveRecording {
     let relativePath: String
     private let file: FileHandle
     private var bytes: Int64 = 0
-    private var analyzer: AudioAnalyzer
-    private let chunks: AsyncStream<PCMAudio>.Continuation
-    private let recognition: Task<Void, Never>
     private let resampler: Resampler?
 
     var seconds: Double { Double(bytes / 2) / Double(PCMAudio.analysisSampleRate) }
 
-    init(app: Application, conversation: Conversation, sampleRate: Int, float: Bool, limit: Int64) throws {
-        self.app = app
+    init(dataDirectory: String, conversation: Conversation, sampleRate: Int, float: Bool, limit: Int64) throws {
         self.conversation = conversation
         self.sampleRate = sampleRate
         self.float = float
         self.limit = limit
         let folder = CoachingStorage.directory(of: conversation.id)
         relativePath = "\(folder)/\(uploadID).wav"
-        let base = URL(fileURLWithPath: app.parley.configuration.dataDirectory)
+        let base = URL(fileURLWithPath: dataDirectory)
         try CoachingStorage.makeFolder(base.appendingPathComponent(folder))
         let url = base.appendingPathComponent(relativePath)
         guard FileManager.default.createFile(atPath: url.path, contents: WAVFile.encode(PCMAudio(samples: [], sampleRate: PCMAudio.analysisSampleRate))) else {
@@ -169,36 +194,12 @@ final class LiveRecording {
         }
         file = try FileHandle(forWritingTo: url)
         try file.seekToEnd()
-        var options = AnalysisOptions()
-        options.keepsFrames = false
-        analyzer = AudioAnalyzer(options: options, inputSampleRate: PCMAudio.analysisSampleRate)
         resampler = sampleRate == PCMAudio.analysisSampleRate ? nil : Resampler(from: sampleRate, to: PCMAudio.analysisSampleRate)
-        let (stream, continuation) = AsyncStream<PCMAudio>.makeStream()
-        chunks = continuation
-        let hub = app.parley.realtime
-        let topic = conversation.publicID
-        let events = app.parley.speech.liveRecognizer.recognize(stream, partials: true)
-        recognition = Task {
-            do {
-                for try await event in events {
-                    for word in event.segment.words {
-                        hub.publish(RealtimeEvent(name: "asr:token", data: .object([
-                            "token": .string(word.text), "confidence": .number(word.confidence ?? 0),
-                            "start": .number(word.start), "end": .number(word.end), "isFinal": .bool(event.isFinal),
-                        ])), to: topic)
-                    }
-                }
-            } catch {
-                hub.publish(RealtimeEvent(name: "processing:status", data: .object([
-                    "stage": .string("live"), "status": .string("degraded"), "progress": .number(0),
-                    "error": .string("live recognition is unavailable: \(APIError(from: error).message); the recording is still kept"),
-                ])), to: topic)
-            }
-        }
     }
 
-    /// Adds a chunk of the client's encoding; past the size limit the recording is refused.
-    func append(_ data: Data) throws {
+    /// Adds a chunk of the client's encoding and returns it as 16 kHz samples; past the size
+    /// limit the recording is refused.
+    func append(_ data: Data) throws -> [Float] {
         var samples: [Float]
         if float {
             samples = data.withUnsafeBytes { raw in (0..<(raw.count / 4)).map { raw.loadUnaligned(fromByteOffset: $0 * 4, as: Float.self) } }
@@ -218,25 +219,7 @@ final class LiveRecording {
             throw APIError(.internalServerError, code: "STORAGE_ERROR", "The recording could not be written")
         }
         bytes += Int64(pcm.count)
-        chunks.yield(PCMAudio(samples: samples, sampleRate: PCMAudio.analysisSampleRate))
-        for update in analyzer.append(samples) {
-            publish(update)
-        }
-    }
-
-    private func publish(_ update: AudioAnalysisUpdate) {
-        app.parley.realtime.publish(RealtimeEvent(name: "metrics:update", data: .object([
-            "timestamp": .number(round3(update.timestamp)), "wpm": .number(round1(update.wpm ?? 0)),
-            "pitch": update.pitch.map { .number(round1($0)) } ?? .null, "volume": update.volume.map { .number(round1($0)) } ?? .null,
-            "pauses": .array(update.pauses.map { .object(["start": .number(round3($0.start)), "end": .number(round3($0.end)), "duration": .number(round3($0.duration))]) }),
-        ])), to: conversation.publicID)
-    }
-
-    /// Ends the input; the returned task ends once recognition has published its last words.
-    func endInput() -> Task<Void, Never> {
-        chunks.finish()
-        for update in analyzer.end() { publish(update) }
-        return recognition
+        return samples
     }
 
     /// Completes the WAV header and describes the stored upload.
