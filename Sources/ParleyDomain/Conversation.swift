@@ -42,10 +42,10 @@ public struct Conversation: Sendable, Codable, Hashable, Identifiable {
     /// A surface-specific category that lists filter on (a coaching session's `type`, ...).
     public var category: String?
     public var status: ConversationStatus
-    /// Surface-specific settings (for practice: coaching_enabled, difficulty_level, …).
-    public var configuration: JSONValue
-    /// Surface-specific details that do not fit the core fields.
-    public var details: JSONValue
+    /// How it is set up (coaching, difficulty, time limit, voice).
+    public var configuration: ConversationSettings
+    /// What it keeps besides its analysis (description, feedback, processing, live state).
+    public var details: ConversationDetails
     /// What was learned from it (metrics, scores, coaching, …), filled in as it is analysed.
     public var analysis: ConversationAnalysis?
     public var createdAt: Date
@@ -58,7 +58,7 @@ public struct Conversation: Sendable, Codable, Hashable, Identifiable {
 
     public init(
         id: UUID, publicID: String, organizationID: UUID, userID: Int, kind: ConversationKind, scenarioID: Int?,
-        title: String?, status: ConversationStatus, configuration: JSONValue, details: JSONValue, analysis: ConversationAnalysis?,
+        title: String?, status: ConversationStatus, configuration: ConversationSettings, details: ConversationDetails, analysis: ConversationAnalysis?,
         createdAt: Date, startedAt: Date?, completedAt: Date?, duration: Double?, category: String? = nil, score: Double? = nil
     ) {
         self.id = id

@@ -57,6 +57,15 @@ struct LegacyDatabaseTests {
             // The rows themselves were rewritten by the migration, not only read leniently.
             let versions = try Self.query(file, "select json_extract(analysis, '$.version') from conversations")
             #expect(versions == ["\(ConversationAnalysis.currentVersion)", "\(ConversationAnalysis.currentVersion)"])
+            // Settings and details were rewritten in their typed form too (no surface's keys left).
+            let legacyKeys = try Self.query(file, """
+                select count(*) from conversations where json_extract(configuration, '$.coaching_enabled') is not null
+                or json_extract(details, '$.user_feedback') is not null or json_extract(details, '$.engine') is not null
+                """)
+            #expect(legacyKeys == ["0"])
+            let practiceRow = try #require(conversations.first { $0.kind == .practice })
+            #expect(practiceRow.details.feedback?.rating == 4 && practiceRow.details.liveState["engine"] != nil)
+            #expect(practiceRow.configuration.coachingEnabled == true)
             for conversation in conversations {
                 let analysis = try #require(conversation.analysis, "\(conversation.publicID) has its analysis")
                 #expect(analysis.version == ConversationAnalysis.currentVersion)

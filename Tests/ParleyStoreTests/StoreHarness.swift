@@ -88,7 +88,7 @@ final class StoreHarness: @unchecked Sendable {
     func conversation(of user: User, title: String, status: ConversationStatus = .created, kind: ConversationKind = .coaching) async throws -> Conversation {
         try await FluentConversationStore(database: db).createConversation(Conversation(
             id: UUID(), publicID: "session_\(UUID().uuidString.prefix(12).lowercased())", organizationID: user.organizationID, userID: user.id,
-            kind: kind, scenarioID: nil, title: title, status: status, configuration: .null, details: .null, analysis: nil,
+            kind: kind, scenarioID: nil, title: title, status: status, configuration: ConversationSettings(), details: ConversationDetails(), analysis: nil,
             createdAt: Date(), startedAt: nil, completedAt: nil, duration: nil))
     }
 }

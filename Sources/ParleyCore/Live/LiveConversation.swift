@@ -17,7 +17,7 @@ public protocol ConversationCounterpart: Sendable {
     func word(_ line: CounterpartLine) async -> CounterpartLine
     /// What the finished conversation amounted to, from the engine's view and the turns said.
     func analysis(of turns: [TranscriptSegment]) -> ConversationAnalysis?
-    /// Its state, kept in the conversation's details under these keys.
+    /// Its state, kept in the conversation's live state under these keys.
     func snapshot() throws -> [String: JSONValue]
     var isFinished: Bool { get }
 }
@@ -289,9 +289,7 @@ public actor LiveConversation {
 
     private func save() async throws {
         if let counterpart {
-            var details = conversation.details.objectValue
-            details.merge(try counterpart.snapshot()) { _, new in new }
-            conversation.details = .object(details)
+            conversation.details.liveState.merge(try counterpart.snapshot()) { _, new in new }
         }
         try await log.updateConversation(conversation)
     }

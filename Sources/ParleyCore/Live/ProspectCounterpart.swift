@@ -3,7 +3,7 @@ import ParleyDomain
 import ParleyIntelligence
 
 /// The AI prospect of a Sales Trainer role-play as a live counterpart, with the live coach
-/// watching the rep. Its state is kept in the session's details (`engine`, `coach`).
+/// watching the rep. Its state is kept in the session's live state (`engine`, `coach`).
 public struct ProspectCounterpart: ConversationCounterpart {
     public private(set) var engine: ProspectEngine
     public private(set) var coach: LiveCoach
@@ -18,9 +18,9 @@ public struct ProspectCounterpart: ConversationCounterpart {
 
     /// The prospect of a stored session: restored from its details, or new for the scenario.
     public static func resume(_ conversation: Conversation, scenario: Scenario, difficulty: Difficulty, wording: (any LanguageModel)?) throws -> ProspectCounterpart {
-        let engine = try conversation.details["engine"]?.decoded(as: ProspectEngine.self)
+        let engine = try conversation.details.liveState["engine"]?.decoded(as: ProspectEngine.self)
             ?? ProspectEngine(scenario: scenario, difficulty: difficulty, seed: seed(for: conversation.id))
-        let coach = conversation.details["coach"]?.decoded(as: LiveCoach.self) ?? LiveCoach()
+        let coach = conversation.details.liveState["coach"]?.decoded(as: LiveCoach.self) ?? LiveCoach()
         return ProspectCounterpart(engine: engine, coach: coach, wording: wording)
     }
 

@@ -51,9 +51,7 @@ enum RecordingPipeline {
                                         estimatedTime: max(0, estimate * (100 - progress) / 100), updatedAt: Date())
             conversation.status = .processing
             conversation.startedAt = conversation.startedAt ?? Date()
-            var details = conversation.details.objectValue
-            details["processing"] = try JSONValue(encoding: state)
-            conversation.details = .object(details)
+            conversation.details.processing = state
             conversation.analysis = results
             try await store.updateConversation(conversation)
             hub.publish(.processing(state, score: nil), to: topic)
@@ -99,10 +97,8 @@ enum RecordingPipeline {
             results.scores = scores
             results.measure()
 
-            var details = conversation.details.objectValue
-            details["processing"] = try JSONValue(encoding: ProcessingState(
-                uploadId: uploadID, stage: "completed", progress: 100, status: "completed", estimatedTime: 0, updatedAt: Date()))
-            conversation.details = .object(details)
+            conversation.details.processing = ProcessingState(
+                uploadId: uploadID, stage: "completed", progress: 100, status: "completed", estimatedTime: 0, updatedAt: Date())
             conversation.analysis = results
             conversation.status = .completed
             conversation.completedAt = Date()
@@ -132,13 +128,11 @@ enum RecordingPipeline {
 
     /// Marks the conversation failed with the reason, tells watchers, and keeps what finished.
     static func fail(_ conversation: inout Conversation, uploadID: String, reason: String, context: ParleyContext) async throws {
-        let previous = conversation.details["processing"]?.decoded(as: ProcessingState.self)
+        let previous = conversation.details.processing
         let state = ProcessingState(
             uploadId: uploadID, stage: previous?.stage ?? "decoding", progress: previous?.progress ?? 0, status: "failed",
             error: reason, estimatedTime: nil, updatedAt: Date())
-        var details = conversation.details.objectValue
-        details["processing"] = try JSONValue(encoding: state)
-        conversation.details = .object(details)
+        conversation.details.processing = state
         conversation.status = .failed
         try await context.core.conversations.updateConversation(conversation)
         context.realtime.publish(.processing(state, score: nil), to: conversation.publicID)

@@ -112,13 +112,19 @@ final class ConversationModel: Model, @unchecked Sendable {
         score = conversation.score
     }
 
+    /// A typed column: nil for nothing stored (`null`, or an empty value from before it was typed).
+    static func typed<T: Decodable>(_ type: T.Type, _ text: String) throws -> T? {
+        guard case .object = try JSONColumn.decode(JSONValue.self, text) else { return nil }
+        return try JSONColumn.decode(type, text)
+    }
+
     func domain() throws -> Conversation {
         Conversation(
             id: try requireID(), publicID: publicID, organizationID: organizationID, userID: userID,
             kind: ConversationKind(rawValue: kind) ?? .practice, scenarioID: scenarioID, title: title,
             status: ConversationStatus(rawValue: status) ?? .created,
-            configuration: try JSONColumn.decode(JSONValue.self, configuration) ?? .null,
-            details: try JSONColumn.decode(JSONValue.self, details) ?? .null,
+            configuration: try Self.typed(ConversationSettings.self, configuration) ?? ConversationSettings(),
+            details: try Self.typed(ConversationDetails.self, details) ?? ConversationDetails(),
             analysis: try ConversationAnalysis.stored(JSONColumn.decode(JSONValue.self, analysis) ?? .null, kind: ConversationKind(rawValue: kind) ?? .practice),
             createdAt: createdAt ?? Date(timeIntervalSince1970: 0), startedAt: startedAt, completedAt: completedAt,
             duration: duration, category: category, score: score)

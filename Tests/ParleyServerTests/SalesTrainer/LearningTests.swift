@@ -18,7 +18,7 @@ struct LearningTests {
         let completed = Date().addingTimeInterval(-daysAgo * 86400)
         _ = try await store.createConversation(Conversation(
             id: UUID(), publicID: "session_t\(UUID().uuidString.prefix(8))", organizationID: owner.organizationID, userID: user,
-            kind: .practice, scenarioID: scenario, title: nil, status: .completed, configuration: .null, details: .null,
+            kind: .practice, scenarioID: scenario, title: nil, status: .completed, configuration: ConversationSettings(), details: ConversationDetails(),
             analysis: analysis, createdAt: completed.addingTimeInterval(-900), startedAt: completed.addingTimeInterval(-900),
             completedAt: completed, duration: 900))
     }

@@ -37,8 +37,8 @@ enum SessionRoutes {
         }
         let conversation = try await store.createConversation(Conversation(
             id: UUID(), publicID: newSessionID(), organizationID: user.organizationID, userID: user.id, kind: .practice,
-            scenarioID: scenario.id, title: scenario.title, status: .created, configuration: configuration.json,
-            details: .object(["session_type": .string(sessionType)]), analysis: nil, createdAt: Date(),
+            scenarioID: scenario.id, title: scenario.title, status: .created, configuration: configuration.settings,
+            details: ConversationDetails(sessionType: sessionType), analysis: nil, createdAt: Date(),
             startedAt: nil, completedAt: nil, duration: nil))
         return try await SessionDTO(conversation, publicURL: request.application.parley.publicURL)
             .encodeResponse(status: .created, for: request)
@@ -73,14 +73,9 @@ enum SessionRoutes {
             throw APIError.validation("difficulty_rating", "must be from 1 to 5")
         }
         let text = try body.feedback.map { try AccountRules.name($0, field: "feedback", required: false, maxLength: 5000) }
-        var details = conversation.details.objectValue
-        details["user_feedback"] = .object([
-            "rating": .number(Double(body.rating)), "feedback": text.map(JSONValue.string) ?? .null,
-            "difficulty_rating": body.difficulty_rating.map { .number(Double($0)) } ?? .null,
-            "technical_issues": .bool(body.technical_issues ?? false),
-            "submitted_at": .string(Timestamp.iso8601(Date())),
-        ])
-        conversation.details = .object(details)
+        conversation.details.feedback = ConversationFeedback(
+            rating: body.rating, comment: text ?? nil, difficultyRating: body.difficulty_rating,
+            technicalIssues: body.technical_issues ?? false, submittedAt: Date())
         try await request.conversations.updateConversation(conversation)
         return MessageDTO(message: "Feedback submitted successfully")
     }

@@ -17,7 +17,7 @@ enum CoachingResultRoutes {
     static func results(_ request: Request) async throws -> ConversationAnalysis {
         let conversation = try await CoachingSessionRoutes.session(request, writing: false)
         if conversation.status == .failed {
-            let reason = conversation.details["processing"]?.decoded(as: ProcessingState.self)?.error ?? "processing failed"
+            let reason = conversation.details.processing?.error ?? "processing failed"
             throw APIError(.unprocessableEntity, code: "PROCESSING_ERROR", "Session \(conversation.publicID) failed: \(reason)")
         }
         guard conversation.status == .completed, let results = conversation.analysis,

@@ -47,11 +47,10 @@ enum CoachingSessionRoutes {
         let conversation = try await request.conversations.createConversation(Conversation(
             id: UUID(), publicID: CoachingID.make("session_"), organizationID: user.organizationID, userID: user.id,
             kind: .coaching, scenarioID: nil, title: title, status: .created,
-            configuration: try JSONValue(encoding: settings),
-            details: .object([
-                "description": description.map(JSONValue.string) ?? .null,
-                "expectedDuration": body.duration.map { .number(Double($0)) } ?? .null,
-            ]),
+            configuration: ConversationSettings(
+                realTimeProcessing: settings.enableRealTimeProcessing, prosodyAnalysis: settings.enableProsodyAnalysis,
+                fluencyAnalysis: settings.enableFluencyAnalysis, scoring: settings.enableScoring),
+            details: ConversationDetails(description: description, expectedDuration: body.duration.map(Double.init)),
             analysis: nil, createdAt: Date(), startedAt: nil, completedAt: nil, duration: nil, category: type))
         return try request.coaching(["session": CoachingSessionDTO(conversation, request: request)], status: .created)
     }
@@ -112,12 +111,10 @@ enum CoachingSessionRoutes {
         guard let upload = try await request.core.intake.latestMedia(of: conversation.id) else {
             throw APIError.validation("file", "the session has no media yet; upload a file first")
         }
-        let attempt = (conversation.details["retries"]?.doubleValue.map(Int.init) ?? 0) + 1
-        var details = conversation.details.objectValue
-        details["retries"] = .number(Double(attempt))
-        details["processing"] = try JSONValue(encoding: ProcessingState(
-            uploadId: upload.publicID, stage: "queued", progress: 0, status: "queued", estimatedTime: nil, updatedAt: Date()))
-        conversation.details = .object(details)
+        let attempt = (conversation.details.retries ?? 0) + 1
+        conversation.details.retries = attempt
+        conversation.details.processing = ProcessingState(
+            uploadId: upload.publicID, stage: "queued", progress: 0, status: "queued", estimatedTime: nil, updatedAt: Date())
         conversation.status = .processing
         let updated = conversation
         // Only one of several simultaneous retries moves the session on; the others are told so.

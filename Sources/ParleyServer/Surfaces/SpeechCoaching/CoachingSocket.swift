@@ -54,7 +54,7 @@ actor CoachingLiveSession: SocketIONamespaceSession {
                 }
             }
         }
-        if var state = conversation.details["processing"]?.decoded(as: ProcessingState.self) {
+        if var state = conversation.details.processing {
             // Where processing stood when the client joined (its reason, if failed, is in the session).
             state.error = nil
             state.estimatedTime = state.estimatedTime ?? 0
@@ -149,11 +149,9 @@ actor CoachingLiveSession: SocketIONamespaceSession {
         _ = await listening?.finishListening()
         listening = nil
         let upload = try recording.finish()
-        var details = conversation.details.objectValue
-        details["processing"] = try JSONValue(encoding: ProcessingState(
+        conversation.details.processing = ProcessingState(
             uploadId: upload.publicID, stage: "queued", progress: 0, status: "queued",
-            estimatedTime: RecordingPipeline.estimatedSeconds(forAudioSeconds: recording.seconds), updatedAt: Date()))
-        conversation.details = .object(details)
+            estimatedTime: RecordingPipeline.estimatedSeconds(forAudioSeconds: recording.seconds), updatedAt: Date())
         conversation.status = .processing
         let updated = conversation
         guard try await app.parley.core.intake.accept(upload, isNew: true, into: updated, expected: [.active]) else {

@@ -96,10 +96,8 @@ enum CoachingUploadRoutes {
             upload.metadata = receiver.metadata
             upload.completedAt = Date()
             estimate = RecordingPipeline.estimatedSeconds(forAudioSeconds: seconds)
-            var details = conversation.details.objectValue
-            details["processing"] = try JSONValue(encoding: ProcessingState(
-                uploadId: upload.publicID, stage: "queued", progress: 0, status: "queued", estimatedTime: estimate, updatedAt: Date()))
-            conversation.details = .object(details)
+            conversation.details.processing = ProcessingState(
+                uploadId: upload.publicID, stage: "queued", progress: 0, status: "queued", estimatedTime: estimate, updatedAt: Date())
             conversation.status = .processing
             let finished = upload
             let updated = conversation
@@ -138,7 +136,7 @@ enum CoachingUploadRoutes {
         guard let upload = try await request.application.parley.core.intake.upload(publicID: id, organizationID: conversation.organizationID),
               upload.conversationID == conversation.id
         else { throw APIError.notFound("NOT_FOUND", "Upload \(id) not found") }
-        let processing = conversation.details["processing"]?.decoded(as: ProcessingState.self)
+        let processing = conversation.details.processing
         let processingStatus: String =
             switch upload.status {
             case .uploading: "waiting"

@@ -18,18 +18,16 @@ struct SessionConfigurationDTO: Content {
         self.voice_id = voice_id
     }
 
-    init(_ json: JSONValue) {
-        coaching_enabled = json["coaching_enabled"]?.boolValue ?? true
-        difficulty_level = json["difficulty_level"]?.stringValue ?? Difficulty.intermediate.rawValue
-        max_duration = Int(json["max_duration"]?.doubleValue ?? 1800)
-        voice_id = json["voice_id"]?.stringValue ?? "professional_female"
+    /// A session's settings with this surface's defaults for what is unset.
+    init(_ settings: ConversationSettings) {
+        coaching_enabled = settings.coachingEnabled ?? true
+        difficulty_level = settings.difficulty ?? Difficulty.intermediate.rawValue
+        max_duration = settings.maxDurationSeconds ?? 1800
+        voice_id = settings.voiceID ?? "professional_female"
     }
 
-    var json: JSONValue {
-        .object([
-            "coaching_enabled": .bool(coaching_enabled), "difficulty_level": .string(difficulty_level),
-            "max_duration": .number(Double(max_duration)), "voice_id": .string(voice_id),
-        ])
+    var settings: ConversationSettings {
+        ConversationSettings(coachingEnabled: coaching_enabled, difficulty: difficulty_level, maxDurationSeconds: max_duration, voiceID: voice_id)
     }
 }
 
@@ -51,7 +49,7 @@ struct SessionDTO: Content {
         id = conversation.publicID
         scenario_id = conversation.scenarioID
         user_id = conversation.userID
-        session_type = conversation.details["session_type"]?.stringValue ?? "practice"
+        session_type = conversation.details.sessionType ?? "practice"
         status = conversation.status.rawValue
         configuration = SessionConfigurationDTO(conversation.configuration)
         created_at = Timestamp.iso8601(conversation.createdAt)
@@ -132,20 +130,47 @@ struct CoachingFeedbackDTO: Content {
     }
 }
 
+/// The rep's own feedback on a session, as submitted.
+struct SessionFeedbackDTO: Content {
+    var rating: Int
+    var feedback: String?
+    var difficulty_rating: Int?
+    var technical_issues: Bool
+    var submitted_at: String
+
+    init(_ feedback: ConversationFeedback) {
+        rating = feedback.rating
+        self.feedback = feedback.comment
+        difficulty_rating = feedback.difficultyRating
+        technical_issues = feedback.technicalIssues
+        submitted_at = Timestamp.iso8601(feedback.submittedAt)
+    }
+
+    /// Every key, `null` when unset, as the session has always shown it.
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(rating, forKey: .rating)
+        try c.encode(feedback, forKey: .feedback)
+        try c.encode(difficulty_rating, forKey: .difficulty_rating)
+        try c.encode(technical_issues, forKey: .technical_issues)
+        try c.encode(submitted_at, forKey: .submitted_at)
+    }
+}
+
 /// `GET /sessions/{id}`: the session with transcript, metrics and coaching feedback.
 struct SessionDetailDTO: Content {
     var session: SessionDTO
     var transcript: [TranscriptEntryDTO]
     var performance_metrics: PerformanceMetricsDTO?
     var coaching_feedback: [CoachingFeedbackDTO]?
-    var feedback: JSONValue?
+    var feedback: SessionFeedbackDTO?
 
     init(_ conversation: Conversation, turns: [StoredTurn], publicURL: String) {
         session = SessionDTO(conversation, publicURL: publicURL)
         transcript = turns.map(TranscriptEntryDTO.init)
         performance_metrics = conversation.analysis?.outcome.map(PerformanceMetricsDTO.init)
         coaching_feedback = conversation.analysis?.outcome.map { $0.feedback.map(CoachingFeedbackDTO.init) }
-        feedback = conversation.details["user_feedback"]
+        feedback = conversation.details.feedback.map(SessionFeedbackDTO.init)
     }
 
     private enum Extra: String, CodingKey {
@@ -158,7 +183,7 @@ struct SessionDetailDTO: Content {
         transcript = try c.decode([TranscriptEntryDTO].self, forKey: .transcript)
         performance_metrics = try c.decodeIfPresent(PerformanceMetricsDTO.self, forKey: .performance_metrics)
         coaching_feedback = try c.decodeIfPresent([CoachingFeedbackDTO].self, forKey: .coaching_feedback)
-        feedback = try c.decodeIfPresent(JSONValue.self, forKey: .feedback)
+        feedback = try c.decodeIfPresent(SessionFeedbackDTO.self, forKey: .feedback)
     }
 
     /// The session's keys, then the detail ones, in one flat object as the document shows.

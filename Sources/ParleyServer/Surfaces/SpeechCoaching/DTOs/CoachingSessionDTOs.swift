@@ -37,11 +37,11 @@ struct CoachingSessionDTO: Encodable, Sendable {
         let base = request.application.parley.publicURL
         id = conversation.publicID
         title = conversation.title ?? ""
-        description = conversation.details["description"]?.stringValue
+        description = conversation.details.description
         type = conversation.category ?? "presentation"
         status = conversation.status == .active || conversation.status == .paused ? "processing" : conversation.status.rawValue
         duration = conversation.duration.map { ($0 * 10).rounded() / 10 }
-        expectedDuration = conversation.details["expectedDuration"]?.doubleValue
+        expectedDuration = conversation.details.expectedDuration
         createdAt = Timestamp.iso8601(conversation.createdAt)
         completedAt = conversation.completedAt.map(Timestamp.iso8601)
         score = conversation.score
@@ -50,7 +50,7 @@ struct CoachingSessionDTO: Encodable, Sendable {
         if conversation.analysis?.uploadID != nil {
             mediaUrl = request.application.parley.url(of: "speech-coaching", "/sessions/\(conversation.publicID)/media")
         }
-        if let state = conversation.details["processing"]?.decoded(as: ProcessingState.self) {
+        if let state = conversation.details.processing {
             processing = ProcessingDTO(stage: state.stage, progress: state.progress, status: state.status, error: state.error)
         }
     }
