@@ -91,6 +91,21 @@ struct DocumentedShapesTests {
 /// route group, so a surface mounted at the root still speaks its own format.
 @Suite("Surfaces mounted where configured")
 struct SurfaceMountTests {
+    @Test func movingTheSalesTrainerLeavesTheSharedSignInWhereEveryClientExpectsIt() async throws {
+        try await TestServer.with({ $0.surfacePrefixes["sales-trainer"] = "/trainer" }) { server in
+            let rep = try await server.register()  // POST /api/v1/auth/register
+            #expect(try await server.request(.GET, "/api/v1/auth/me", token: rep.accessToken).status == 200)
+            #expect(try await server.request(.GET, "/trainer/auth/me", token: rep.accessToken).status == 404)
+            let scenarios = try await server.request(.GET, "/trainer/scenarios", token: rep.accessToken)
+            #expect(scenarios.status == 200, "\(scenarios.text)")
+            #expect(try await server.request(.GET, "/api/v1/scenarios", token: rep.accessToken).status == 404)
+            let document = try await server.request(.GET, "/openapi/sales-trainer.json")
+            let paths = Set((document.json["paths"] as? [String: Any])?.keys.map { $0 } ?? [])
+            #expect(paths.contains("/api/v1/auth/login") && paths.contains("/trainer/scenarios") && !paths.contains("/trainer/auth/login"),
+                    "\(paths.sorted().prefix(8))")
+        }
+    }
+
     @Test func speechCoachingMountedAtTheRootKeepsItsDialectAndURLs() async throws {
         try await TestServer.with({ $0.surfacePrefixes["speech-coaching"] = "/" }) { server in
             let speaker = try await server.request(.POST, "/auth/register", json: [

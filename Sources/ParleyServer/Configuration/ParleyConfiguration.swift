@@ -34,7 +34,8 @@ public struct ParleyConfiguration: Sendable {
     /// Seconds an upload may go without receiving a byte before it is settled as interrupted
     /// and its partial file removed (`PARLEY_UPLOAD_STALL_TIMEOUT`); checked at start and every minute.
     public var uploadStallTimeout: TimeInterval = 300
-    /// Prefixes moved from their defaults, by surface id (`PARLEY_PREFIX_SALES_TRAINER`,
+    /// Prefixes moved from their defaults, by surface id (`PARLEY_PREFIX_IDENTITY` for the shared
+    /// `/auth/*`, `PARLEY_PREFIX_SALES_TRAINER`,
     /// `PARLEY_PREFIX_SPEECH_COACHING`, `PARLEY_PREFIX_ADMIN`; `/` mounts a surface at the root).
     public var surfacePrefixes: [String: String] = [:]
     /// Who may register (`PARLEY_REGISTRATION`): `open` (into the default organization), `invitation`
@@ -109,7 +110,7 @@ public struct ParleyConfiguration: Sendable {
             }
         }
         configuration.openSessionLimit = try integer("PARLEY_OPEN_SESSION_LIMIT", default: configuration.openSessionLimit, range: 1...100)
-        for id in ["sales-trainer", "speech-coaching", "admin"] {
+        for id in ["identity", "sales-trainer", "speech-coaching", "admin"] {
             let key = "PARLEY_PREFIX_" + id.uppercased().replacingOccurrences(of: "-", with: "_")
             guard let raw = value(key) else { continue }
             let parts = raw.split(separator: "/")

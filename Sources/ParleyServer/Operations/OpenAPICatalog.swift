@@ -60,10 +60,14 @@ struct OpenAPIRoutes: RouteCollection {
               var document = try JSONSerialization.jsonObject(with: data) as? [String: Any],
               let paths = document["paths"] as? [String: Any]
         else { return Response(status: .ok, headers: ["Content-Type": "application/json"], body: .init(data: data)) }
-        // A moved surface's document shows its paths where this deployment serves them.
+        // A moved surface's document shows its paths where this deployment serves them; the
+        // shared sign-in routes stay where the identity surface is mounted.
         let prefix = mounted.prefix(of: surface)
+        let identity = mounted.prefix(of: IdentitySurface.id)
         document["paths"] = Dictionary(uniqueKeysWithValues: paths.map { path, item in
-            (path == surfaceDefault || path.hasPrefix(surfaceDefault + "/") ? prefix + path.dropFirst(surfaceDefault.count) : path, item)
+            guard path == surfaceDefault || path.hasPrefix(surfaceDefault + "/") else { return (path, item) }
+            let rest = path.dropFirst(surfaceDefault.count)
+            return ((rest.hasPrefix("/auth/") ? identity : prefix) + rest, item)
         })
         let moved = try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys])
         return Response(status: .ok, headers: ["Content-Type": "application/json"], body: .init(data: moved))

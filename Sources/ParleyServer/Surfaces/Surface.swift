@@ -15,6 +15,7 @@ struct Surface: Sendable {
     /// Every surface the server serves: adding one is its namespace, its DTOs, one line here
     /// and its tests.
     static let all: [Surface] = [
+        Surface(id: IdentitySurface.id, defaultPrefix: "/api/v1", dialect: UnionErrorDialect(), register: IdentitySurface.register),
         Surface(id: "sales-trainer", defaultPrefix: "/api/v1", dialect: UnionErrorDialect(), register: SalesTrainerSurface.register),
         Surface(id: "speech-coaching", defaultPrefix: "/coaching", dialect: CoachingErrorDialect(), register: CoachingSurface.register),
         Surface(id: "admin", defaultPrefix: "/api/v1/admin", dialect: UnionErrorDialect(), register: AdminSurface.register),

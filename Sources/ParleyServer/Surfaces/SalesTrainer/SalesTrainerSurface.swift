@@ -13,9 +13,7 @@ enum SalesTrainerSurface {
         let context = app.parley
         let limits = context.configuration.rateLimits
         let general = context.rateLimiting(limits.general)
-        let signIn = context.rateLimiting(limits.authentication)
         let authenticated = api.grouped(BearerAuthentication(), general)
-        try AuthRoutes.register(anonymous: api.grouped(signIn), authenticated: authenticated)
         ScenarioRoutes.register(on: authenticated)
         SessionRoutes.register(on: authenticated)
         LearningRoutes.register(on: authenticated)

@@ -2,7 +2,9 @@ import Foundation
 import ParleyDomain
 import Vapor
 
-/// `/api/v1/auth/*`: register, login, me, change-password, refresh, logout.
+/// `/api/v1/auth/*`: register, login, me, change-password, refresh, logout. The Sales Trainer
+/// and Leads & Voice Calls documents both describe these routes; they live here once and answer
+/// the union of both documents' shapes.
 enum AuthRoutes {
     static func register(anonymous: any RoutesBuilder, authenticated: any RoutesBuilder) throws {
         let auth = anonymous.grouped("auth")
