@@ -10,7 +10,7 @@ import SQLKit
 struct M0010_TypedAnalysis: AsyncMigration {
     var name: String { "M0010_TypedAnalysis" }
 
-    struct Row: Decodable {
+    struct Row: Decodable, Sendable {
         var id: UUID
         var kind: String
         var analysis: String
@@ -23,25 +23,13 @@ struct M0010_TypedAnalysis: AsyncMigration {
     }
 
     func prepare(on database: any Database) async throws {
-        guard let sql = database as? any SQLDatabase else { return }
-        var after = UUID(uuidString: "00000000-0000-0000-0000-000000000000")!
-        while true {
-            let rows = try await sql.raw("""
-                SELECT id, kind, analysis FROM conversations WHERE id > \(bind: after) ORDER BY id LIMIT 200
-                """).all(decoding: Row.self)
-            guard let last = rows.last else { return }
-            try await database.transaction { transaction in
-                guard let sql = transaction as? any SQLDatabase else { return }
-                for row in rows {
-                    let turns = try await sql.raw("""
-                        SELECT sequence, speaker, text FROM transcript_turns WHERE conversation_id = \(bind: row.id) ORDER BY sequence
-                        """).all(decoding: TurnRow.self)
-                    let segments = turns.map { TranscriptSegment(id: $0.sequence, speaker: SpeakerRole(rawValue: $0.speaker) ?? .unknown, text: $0.text) }
-                    guard let upgraded = try Self.upgrade(row, turns: segments) else { continue }
-                    try await sql.raw("UPDATE conversations SET analysis = \(bind: upgraded) WHERE id = \(bind: row.id)").run()
-                }
-            }
-            after = last.id
+        try await ConversationRewrite.inBatches(selecting: "kind, analysis", as: Row.self, on: database, id: \.id) { row, sql in
+            let turns = try await sql.raw("""
+                SELECT sequence, speaker, text FROM transcript_turns WHERE conversation_id = \(bind: row.id) ORDER BY sequence
+                """).all(decoding: TurnRow.self)
+            let segments = turns.map { TranscriptSegment(id: $0.sequence, speaker: SpeakerRole(rawValue: $0.speaker) ?? .unknown, text: $0.text) }
+            guard let upgraded = try Self.upgrade(row, turns: segments) else { return }
+            try await sql.raw("UPDATE conversations SET analysis = \(bind: upgraded) WHERE id = \(bind: row.id)").run()
         }
     }
 
