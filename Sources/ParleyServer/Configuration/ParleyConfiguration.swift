@@ -110,7 +110,7 @@ public struct ParleyConfiguration: Sendable {
             }
         }
         configuration.openSessionLimit = try integer("PARLEY_OPEN_SESSION_LIMIT", default: configuration.openSessionLimit, range: 1...100)
-        for id in ["identity", "sales-trainer", "speech-coaching", "admin"] {
+        for id in Surface.all.map(\.id) {
             let key = "PARLEY_PREFIX_" + id.uppercased().replacingOccurrences(of: "-", with: "_")
             guard let raw = value(key) else { continue }
             let parts = raw.split(separator: "/")

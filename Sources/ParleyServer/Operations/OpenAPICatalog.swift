@@ -6,8 +6,8 @@ public struct OpenAPICatalog: Sendable {
     /// Surface slug → document bytes.
     public let documents: [String: Data]
 
-    /// The surfaces in the order the index lists them.
-    public static let surfaces = ["sales-trainer", "speech-coaching", "admin"]
+    /// The surfaces with a document of their own, in the order the index lists them.
+    public static let surfaces = Surface.all.filter(\.documented).map(\.id)
 
     public static func load() throws -> OpenAPICatalog {
         var documents: [String: Data] = [:]

@@ -10,12 +10,15 @@ struct Surface: Sendable {
     var id: String
     var defaultPrefix: String
     var dialect: any ErrorDialect
+    /// Whether `Resources/openapi/<id>.json` describes it (the shared sign-in is described in
+    /// the documents of the surfaces that share it).
+    var documented = true
     var register: @Sendable (_ mounted: any RoutesBuilder, _ root: any RoutesBuilder, _ app: Application) throws -> Void
 
     /// Every surface the server serves: adding one is its namespace, its DTOs, one line here
     /// and its tests.
     static let all: [Surface] = [
-        Surface(id: IdentitySurface.id, defaultPrefix: "/api/v1", dialect: UnionErrorDialect(), register: IdentitySurface.register),
+        Surface(id: IdentitySurface.id, defaultPrefix: "/api/v1", dialect: UnionErrorDialect(), documented: false, register: IdentitySurface.register),
         Surface(id: "sales-trainer", defaultPrefix: "/api/v1", dialect: UnionErrorDialect(), register: SalesTrainerSurface.register),
         Surface(id: "speech-coaching", defaultPrefix: "/coaching", dialect: CoachingErrorDialect(), register: CoachingSurface.register),
         Surface(id: "admin", defaultPrefix: "/api/v1/admin", dialect: UnionErrorDialect(), register: AdminSurface.register),
