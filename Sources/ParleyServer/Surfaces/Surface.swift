@@ -17,6 +17,7 @@ struct Surface: Sendable {
     static let all: [Surface] = [
         Surface(id: "sales-trainer", defaultPrefix: "/api/v1", dialect: UnionErrorDialect(), register: SalesTrainerSurface.register),
         Surface(id: "speech-coaching", defaultPrefix: "/coaching", dialect: CoachingErrorDialect(), register: CoachingSurface.register),
+        Surface(id: "leads-and-calls", defaultPrefix: "/api/v1", dialect: UnionErrorDialect(), register: LeadsSurface.register),
         Surface(id: "admin", defaultPrefix: "/api/v1/admin", dialect: UnionErrorDialect(), register: AdminSurface.register),
     ]
 
