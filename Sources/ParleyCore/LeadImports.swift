@@ -269,6 +269,8 @@ public struct LeadImports: Sendable {
                 let emails = drafts.compactMap { try? $0.1.get().email?.lowercased() }
                 var existing = try await stores.leads.leads(emails: emails, organizationID: organizationID)
                 var firstRow: [String: Int] = [:]
+                var created: [Lead] = []
+                var pending: [String: Int] = [:]
                 let announceCreated = !(try await stores.webhooks.subscribers(organizationID: organizationID, event: LeadEvents.created)).isEmpty
                 let announceUpdated = !(try await stores.webhooks.subscribers(organizationID: organizationID, event: LeadEvents.updated)).isEmpty
                 for (row, result) in drafts {
@@ -288,6 +290,14 @@ public struct LeadImports: Sendable {
                             continue
                         }
                         current = Self.merge(lead, into: current)
+                        if let index = pending[key] {
+                            // Created by an earlier row of this batch and not stored yet: changed in hand.
+                            current.score = LeadScoring.card(for: current, activities: [], calibration: calibration)
+                            created[index] = current
+                            existing[key] = current
+                            report.updated += 1
+                            continue
+                        }
                         let rescored = try await LeadBook.rescore(current, reason: "imported", in: stores)
                         try await stores.leads.updateLead(rescored.lead)
                         existing[key] = rescored.lead
@@ -300,9 +310,9 @@ public struct LeadImports: Sendable {
                     }
                     var fresh = lead
                     fresh.score = LeadScoring.card(for: fresh, activities: [], calibration: calibration)
-                    try await stores.leads.createLead(fresh)
-                    try await LeadBook.recordScore(fresh, reason: "imported", in: stores)
+                    created.append(fresh)
                     if let key {
+                        pending[key] = created.count - 1
                         existing[key] = fresh
                         firstRow[key] = row
                     }
@@ -312,6 +322,9 @@ public struct LeadImports: Sendable {
                                                    organizationID: organizationID, occurrence: "\(fresh.id)", in: stores)
                     }
                 }
+                // New leads go in together: a few statements for the batch instead of several a lead.
+                // (A row updating one of them changed it in hand above.)
+                try await stores.leads.createLeads(created, reason: "imported")
                 // The position reached is committed with the rows, so a resumed job neither
                 // repeats nor drops one.
                 record.processedRows = rows.last?.row ?? record.processedRows

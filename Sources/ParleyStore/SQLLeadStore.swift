@@ -40,6 +40,65 @@ public struct SQLLeadStore: LeadStore, SQLStore {
         }
     }
 
+    public func createLeads(_ leads: [Lead], reason: String) async throws {
+        guard !leads.isEmpty else { return }
+        try await WriteTransaction.run(on: database) { database in
+            let sql = try SQLLeadStore(database: database).sql
+            let postgres = sql.dialect.name == "postgresql"
+            // 23 parameters a lead: 200 leads stay well under SQLite's limit of 32,766.
+            for start in stride(from: 0, to: leads.count, by: 200) {
+                let chunk = leads[start..<min(start + 200, leads.count)]
+                let rows = try chunk.map { lead -> SQLQueryString in
+                    """
+                    (\(bind: lead.id), \(bind: lead.publicID), \(bind: lead.organizationID), \(bind: lead.createdBy),
+                    \(bind: lead.assignedTo), \(bind: lead.firstName), \(bind: lead.lastName), \(bind: lead.email),
+                    \(bind: lead.email?.lowercased()), \(bind: lead.phone), \(bind: lead.company), \(bind: lead.title),
+                    \(bind: lead.industry), \(bind: lead.source), \(bind: lead.notes), \(bind: lead.companySize),
+                    \(bind: lead.status.rawValue), \(bind: lead.dealValue), \(bind: lead.doNotCall), \(bind: lead.score?.overall),
+                    \(bind: try lead.score.map { try JSONColumn.encode($0) }), \(bind: lead.createdAt.timeIntervalSince1970),
+                    \(bind: lead.updatedAt.timeIntervalSince1970))
+                    """
+                }
+                do {
+                    try await sql.raw("""
+                        INSERT INTO leads (id, public_id, organization_id, created_by, assigned_to, first_name, last_name, email, email_key,
+                            phone, company, title, industry, source, notes, company_size, status, deal_value, do_not_call, score_overall, score,
+                            created_at, updated_at)
+                        VALUES \(SQLList(rows))
+                        """).run()
+                } catch let error as any DatabaseError where error.isConstraintFailure {
+                    throw DomainError.conflict("A lead of this batch has an email already used in this organization")
+                }
+                let search = chunk.map { lead -> SQLQueryString in
+                    postgres ? "(\(bind: lead.id), to_tsvector('simple', \(bind: Self.searchText(lead))))" : "(\(bind: lead.id), \(bind: Self.searchText(lead)))"
+                }
+                try await sql.raw(postgres
+                    ? "INSERT INTO lead_search (lead_id, document) VALUES \(SQLList(search))"
+                    : "INSERT INTO lead_search (lead_id, body) VALUES \(SQLList(search))").run()
+                let history = chunk.compactMap { lead -> SQLQueryString? in
+                    guard let score = lead.score else { return nil }
+                    return "(\(bind: UUID()), \(bind: lead.id), \(bind: score.overall), \(bind: score.conversionProbability), \(bind: score.band.rawValue), \(bind: reason), \(bind: score.scoredAt.timeIntervalSince1970))"
+                }
+                if !history.isEmpty {
+                    try await sql.raw("""
+                        INSERT INTO lead_score_history (id, lead_id, overall, conversion_probability, band, reason, scored_at) VALUES \(SQLList(history))
+                        """).run()
+                }
+                let factors = chunk.flatMap { lead -> [SQLQueryString] in
+                    guard let score = lead.score else { return [] }
+                    return (Set(score.positiveFactors).map { (true, $0) } + Set(score.negativeFactors).map { (false, $0) }).map {
+                        "(\(bind: lead.id), \(bind: lead.organizationID), \(bind: $0.0), \(bind: $0.1))"
+                    }
+                }
+                // Four parameters a factor; at most a few dozen factors a lead.
+                for part in stride(from: 0, to: factors.count, by: 2_000) {
+                    let slice = Array(factors[part..<min(part + 2_000, factors.count)])
+                    try await sql.raw("INSERT INTO lead_factors (lead_id, organization_id, positive, factor) VALUES \(SQLList(slice))").run()
+                }
+            }
+        }
+    }
+
     public func updateLead(_ lead: Lead) async throws {
         try await WriteTransaction.run(on: database) { database in
             let store = SQLLeadStore(database: database)
@@ -139,9 +198,7 @@ public struct SQLLeadStore: LeadStore, SQLStore {
     /// Replaces the lead's entry in the search index: its name, its e-mail (whole and in parts)
     /// and its company.
     func index(_ lead: Lead) async throws {
-        let email = lead.email ?? ""
-        let parts = email.lowercased().split { !($0.isLetter || $0.isNumber) }.joined(separator: " ")
-        let body = [lead.firstName, lead.lastName, email, parts, lead.company ?? ""].joined(separator: " ")
+        let body = Self.searchText(lead)
         if postgres {
             try await sql.raw("""
                 INSERT INTO lead_search (lead_id, document) VALUES (\(bind: lead.id), to_tsvector('simple', \(bind: body)))
@@ -151,6 +208,13 @@ public struct SQLLeadStore: LeadStore, SQLStore {
             try await sql.raw("DELETE FROM lead_search WHERE lead_id = \(bind: lead.id)").run()
             try await sql.raw("INSERT INTO lead_search (lead_id, body) VALUES (\(bind: lead.id), \(bind: body))").run()
         }
+    }
+
+    /// What search finds a lead by: its name, its e-mail (whole and in parts) and its company.
+    static func searchText(_ lead: Lead) -> String {
+        let email = lead.email ?? ""
+        let parts = email.lowercased().split { !($0.isLetter || $0.isNumber) }.joined(separator: " ")
+        return [lead.firstName, lead.lastName, email, parts, lead.company ?? ""].joined(separator: " ")
     }
 
     static func lead(from row: any SQLRow) throws -> Lead {

@@ -6,6 +6,10 @@ public protocol LeadStore: Sendable {
     /// Stores a new lead with its search entry; `DomainError.conflict` when its e-mail is
     /// already one of the organization's leads (the database's unique index decides).
     func createLead(_ lead: Lead) async throws
+    /// Stores many new, already scored leads at once (an import's batch) with their search
+    /// entries, a first score-history entry each (`reason`) and their factors: a few
+    /// multi-row statements instead of several per lead. The e-mails must be free.
+    func createLeads(_ leads: [Lead], reason: String) async throws
     /// Saves every field and the search entry; `DomainError.conflict` on a taken e-mail.
     func updateLead(_ lead: Lead) async throws
     func lead(publicID: String, organizationID: UUID) async throws -> Lead?

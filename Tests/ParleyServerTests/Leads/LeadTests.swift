@@ -223,3 +223,44 @@ struct LeadTests {
         }
     }
 }
+
+/// Calibration: once an organization has closed enough leads, won and lost, the conversion
+/// probability comes from a logistic regression on its own outcomes.
+@Suite("Leads & Voice Calls: calibration")
+struct LeadCalibrationTests {
+    @Test func closedLeadsCalibrateTheConversionProbability() async throws {
+        try await TestServer.with { server in
+            let admin = try await server.admin()
+            let token = admin.accessToken
+            var ids: [(String, Bool)] = []
+            for index in 0..<22 {
+                // Won leads are senior with a company; lost ones are bare personal addresses.
+                let won = index % 2 == 0
+                let fields: [String: Any] = won
+                    ? ["first_name": "W\(index)", "email": "w\(index)@firm\(index).com", "company": "Firm \(index)", "title": "CEO", "source": "referral"]
+                    : ["first_name": "L\(index)", "email": "l\(index)@gmail.com"]
+                let created = try await server.request(.POST, "/api/v1/leads", json: fields, token: token)
+                ids.append((created.json["id"] as? String ?? "", won))
+            }
+            let before = try await server.request(.POST, "/api/v1/leads/\(ids[0].0)/score", token: token)
+            #expect(before.json["calibrated"] as? Bool == false)
+            for (id, won) in ids.prefix(19) {
+                #expect(try await server.request(.PUT, "/api/v1/leads/\(id)", json: ["status": won ? "closed_won" : "closed_lost"], token: token).status == 200)
+            }
+            let factors = try await server.request(.GET, "/api/v1/leads/scoring/factors", token: token)
+            #expect((factors.json["calibration"] as? [String: Any])?["calibrated"] as? Bool == false)
+            for (id, won) in ids[19...] {
+                _ = try await server.request(.PUT, "/api/v1/leads/\(id)", json: ["status": won ? "closed_won" : "closed_lost"], token: token)
+            }
+            let calibrated = try await server.request(.GET, "/api/v1/leads/scoring/factors", token: token)
+            let calibration = calibrated.json["calibration"] as? [String: Any] ?? [:]
+            #expect(calibration["calibrated"] as? Bool == true && calibration["closed_leads"] as? Int == 22)
+            let strong = try await server.request(.POST, "/api/v1/leads", json: ["first_name": "S", "email": "s@bigco.com", "company": "BigCo", "title": "VP Sales"], token: token)
+            let weak = try await server.request(.POST, "/api/v1/leads", json: ["first_name": "P", "email": "p@yahoo.com"], token: token)
+            let strongScore = try await server.request(.POST, "/api/v1/leads/\(strong.json["id"] as? String ?? "")/score", token: token)
+            let weakScore = try await server.request(.POST, "/api/v1/leads/\(weak.json["id"] as? String ?? "")/score", token: token)
+            #expect(strongScore.json["calibrated"] as? Bool == true)
+            #expect((strongScore.json["conversion_probability"] as? Double ?? 0) > (weakScore.json["conversion_probability"] as? Double ?? 1))
+        }
+    }
+}
