@@ -7,7 +7,7 @@ public struct OpenAPICatalog: Sendable {
     public let documents: [String: Data]
 
     /// The surfaces in the order the index lists them.
-    public static let surfaces = ["sales-trainer", "speech-coaching", "admin"]
+    public static let surfaces = ["sales-trainer", "speech-coaching", "leads-and-calls", "admin"]
 
     public static func load() throws -> OpenAPICatalog {
         var documents: [String: Data] = [:]
