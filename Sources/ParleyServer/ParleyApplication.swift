@@ -218,6 +218,7 @@ public struct CoreServices: Sendable {
     public let outbox: WebhookOutbox
     public let leads: LeadBook
     public let leadImports: LeadImports
+    public let calls: LeadCalls
 
     init(work: any UnitOfWork, stores: any StoreAccess) {
         intake = RecordingIntake(work: work, stores: stores)
@@ -230,6 +231,7 @@ public struct CoreServices: Sendable {
         outbox = WebhookOutbox(work: work, stores: stores)
         leads = LeadBook(work: work, stores: stores, render: LeadJSON.lead)
         leadImports = LeadImports(work: work, stores: stores, book: leads)
+        calls = LeadCalls(work: work, stores: stores, leads: leads)
     }
 }
 

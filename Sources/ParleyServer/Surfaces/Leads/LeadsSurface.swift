@@ -13,5 +13,10 @@ enum LeadsSurface {
         LeadTransferRoutes.register(on: signedIn)
         LeadAnalyticsRoutes.register(on: signedIn)
         LeadWebhookRoutes.register(on: signedIn)
+        // One place per call, shared by the HTTP call endpoints and the realtime socket, so a
+        // call is worked by one request or connection at a time.
+        let places = ConnectionPlaces()
+        CallRoutes.register(on: signedIn, places: places)
+        CallSocket.register(on: api, places: places)
     }
 }
