@@ -47,7 +47,7 @@ var targets: [Target] = [
     // Session reports as CSV and as PDF drawn with cairo (Debian: libcairo2-dev).
     .systemLibrary(name: "CCairo", path: "Sources/CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
     .target(name: "ParleyReports", dependencies: ["ParleyDomain", "CCairo"]),
-    // The application: use cases over the domain's ports, free of Vapor and Fluent.
+    // The application: use cases over the domain's ports and the engines, free of Vapor and Fluent.
     .target(name: "ParleyCore", dependencies: ["ParleyDomain", "ParleyAudio", "ParleySpeech", "ParleyIntelligence"]),
     .testTarget(name: "ParleyDomainTests", dependencies: ["ParleyDomain"]),
     // The audio tests make speech with ParleySpeech's espeak-ng, the one owner of its global state.

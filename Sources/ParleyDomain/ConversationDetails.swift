@@ -86,9 +86,11 @@ public struct ConversationDetails: Sendable, Codable, Hashable {
     /// The live counterpart's state (the AI prospect's engine and coach, …), each owned and
     /// typed by its engine, so a reconnection carries on where the conversation was.
     public var liveState: [String: JSONValue]
+    /// What a Leads & Voice Calls call is about (its lead, number, purpose, voice); nil for other kinds.
+    public var call: CallFacts?
 
     public init(sessionType: String? = nil, description: String? = nil, expectedDuration: Double? = nil, feedback: ConversationFeedback? = nil,
-                processing: ProcessingState? = nil, retries: Int? = nil, liveState: [String: JSONValue] = [:]) {
+                processing: ProcessingState? = nil, retries: Int? = nil, liveState: [String: JSONValue] = [:], call: CallFacts? = nil) {
         self.sessionType = sessionType
         self.description = description
         self.expectedDuration = expectedDuration
@@ -96,10 +98,11 @@ public struct ConversationDetails: Sendable, Codable, Hashable {
         self.processing = processing
         self.retries = retries
         self.liveState = liveState
+        self.call = call
     }
 
     enum CodingKeys: String, CodingKey {
-        case sessionType, description, expectedDuration, feedback, processing, retries, liveState
+        case sessionType, description, expectedDuration, feedback, processing, retries, liveState, call
     }
 
     /// Keys details were stored with before they were typed.
@@ -124,6 +127,7 @@ public struct ConversationDetails: Sendable, Codable, Hashable {
         expectedDuration = try typed.decodeIfPresent(Double.self, forKey: .expectedDuration)
         processing = try typed.decodeIfPresent(ProcessingState.self, forKey: .processing)
         retries = try typed.decodeIfPresent(Int.self, forKey: .retries)
+        call = try typed.decodeIfPresent(CallFacts.self, forKey: .call)
         if let feedback = try typed.decodeIfPresent(ConversationFeedback.self, forKey: .feedback) {
             self.feedback = feedback
         } else if let old = try legacy.decodeIfPresent(LegacyFeedback.self, forKey: .user_feedback) {
@@ -135,5 +139,38 @@ public struct ConversationDetails: Sendable, Codable, Hashable {
         if let engine = try legacy.decodeIfPresent(JSONValue.self, forKey: .engine) { state["engine"] = engine }
         if let coach = try legacy.decodeIfPresent(JSONValue.self, forKey: .coach) { state["coach"] = coach }
         liveState = state
+    }
+}
+
+/// What an AI call to a lead is about, kept with the call's conversation: who is called, on which
+/// number, why, in which voice, and whether the lead has been told about its end yet.
+public struct CallFacts: Sendable, Codable, Hashable {
+    public var leadID: UUID
+    /// The lead's id as the Leads surface shows it (also the conversation's `category`, so calls list by lead).
+    public var leadPublicID: String
+    public var phoneNumber: String?
+    /// `outbound` or `inbound`.
+    public var callType: String
+    public var purpose: String?
+    public var voiceID: String?
+    public var speed: Double?
+    public var language: String?
+    /// Why the call ended, as the client or the caller said.
+    public var endReason: String?
+    /// When the lead's score, status and activities took the call's end in, and its webhooks were queued; set once.
+    public var settledAt: Date?
+
+    public init(leadID: UUID, leadPublicID: String, phoneNumber: String?, callType: String, purpose: String?, voiceID: String? = nil,
+                speed: Double? = nil, language: String? = nil, endReason: String? = nil, settledAt: Date? = nil) {
+        self.leadID = leadID
+        self.leadPublicID = leadPublicID
+        self.phoneNumber = phoneNumber
+        self.callType = callType
+        self.purpose = purpose
+        self.voiceID = voiceID
+        self.speed = speed
+        self.language = language
+        self.endReason = endReason
+        self.settledAt = settledAt
     }
 }

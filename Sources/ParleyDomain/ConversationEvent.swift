@@ -70,14 +70,34 @@ public struct CounterpartLine: Sendable, Codable, Hashable {
     public var endsConversation: Bool
     /// Why it ends (`meeting_booked`, `hung_up`, `opted_out`, …), when it does.
     public var outcome: String?
+    /// How the engine read the turn this line answers, when it reads turns (the AI caller does).
+    public var reading: TurnReading?
 
-    public init(text: String, sentiment: String? = nil, intent: String? = nil, stage: String? = nil, endsConversation: Bool = false, outcome: String? = nil) {
+    public init(text: String, sentiment: String? = nil, intent: String? = nil, stage: String? = nil, endsConversation: Bool = false, outcome: String? = nil,
+                reading: TurnReading? = nil) {
         self.text = text
         self.sentiment = sentiment
         self.intent = intent
         self.stage = stage
         self.endsConversation = endsConversation
         self.outcome = outcome
+        self.reading = reading
+    }
+}
+
+/// How a conversation engine read the other person's turn: sentiment −1…1, what the turn was
+/// doing, the objections raised and the interest shown (the Leads `analysis` object).
+public struct TurnReading: Sendable, Codable, Hashable {
+    public var sentiment: Double
+    public var intent: String
+    public var objections: [String]
+    public var interestSignals: [String]
+
+    public init(sentiment: Double, intent: String, objections: [String], interestSignals: [String]) {
+        self.sentiment = sentiment
+        self.intent = intent
+        self.objections = objections
+        self.interestSignals = interestSignals
     }
 }
 

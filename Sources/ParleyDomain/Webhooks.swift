@@ -67,6 +67,9 @@ public protocol WebhookStore: Sendable {
     func subscription(id: UUID) async throws -> WebhookSubscription?
     /// Active subscriptions of a user that listen to an event.
     func subscribers(userID: Int, event: String) async throws -> [WebhookSubscription]
+    /// Active subscriptions of anyone in an organization that listen to an event (events about
+    /// what the organization owns together, such as its leads).
+    func subscribers(organizationID: UUID, event: String) async throws -> [WebhookSubscription]
     func deleteSubscription(id: UUID, organizationID: UUID) async throws -> Bool
     func createDelivery(_ delivery: WebhookDelivery) async throws
     func delivery(id: UUID) async throws -> WebhookDelivery?

@@ -72,6 +72,15 @@ public enum LeadScorer {
         "do_not_call": (0.6, "Asked not to be called"),
     ]
 
+    /// Days after which an activity counts half.
+    public static let halfLifeDays = 30.0
+
+    /// 1 for an activity today (or undated), halving every `halfLifeDays`.
+    static func recencyWeight(of activity: LeadActivity, now: Date) -> Double {
+        guard let at = activity.at else { return 1 }
+        return pow(0.5, max(0, now.timeIntervalSince(at)) / 86_400 / halfLifeDays)
+    }
+
     public static func score(
         lead: LeadProfile, activities: [LeadActivity] = [], calls: [TextAnalysis] = [], now: Date = Date()
     ) -> LeadScore {
@@ -102,10 +111,16 @@ public enum LeadScorer {
         var behavioral = 0.1
         var engagement = 0.1
         var seen = Set<String>()
-        for activity in activities {
+        var volume = 0.0
+        // Newest first, so the first of each type (the one that names the reason) is the freshest.
+        for activity in activities.sorted(by: { ($0.at ?? now) > ($1.at ?? now) }) {
             let type = activity.type.lowercased()
+            // What a lead did fades: a positive action counts half after 30 days, a quarter
+            // after 60. Negative ones (bounced, unsubscribed, opted out) do not fade.
+            let decay = recencyWeight(of: activity, now: now)
+            volume += decay
             if let (weight, reason) = activityWeights[type] {
-                behavioral += seen.contains(type) ? weight * 0.3 : weight
+                behavioral += (seen.contains(type) ? weight * 0.3 : weight) * decay
                 if !seen.contains(type) { positive.append(reason) }
             }
             if let (weight, reason) = negativeActivities[type] {
@@ -120,7 +135,7 @@ public enum LeadScorer {
             engagement += days <= 7 ? 0.45 : days <= 30 ? 0.25 : 0.05
             if days > 30 { negative.append("No activity in the last 30 days") } else if days <= 7 { positive.append("Active in the last 7 days") }
         }
-        engagement += min(0.35, Double(activities.count) * 0.05)
+        engagement += min(0.35, volume * 0.05)
 
         // Intent from calls: interest signals up, objections and negative sentiment down.
         var intent = 0.3

@@ -150,6 +150,7 @@ public enum ParleyApplication {
         app.parley.jobs.register(RecordingPipeline.handler)
         app.parley.jobs.register(WebhookDelivery.handler)
         app.parley.jobs.register(ClipRendering.handler)
+        app.parley.jobs.register(LeadImportJobHandler.handler)
         app.lifecycle.use(JobWorkersLifecycle())
         if shared == nil { app.lifecycle.use(SpeechServicesLifecycle()) }
         app.lifecycle.use(LiveCallsLifecycle())
@@ -215,6 +216,9 @@ public struct CoreServices: Sendable {
     public let drills: DrillSessions
     public let webhooks: WebhookSubscriptions
     public let outbox: WebhookOutbox
+    public let leads: LeadBook
+    public let leadImports: LeadImports
+    public let calls: LeadCalls
 
     init(work: any UnitOfWork, stores: any StoreAccess) {
         intake = RecordingIntake(work: work, stores: stores)
@@ -225,6 +229,9 @@ public struct CoreServices: Sendable {
         drills = DrillSessions(stores: stores)
         webhooks = WebhookSubscriptions(stores: stores)
         outbox = WebhookOutbox(work: work, stores: stores)
+        leads = LeadBook(work: work, stores: stores, render: LeadJSON.lead)
+        leadImports = LeadImports(work: work, stores: stores, book: leads)
+        calls = LeadCalls(work: work, stores: stores, leads: leads)
     }
 }
 

@@ -156,6 +156,13 @@ public struct SQLWebhookStore: WebhookStore, SQLStore {
             """).all().map(Self.subscription(from:)).filter { $0.events.contains(event) || $0.events.contains("*") }
     }
 
+    public func subscribers(organizationID: UUID, event: String) async throws -> [WebhookSubscription] {
+        try await sql.raw("""
+            SELECT * FROM webhook_subscriptions WHERE organization_id = \(bind: organizationID) AND is_active = \(bind: true)
+            ORDER BY created_at
+            """).all().map(Self.subscription(from:)).filter { $0.events.contains(event) || $0.events.contains("*") }
+    }
+
     public func deleteSubscription(id: UUID, organizationID: UUID) async throws -> Bool {
         let rows = try await sql.raw("""
             DELETE FROM webhook_subscriptions WHERE id = \(bind: id) AND organization_id = \(bind: organizationID) RETURNING id

@@ -18,7 +18,8 @@ public struct SQLUnitOfWork: UnitOfWork {
                 uploads: SQLMediaUploadStore(database: transaction),
                 jobs: SQLJobQueue(database: transaction),
                 records: SQLCoachingRecordStore(database: transaction),
-                webhooks: SQLWebhookStore(database: transaction)))
+                webhooks: SQLWebhookStore(database: transaction),
+                leads: SQLLeadStore(database: transaction)))
         }
     }
 }
@@ -37,4 +38,5 @@ public struct SQLStoreAccess: StoreAccess {
     public var records: any CoachingRecordStore { SQLCoachingRecordStore(database: database()) }
     public var preferences: any PreferenceStore { SQLPreferenceStore(database: database()) }
     public var webhooks: any WebhookStore { SQLWebhookStore(database: database()) }
+    public var leads: any LeadStore { SQLLeadStore(database: database()) }
 }

@@ -130,7 +130,11 @@ public actor LiveConversation {
         try await save()
         armDeadline()
         await emit(.started(resumed: resuming))
-        if !resuming, let opening = counterpart?.opening() { try await counterpartSays(opening) }
+        if !resuming, let opening = counterpart?.opening() {
+            try await counterpartSays(opening)
+            // The counterpart's state after its opening is kept too (the AI caller counts its lines).
+            try await save()
+        }
     }
 
     /// Listens only: recognition (and delivery, when measured) told as they come, no turns

@@ -7,16 +7,18 @@ public struct TransactionStores: Sendable {
     public var jobs: any JobQueue
     public var records: any CoachingRecordStore
     public var webhooks: any WebhookStore
+    public var leads: any LeadStore
 
     public init(
         conversations: any ConversationStore, uploads: any MediaUploadStore, jobs: any JobQueue,
-        records: any CoachingRecordStore, webhooks: any WebhookStore
+        records: any CoachingRecordStore, webhooks: any WebhookStore, leads: any LeadStore
     ) {
         self.conversations = conversations
         self.uploads = uploads
         self.jobs = jobs
         self.records = records
         self.webhooks = webhooks
+        self.leads = leads
     }
 }
 
@@ -34,4 +36,5 @@ public protocol StoreAccess: Sendable {
     var records: any CoachingRecordStore { get }
     var preferences: any PreferenceStore { get }
     var webhooks: any WebhookStore { get }
+    var leads: any LeadStore { get }
 }

@@ -31,12 +31,23 @@ public struct RateLimitSettings: Sendable {
     /// Speech Coaching: its document's limits (auth 10, session creation 5, uploads 3, general 100 a minute).
     public var coaching = CoachingRateLimits()
 
+    /// Leads & Voice Calls: 100 requests a minute and 1,000 an hour per user.
+    public var leads = LeadsRateLimits()
+
     public static let documented = RateLimitSettings(
         enabled: true,
         general: .init(name: "general", limit: 120, window: 60),
         authentication: .init(name: "auth", limit: 20, window: 60),
         voice: .init(name: "voice", limit: 60, window: 60)
     )
+}
+
+/// The Leads & Voice Calls document's rate limits.
+public struct LeadsRateLimits: Sendable {
+    public var perMinute = RateLimitPolicy(name: "leads-minute", limit: 100, window: 60)
+    public var perHour = RateLimitPolicy(name: "leads-hour", limit: 1_000, window: 3_600)
+
+    public init() {}
 }
 
 /// The Speech Coaching document's rate limits.

@@ -21,6 +21,7 @@ struct Surface: Sendable {
         Surface(id: IdentitySurface.id, defaultPrefix: "/api/v1", dialect: UnionErrorDialect(), documented: false, register: IdentitySurface.register),
         Surface(id: "sales-trainer", defaultPrefix: "/api/v1", dialect: UnionErrorDialect(), register: SalesTrainerSurface.register),
         Surface(id: "speech-coaching", defaultPrefix: "/coaching", dialect: CoachingErrorDialect(), register: CoachingSurface.register),
+        Surface(id: "leads-and-calls", defaultPrefix: "/api/v1", dialect: UnionErrorDialect(), register: LeadsSurface.register),
         Surface(id: "admin", defaultPrefix: "/api/v1/admin", dialect: UnionErrorDialect(), register: AdminSurface.register),
     ]
 

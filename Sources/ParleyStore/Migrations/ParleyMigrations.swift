@@ -13,6 +13,7 @@ public enum ParleyMigrations {
         M0008_UploadClaims(),
         M0009_Invitations(),
         M0010_TypedAnalysis(),
+        M0011_Leads(),
         M0012_TypedDetails(),
     ]
 }

@@ -3,10 +3,11 @@ import Foundation
 import ParleyServer
 import Vapor
 
-/// A real Parley server inside a benchmark's process: SQLite in a temporary directory, an
-/// ephemeral port, rate limits off and cheap password hashing, removed afterwards.
+/// A real Parley server inside a benchmark's process: SQLite in a temporary directory (or the
+/// PostgreSQL database `postgres` names), an ephemeral port, rate limits off and cheap password
+/// hashing; the temporary directory is removed afterwards.
 enum InProcessServer {
-    static func run(workers: Int = 2, _ body: (Application) async throws -> Void) async throws {
+    static func run(workers: Int = 2, postgres: String? = nil, _ body: (Application) async throws -> Void) async throws {
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("parley-bench-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(at: data) }
         var environment = ProcessInfo.processInfo.environment
@@ -17,6 +18,7 @@ enum InProcessServer {
         environment["PARLEY_BCRYPT_COST"] = "4"
         environment["PARLEY_JWT_SECRET"] = environment["PARLEY_JWT_SECRET"] ?? "bench-secret-that-is-at-least-32-bytes-long"
         environment["DATABASE_URL"] = nil
+        environment["DATABASE_URL"] = postgres
         let configuration = try ParleyConfiguration.fromEnvironment(environment)
         let app = try await Application.make(Environment(name: "production", arguments: ["parley"]))
         app.logger.logLevel = .error
