@@ -157,37 +157,36 @@ public struct SQLLeadStore: LeadStore, SQLStore {
 
     public func leads(_ query: LeadQuery) async throws -> [Lead] {
         try await sql.raw("""
-            SELECT * FROM leads l WHERE \(try clause(query))
+            SELECT l.* \(try from(query))
             ORDER BY l.created_at DESC, l.public_id DESC LIMIT \(bind: query.limit) OFFSET \(bind: query.offset)
             """).all().map(Self.lead(from:))
     }
 
     public func countLeads(_ query: LeadQuery) async throws -> Int {
-        try await sql.raw("SELECT COUNT(*) AS total FROM leads l WHERE \(try clause(query))").first()?
-            .decode(column: "total", as: Int.self) ?? 0
+        try await sql.raw("SELECT COUNT(*) AS total \(try from(query))").first()?.decode(column: "total", as: Int.self) ?? 0
     }
 
     public func isMember(userID: Int, organizationID: UUID) async throws -> Bool {
         try await sql.raw("SELECT 1 AS one FROM users WHERE id = \(bind: userID) AND organization_id = \(bind: organizationID)").first() != nil
     }
 
-    private func clause(_ query: LeadQuery) throws -> SQLQueryString {
+    /// The FROM and WHERE of a list. A search starts from the full-text index's matches and
+    /// joins their leads (on SQLite a CROSS JOIN keeps that order: the planner would otherwise
+    /// walk every lead of the organization and look each up among the matches).
+    private func from(_ query: LeadQuery) throws -> SQLQueryString {
         var clause: SQLQueryString = "l.organization_id = \(bind: query.organizationID)"
         if let status = query.status { clause = "\(clause) AND l.status = \(bind: status.rawValue)" }
         if let source = query.source { clause = "\(clause) AND l.source = \(bind: source)" }
         if let assignee = query.assignedTo { clause = "\(clause) AND l.assigned_to = \(bind: assignee)" }
         if let minimum = query.minimumScore { clause = "\(clause) AND l.score_overall >= \(bind: minimum)" }
         let terms = Self.terms(query.search)
-        if !terms.isEmpty {
-            if postgres {
-                let tsquery = terms.map { "\($0):*" }.joined(separator: " & ")
-                clause = "\(clause) AND l.id IN (SELECT lead_id FROM lead_search WHERE document @@ to_tsquery('simple', \(bind: tsquery)))"
-            } else {
-                let expression = terms.map { "\"\($0)\"*" }.joined(separator: " ")
-                clause = "\(clause) AND l.id IN (SELECT lead_id FROM lead_search WHERE lead_search MATCH \(bind: expression))"
-            }
+        guard !terms.isEmpty else { return "FROM leads l WHERE \(clause)" }
+        if postgres {
+            let tsquery = terms.map { "\($0):*" }.joined(separator: " & ")
+            return "FROM lead_search s JOIN leads l ON l.id = s.lead_id WHERE s.document @@ to_tsquery('simple', \(bind: tsquery)) AND \(clause)"
         }
-        return clause
+        let expression = terms.map { "\"\($0)\"*" }.joined(separator: " ")
+        return "FROM lead_search CROSS JOIN leads l ON l.id = lead_search.lead_id WHERE lead_search MATCH \(bind: expression) AND \(clause)"
     }
 
     /// Search words as both indexes tokenise them: lower-case letters and digits.

@@ -82,8 +82,9 @@ struct M0011_Leads: AsyncMigration {
 
         guard let sql = database as? any SQLDatabase else { return }
         try await sql.raw("CREATE UNIQUE INDEX leads_email ON leads (organization_id, email_key)").run()
-        try await sql.raw("CREATE INDEX leads_recent ON leads (organization_id, created_at)").run()
-        try await sql.raw("CREATE INDEX leads_status ON leads (organization_id, status, created_at)").run()
+        try await sql.raw("CREATE INDEX leads_recent ON leads (organization_id, created_at, public_id)").run()
+        try await sql.raw("CREATE INDEX leads_status ON leads (organization_id, status, created_at, public_id)").run()
+        try await sql.raw("CREATE INDEX leads_source ON leads (organization_id, source, created_at)").run()
         try await sql.raw("CREATE INDEX leads_score ON leads (organization_id, score_overall)").run()
         try await sql.raw("CREATE INDEX lead_activities_lead ON lead_activities (lead_id, occurred_at)").run()
         try await sql.raw("CREATE INDEX lead_score_history_lead ON lead_score_history (lead_id, scored_at)").run()
