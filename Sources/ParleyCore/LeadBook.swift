@@ -171,7 +171,7 @@ public struct LeadBook: Sendable {
             var lead = fresh
             lead.score = LeadScoring.card(for: lead, activities: [], calibration: calibration)
             try await stores.leads.createLead(lead)
-            try await Self.recordScore(lead, reason: "created", in: stores)
+            try await Self.recordScore(lead, previous: nil, reason: "created", in: stores)
             try await LeadEvents.queue(LeadEvents.created, data: .object(["lead": render(lead)]), organizationID: lead.organizationID,
                                        occurrence: "\(lead.id)", in: stores)
             return lead
@@ -243,7 +243,11 @@ public struct LeadBook: Sendable {
         guard user.role != .user || lead.createdBy == user.id || lead.assignedTo == user.id else {
             throw DomainError.forbidden("Lead \(publicID) was created by and is assigned to someone else; ask them or an admin")
         }
-        _ = try await stores.leads.deleteLead(id: lead.id, organizationID: user.organizationID)
+        try await work.run { stores in
+            guard try await stores.leads.deleteLead(id: lead.id, organizationID: lead.organizationID) else { return }
+            let changes = LeadFactorKey.changes(from: lead.score, to: nil)
+            if !changes.isEmpty { try await stores.leads.adjustFactors(organizationID: lead.organizationID, by: changes) }
+        }
     }
 
     /// Fits the organization's calibration again from its closed leads (kept only once there are enough).
@@ -267,18 +271,20 @@ public struct LeadBook: Sendable {
         let rescoring = LeadRescoring(lead: lead, previous: previous)
         if previous == nil || rescoring.changed || previous?.positiveFactors != lead.score?.positiveFactors
             || previous?.negativeFactors != lead.score?.negativeFactors {
-            try await recordScore(lead, reason: reason, in: stores)
+            try await recordScore(lead, previous: previous, reason: reason, in: stores)
         }
         return rescoring
     }
 
-    static func recordScore(_ lead: Lead, reason: String, in stores: TransactionStores) async throws {
+    /// Keeps the new score in the history and moves the organization's factor counts from the
+    /// previous score's factors to the new one's.
+    static func recordScore(_ lead: Lead, previous: LeadScoreCard?, reason: String, in stores: TransactionStores) async throws {
         guard let score = lead.score else { return }
         try await stores.leads.addScoreEntry(LeadScoreEntry(
             overall: score.overall, conversionProbability: score.conversionProbability, band: score.band, reason: reason,
             scoredAt: score.scoredAt), leadID: lead.id)
-        try await stores.leads.replaceFactors(
-            leadID: lead.id, organizationID: lead.organizationID, positive: score.positiveFactors, negative: score.negativeFactors)
+        let changes = LeadFactorKey.changes(from: previous, to: score)
+        if !changes.isEmpty { try await stores.leads.adjustFactors(organizationID: lead.organizationID, by: changes) }
     }
 
     static func announceScoreChange(_ rescoring: LeadRescoring, render: Rendering, in stores: TransactionStores) async throws {

@@ -325,6 +325,11 @@ public struct LeadImports: Sendable {
                 // New leads go in together: a few statements for the batch instead of several a lead.
                 // (A row updating one of them changed it in hand above.)
                 try await stores.leads.createLeads(created, reason: "imported")
+                var factors: [LeadFactorKey: Int] = [:]
+                for lead in created {
+                    factors.merge(LeadFactorKey.changes(from: nil, to: lead.score), uniquingKeysWith: +)
+                }
+                if !factors.isEmpty { try await stores.leads.adjustFactors(organizationID: organizationID, by: factors) }
                 // The position reached is committed with the rows, so a resumed job neither
                 // repeats nor drops one.
                 record.processedRows = rows.last?.row ?? record.processedRows

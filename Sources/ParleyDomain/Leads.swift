@@ -209,6 +209,31 @@ public struct LeadQuery: Sendable, Hashable {
     }
 }
 
+/// A score factor, positive or negative, as an organization's counts key it.
+public struct LeadFactorKey: Sendable, Hashable {
+    public var positive: Bool
+    public var factor: String
+
+    public init(positive: Bool, factor: String) {
+        self.positive = positive
+        self.factor = factor
+    }
+
+    /// What a change of score does to the counts: -1 for each factor the old score named,
+    /// +1 for each the new one names (a factor in both cancels out).
+    public static func changes(from previous: LeadScoreCard?, to current: LeadScoreCard?) -> [LeadFactorKey: Int] {
+        var changes: [LeadFactorKey: Int] = [:]
+        func add(_ card: LeadScoreCard?, _ delta: Int) {
+            guard let card else { return }
+            for factor in Set(card.positiveFactors) { changes[LeadFactorKey(positive: true, factor: factor), default: 0] += delta }
+            for factor in Set(card.negativeFactors) { changes[LeadFactorKey(positive: false, factor: factor), default: 0] += delta }
+        }
+        add(previous, -1)
+        add(current, 1)
+        return changes.filter { $0.value != 0 }
+    }
+}
+
 /// How often a factor appears among an organization's leads.
 public struct LeadFactorCount: Sendable, Codable, Hashable {
     public var factor: String

@@ -84,17 +84,6 @@ public struct SQLLeadStore: LeadStore, SQLStore {
                         INSERT INTO lead_score_history (id, lead_id, overall, conversion_probability, band, reason, scored_at) VALUES \(SQLList(history))
                         """).run()
                 }
-                let factors = chunk.flatMap { lead -> [SQLQueryString] in
-                    guard let score = lead.score else { return [] }
-                    return (Set(score.positiveFactors).map { (true, $0) } + Set(score.negativeFactors).map { (false, $0) }).map {
-                        "(\(bind: lead.id), \(bind: lead.organizationID), \(bind: $0.0), \(bind: $0.1))"
-                    }
-                }
-                // Four parameters a factor; at most a few dozen factors a lead.
-                for part in stride(from: 0, to: factors.count, by: 2_000) {
-                    let slice = Array(factors[part..<min(part + 2_000, factors.count)])
-                    try await sql.raw("INSERT INTO lead_factors (lead_id, organization_id, positive, factor) VALUES \(SQLList(slice))").run()
-                }
             }
         }
     }
@@ -157,37 +146,36 @@ public struct SQLLeadStore: LeadStore, SQLStore {
 
     public func leads(_ query: LeadQuery) async throws -> [Lead] {
         try await sql.raw("""
-            SELECT * FROM leads l WHERE \(try clause(query))
+            SELECT l.* \(try from(query))
             ORDER BY l.created_at DESC, l.public_id DESC LIMIT \(bind: query.limit) OFFSET \(bind: query.offset)
             """).all().map(Self.lead(from:))
     }
 
     public func countLeads(_ query: LeadQuery) async throws -> Int {
-        try await sql.raw("SELECT COUNT(*) AS total FROM leads l WHERE \(try clause(query))").first()?
-            .decode(column: "total", as: Int.self) ?? 0
+        try await sql.raw("SELECT COUNT(*) AS total \(try from(query))").first()?.decode(column: "total", as: Int.self) ?? 0
     }
 
     public func isMember(userID: Int, organizationID: UUID) async throws -> Bool {
         try await sql.raw("SELECT 1 AS one FROM users WHERE id = \(bind: userID) AND organization_id = \(bind: organizationID)").first() != nil
     }
 
-    private func clause(_ query: LeadQuery) throws -> SQLQueryString {
+    /// The FROM and WHERE of a list. A search starts from the full-text index's matches and
+    /// joins their leads (on SQLite a CROSS JOIN keeps that order: the planner would otherwise
+    /// walk every lead of the organization and look each up among the matches).
+    private func from(_ query: LeadQuery) throws -> SQLQueryString {
         var clause: SQLQueryString = "l.organization_id = \(bind: query.organizationID)"
         if let status = query.status { clause = "\(clause) AND l.status = \(bind: status.rawValue)" }
         if let source = query.source { clause = "\(clause) AND l.source = \(bind: source)" }
         if let assignee = query.assignedTo { clause = "\(clause) AND l.assigned_to = \(bind: assignee)" }
         if let minimum = query.minimumScore { clause = "\(clause) AND l.score_overall >= \(bind: minimum)" }
         let terms = Self.terms(query.search)
-        if !terms.isEmpty {
-            if postgres {
-                let tsquery = terms.map { "\($0):*" }.joined(separator: " & ")
-                clause = "\(clause) AND l.id IN (SELECT lead_id FROM lead_search WHERE document @@ to_tsquery('simple', \(bind: tsquery)))"
-            } else {
-                let expression = terms.map { "\"\($0)\"*" }.joined(separator: " ")
-                clause = "\(clause) AND l.id IN (SELECT lead_id FROM lead_search WHERE lead_search MATCH \(bind: expression))"
-            }
+        guard !terms.isEmpty else { return "FROM leads l WHERE \(clause)" }
+        if postgres {
+            let tsquery = terms.map { "\($0):*" }.joined(separator: " & ")
+            return "FROM lead_search s JOIN leads l ON l.id = s.lead_id WHERE s.document @@ to_tsquery('simple', \(bind: tsquery)) AND \(clause)"
         }
-        return clause
+        let expression = terms.map { "\"\($0)\"*" }.joined(separator: " ")
+        return "FROM lead_search CROSS JOIN leads l ON l.id = lead_search.lead_id WHERE lead_search MATCH \(bind: expression) AND \(clause)"
     }
 
     /// Search words as both indexes tokenise them: lower-case letters and digits.
@@ -282,21 +270,24 @@ public struct SQLLeadStore: LeadStore, SQLStore {
         }
     }
 
-    public func replaceFactors(leadID: UUID, organizationID: UUID, positive: [String], negative: [String]) async throws {
-        try await sql.raw("DELETE FROM lead_factors WHERE lead_id = \(bind: leadID)").run()
-        let rows = Set(positive).map { (true, $0) } + Set(negative).map { (false, $0) }
-        guard !rows.isEmpty else { return }
-        let values = SQLList(rows.map { row -> SQLQueryString in
-            "(\(bind: leadID), \(bind: organizationID), \(bind: row.0), \(bind: row.1))"
-        })
-        try await sql.raw("INSERT INTO lead_factors (lead_id, organization_id, positive, factor) VALUES \(values)").run()
+    public func adjustFactors(organizationID: UUID, by changes: [LeadFactorKey: Int]) async throws {
+        let rows = changes.filter { $0.value != 0 }.map { key, delta -> SQLQueryString in
+            "(\(bind: organizationID), \(bind: key.positive), \(bind: key.factor), \(bind: delta))"
+        }
+        // Four parameters a factor; an organization's factors are a few dozen sentences.
+        for start in stride(from: 0, to: rows.count, by: 1_000) {
+            try await sql.raw("""
+                INSERT INTO lead_factor_counts (organization_id, positive, factor, leads) VALUES \(SQLList(Array(rows[start..<min(start + 1_000, rows.count)])))
+                ON CONFLICT (organization_id, positive, factor) DO UPDATE SET leads = lead_factor_counts.leads + EXCLUDED.leads
+                """).run()
+        }
     }
 
     public func topFactors(organizationID: UUID, positive: Bool, limit: Int) async throws -> [LeadFactorCount] {
         try await sql.raw("""
-            SELECT factor, COUNT(*) AS leads FROM lead_factors
-            WHERE organization_id = \(bind: organizationID) AND positive = \(bind: positive)
-            GROUP BY factor ORDER BY leads DESC, factor ASC LIMIT \(bind: limit)
+            SELECT factor, leads FROM lead_factor_counts
+            WHERE organization_id = \(bind: organizationID) AND positive = \(bind: positive) AND leads > 0
+            ORDER BY leads DESC, factor ASC LIMIT \(bind: limit)
             """).all().map { LeadFactorCount(factor: try $0.decode(column: "factor", as: String.self), leads: try $0.decode(column: "leads", as: Int.self)) }
     }
 

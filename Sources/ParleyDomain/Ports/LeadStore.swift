@@ -7,8 +7,8 @@ public protocol LeadStore: Sendable {
     /// already one of the organization's leads (the database's unique index decides).
     func createLead(_ lead: Lead) async throws
     /// Stores many new, already scored leads at once (an import's batch) with their search
-    /// entries, a first score-history entry each (`reason`) and their factors: a few
-    /// multi-row statements instead of several per lead. The e-mails must be free.
+    /// entries and a first score-history entry each (`reason`): a few multi-row statements
+    /// instead of several per lead. The e-mails must be free.
     func createLeads(_ leads: [Lead], reason: String) async throws
     /// Saves every field and the search entry; `DomainError.conflict` on a taken e-mail.
     func updateLead(_ lead: Lead) async throws
@@ -30,8 +30,8 @@ public protocol LeadStore: Sendable {
     func addScoreEntry(_ entry: LeadScoreEntry, leadID: UUID) async throws
     /// Oldest first.
     func scoreHistory(leadID: UUID, limit: Int) async throws -> [LeadScoreEntry]
-    /// Replaces the factors a lead's current score names, so the organization's can be counted.
-    func replaceFactors(leadID: UUID, organizationID: UUID, positive: [String], negative: [String]) async throws
+    /// Adds to the organization's factor counts (negative numbers take away).
+    func adjustFactors(organizationID: UUID, by changes: [LeadFactorKey: Int]) async throws
     /// The factors most leads of the organization share, most common first.
     func topFactors(organizationID: UUID, positive: Bool, limit: Int) async throws -> [LeadFactorCount]
 

@@ -1,7 +1,7 @@
 import Fluent
 import SQLKit
 
-/// Leads & Voice Calls: leads with their activities, score history, score factors, the
+/// Leads & Voice Calls: leads with their activities, score history, counts of score factors, the
 /// organization's calibration, CSV imports, and a full-text index over name, e-mail and
 /// company (FTS5 on SQLite, a `tsvector` with a GIN index on PostgreSQL, as for conversations).
 struct M0011_Leads: AsyncMigration {
@@ -55,11 +55,14 @@ struct M0011_Leads: AsyncMigration {
             .field("reason", .string, .required)
             .field("scored_at", .double, .required)
             .create()
-        try await database.schema("lead_factors")
-            .field("lead_id", .uuid, .required, .references("leads", "id", onDelete: .cascade))
+        // How many of the organization's leads each factor names now: kept up to date as
+        // scores change, so the top factors are a short read and an import adds a few rows.
+        try await database.schema("lead_factor_counts")
             .field("organization_id", .uuid, .required, .references("organizations", "id", onDelete: .cascade))
             .field("positive", .bool, .required)
             .field("factor", .string, .required)
+            .field("leads", .int, .required)
+            .unique(on: "organization_id", "positive", "factor")
             .create()
         try await database.schema("lead_calibrations")
             .field("organization_id", .uuid, .identifier(auto: false), .references("organizations", "id", onDelete: .cascade))
@@ -82,13 +85,12 @@ struct M0011_Leads: AsyncMigration {
 
         guard let sql = database as? any SQLDatabase else { return }
         try await sql.raw("CREATE UNIQUE INDEX leads_email ON leads (organization_id, email_key)").run()
-        try await sql.raw("CREATE INDEX leads_recent ON leads (organization_id, created_at)").run()
-        try await sql.raw("CREATE INDEX leads_status ON leads (organization_id, status, created_at)").run()
+        try await sql.raw("CREATE INDEX leads_recent ON leads (organization_id, created_at, public_id)").run()
+        try await sql.raw("CREATE INDEX leads_status ON leads (organization_id, status, created_at, public_id)").run()
+        try await sql.raw("CREATE INDEX leads_source ON leads (organization_id, source, created_at)").run()
         try await sql.raw("CREATE INDEX leads_score ON leads (organization_id, score_overall)").run()
         try await sql.raw("CREATE INDEX lead_activities_lead ON lead_activities (lead_id, occurred_at)").run()
         try await sql.raw("CREATE INDEX lead_score_history_lead ON lead_score_history (lead_id, scored_at)").run()
-        try await sql.raw("CREATE INDEX lead_factors_lead ON lead_factors (lead_id)").run()
-        try await sql.raw("CREATE INDEX lead_factors_organization ON lead_factors (organization_id, positive, factor)").run()
         if sql.dialect.name == "postgresql" {
             try await sql.raw("""
                 CREATE TABLE lead_search (
@@ -114,7 +116,7 @@ struct M0011_Leads: AsyncMigration {
             if sql.dialect.name != "postgresql" { try await sql.raw("DROP TRIGGER IF EXISTS lead_search_cleanup").run() }
             try await sql.raw("DROP TABLE IF EXISTS lead_search").run()
         }
-        for table in ["lead_imports", "lead_calibrations", "lead_factors", "lead_score_history", "lead_activities", "leads"] {
+        for table in ["lead_imports", "lead_calibrations", "lead_factor_counts", "lead_score_history", "lead_activities", "leads"] {
             try await database.schema(table).delete()
         }
     }

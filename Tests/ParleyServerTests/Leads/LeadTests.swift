@@ -114,8 +114,14 @@ struct LeadTests {
             let byAssignee = try await server.request(.GET, "/api/v1/leads?assigned_to=\(colleague.id)", token: token)
             #expect(byAssignee.json["total"] as? Int == 1)
 
+            func companies() async throws -> Int? {
+                let top = try await server.request(.GET, "/api/v1/leads/scoring/factors?limit=100", token: token)
+                return (top.json["positive_factors"] as? [[String: Any]])?.first { $0["factor"] as? String == "Has company information" }?["leads"] as? Int
+            }
+            #expect(try await companies() == 2)
             #expect(try await server.request(.DELETE, "/api/v1/leads/\(id)", token: token).status == 204)
             #expect(try await server.request(.GET, "/api/v1/leads/\(id)", token: token).status == 404)
+            #expect(try await companies() == 1)
             #expect(try await server.request(.GET, "/api/v1/leads", token: nil).status == 401)
         }
     }
