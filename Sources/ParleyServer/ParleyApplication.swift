@@ -229,7 +229,7 @@ public struct CoreServices: Sendable {
         drills = DrillSessions(stores: stores)
         webhooks = WebhookSubscriptions(stores: stores)
         outbox = WebhookOutbox(work: work, stores: stores)
-        leads = LeadBook(work: work, stores: stores, render: LeadJSON.lead)
+        leads = LeadBook(work: work, stores: stores, render: LeadsAndCalls.LeadJSON.lead)
         leadImports = LeadImports(work: work, stores: stores, book: leads)
         calls = LeadCalls(work: work, stores: stores, leads: leads)
     }

@@ -63,7 +63,7 @@ struct OpenAPIRoutes: RouteCollection {
         // A moved surface's document shows its paths where this deployment serves them; the
         // shared sign-in routes stay where the identity surface is mounted.
         let prefix = mounted.prefix(of: surface)
-        let identity = mounted.prefix(of: IdentitySurface.id)
+        let identity = mounted.prefix(of: Identity.id)
         document["paths"] = Dictionary(uniqueKeysWithValues: paths.map { path, item in
             guard path == surfaceDefault || path.hasPrefix(surfaceDefault + "/") else { return (path, item) }
             let rest = path.dropFirst(surfaceDefault.count)

@@ -18,11 +18,11 @@ struct Surface: Sendable {
     /// Every surface the server serves: adding one is its namespace, its DTOs, one line here
     /// and its tests.
     static let all: [Surface] = [
-        Surface(id: IdentitySurface.id, defaultPrefix: "/api/v1", dialect: UnionErrorDialect(), documented: false, register: IdentitySurface.register),
-        Surface(id: "sales-trainer", defaultPrefix: "/api/v1", dialect: UnionErrorDialect(), register: SalesTrainerSurface.register),
-        Surface(id: "speech-coaching", defaultPrefix: "/coaching", dialect: CoachingErrorDialect(), register: CoachingSurface.register),
-        Surface(id: "leads-and-calls", defaultPrefix: "/api/v1", dialect: UnionErrorDialect(), register: LeadsSurface.register),
-        Surface(id: "admin", defaultPrefix: "/api/v1/admin", dialect: UnionErrorDialect(), register: AdminSurface.register),
+        Surface(id: Identity.id, defaultPrefix: "/api/v1", dialect: UnionErrorDialect(), documented: false, register: Identity.register),
+        Surface(id: "sales-trainer", defaultPrefix: "/api/v1", dialect: UnionErrorDialect(), register: SalesTrainer.register),
+        Surface(id: "speech-coaching", defaultPrefix: "/coaching", dialect: SpeechCoaching.CoachingErrorDialect(), register: SpeechCoaching.register),
+        Surface(id: "leads-and-calls", defaultPrefix: "/api/v1", dialect: UnionErrorDialect(), register: LeadsAndCalls.register),
+        Surface(id: "admin", defaultPrefix: "/api/v1/admin", dialect: UnionErrorDialect(), register: Admin.register),
     ]
 
     /// The environment variable that moves this surface.

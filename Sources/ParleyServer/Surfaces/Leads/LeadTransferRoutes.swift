@@ -5,268 +5,270 @@ import ParleyDomain
 import ParleyReports
 import Vapor
 
-/// `POST /api/v1/leads/import` (multipart CSV, streamed to disk), `GET /api/v1/leads/imports/{id}`
-/// (a documented addition: a large import's progress and report) and `GET /api/v1/leads/export`
-/// (CSV or JSON, streamed, with every list filter).
-enum LeadTransferRoutes {
-    static func register(on routes: any RoutesBuilder) {
-        routes.on(.POST, "leads", "import", body: .stream, use: importLeads)
-        routes.get("leads", "imports", ":import_id", use: importStatus)
-        routes.get("leads", "export", use: export)
-    }
+extension LeadsAndCalls {
+    /// `POST /api/v1/leads/import` (multipart CSV, streamed to disk), `GET /api/v1/leads/imports/{id}`
+    /// (a documented addition: a large import's progress and report) and `GET /api/v1/leads/export`
+    /// (CSV or JSON, streamed, with every list filter).
+    enum LeadTransferRoutes {
+        static func register(on routes: any RoutesBuilder) {
+            routes.on(.POST, "leads", "import", body: .stream, use: importLeads)
+            routes.get("leads", "imports", ":import_id", use: importStatus)
+            routes.get("leads", "export", use: export)
+        }
 
-    /// The columns of an export; the import reads them back (id and score columns are ignored).
-    static let exportColumns = [
-        "id", "first_name", "last_name", "email", "phone", "company", "title", "industry", "source", "status", "notes",
-        "company_size", "deal_value", "assigned_to", "do_not_call", "overall_score", "band", "conversion_probability",
-        "created_at", "updated_at",
-    ]
-
-    static func importLeads(_ request: Request) async throws -> Response {
-        let user = try request.principal.user
-        guard let contentType = request.headers.contentType, contentType.type == "multipart", contentType.subType == "form-data",
-              let boundary = contentType.parameters["boundary"], !boundary.isEmpty
-        else {
-            throw APIError(.unsupportedMediaType, code: "UNSUPPORTED_MEDIA_TYPE", "Send the file as multipart/form-data in a 'file' part", field: "file")
-        }
-        var onDuplicate = request.query[String.self, at: "on_duplicate"] ?? "skip"
-        if let announced = request.headers.first(name: .contentLength).flatMap(Int64.init), announced > LeadImports.maxBytes + (1 << 20) {
-            throw tooLarge()
-        }
-        let context = request.application.parley
-        let folder = URL(fileURLWithPath: context.configuration.dataDirectory).appendingPathComponent("imports")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let publicID = "import_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12)
-        let file = folder.appendingPathComponent("\(publicID).csv")
-        let receiver = CSVUploadReceiver(boundary: boundary, destination: file, limit: LeadImports.maxBytes)
-        var chunks = request.body.makeAsyncIterator()
-        do {
-            while let chunk = try await chunks.next() { try receiver.consume(chunk) }
-            try receiver.finish()
-        } catch {
-            receiver.discard()
-            var drained: Int64 = 0
-            while drained <= LeadImports.maxBytes + (2 << 20), let chunk = try? await chunks.next() { drained += Int64(chunk.readableBytes) }
-            throw error
-        }
-        if let field = receiver.onDuplicate { onDuplicate = field }
-        onDuplicate = onDuplicate.lowercased()
-        guard onDuplicate == "skip" || onDuplicate == "update" else {
-            try? FileManager.default.removeItem(at: file)
-            throw APIError.validation("on_duplicate", "must be skip or update")
-        }
-        let imports = request.core.leadImports
-        let rows: Int
-        do {
-            rows = try await EngineWork.run { try imports.check(file) }
-        } catch {
-            try? FileManager.default.removeItem(at: file)
-            throw error
-        }
-        let record = LeadImportRecord(
-            publicID: String(publicID), organizationID: user.organizationID, userID: user.id, status: .queued,
-            path: "imports/\(publicID).csv", onDuplicate: onDuplicate)
-        if receiver.bytes > LeadImports.inlineBytes {
-            try await imports.queue(record)
-            context.jobs.ring()
-            var body = importJSON(record, rows: rows, request: request).objectValue
-            body["message"] = .string("The file is being imported; follow status_url for progress and the report")
-            return try request.leadsJSON(.object(body), status: .accepted)
-        }
-        defer { try? FileManager.default.removeItem(at: file) }
-        let finished = try await imports.run(record, file: file, stored: false)
-        return try request.leadsJSON(importJSON(finished, rows: rows, request: request))
-    }
-
-    static func importStatus(_ request: Request) async throws -> Response {
-        let user = try request.principal.user
-        let id = request.parameters.get("import_id") ?? ""
-        guard let record = try await request.core.leadImports.record(publicID: id, organizationID: user.organizationID) else {
-            throw APIError.notFound("NOT_FOUND", "Import \(id) not found")
-        }
-        return try request.leadsJSON(importJSON(record, rows: nil, request: request))
-    }
-
-    static func importJSON(_ record: LeadImportRecord, rows: Int?, request: Request) -> JSONValue {
-        let report = record.report.decoded(as: LeadImportReport.self) ?? LeadImportReport()
-        return .object([
-            "import_id": .string(record.publicID), "status": .string(record.status.rawValue),
-            "status_url": .string(request.application.parley.url(of: "leads-and-calls", "/leads/imports/\(record.publicID)")),
-            "on_duplicate": .string(record.onDuplicate),
-            "total_rows": .number(Double(rows ?? report.totalRows)), "processed_rows": .number(Double(max(0, record.processedRows - 1))),
-            "imported": .number(Double(report.imported)), "updated": .number(Double(report.updated)),
-            "skipped": .array(report.skipped.map { skipped in
-                .object(["row": .number(Double(skipped.row)), "reason": .string(skipped.reason), "email": LeadJSON.text(skipped.email)])
-            }),
-            "skipped_count": .number(Double(record.status == .completed ? report.skippedCount : report.skipped.count)),
-            "ignored_columns": .array(report.ignoredColumns.map(JSONValue.string)),
-            "created_at": .string(Timestamp.iso8601(record.createdAt)),
-            "completed_at": record.completedAt.map { .string(Timestamp.iso8601($0)) } ?? .null,
-        ])
-    }
-
-    static func tooLarge() -> APIError {
-        APIError(.payloadTooLarge, code: "PAYLOAD_TOO_LARGE", "The file is larger than \(LeadImports.maxBytes >> 20) MB; split it", field: "file")
-    }
-
-    static func export(_ request: Request) async throws -> Response {
-        let user = try request.principal.user
-        let format = (request.query[String.self, at: "format"] ?? "csv").lowercased()
-        guard format == "csv" || format == "json" else { throw APIError.validation("format", "must be csv or json") }
-        let query = try LeadQueryParameters.query(request, organizationID: user.organizationID)
-        let book = request.core.leads
-        let logger = request.logger
-        let stamp = Date().formatted(.iso8601.year().month().day())
-        var headers: HTTPHeaders = [
-            "Content-Disposition": "attachment; filename=\"leads-\(stamp).\(format)\"",
-            "Content-Type": format == "csv" ? "text/csv; charset=utf-8" : "application/json; charset=utf-8",
+        /// The columns of an export; the import reads them back (id and score columns are ignored).
+        static let exportColumns = [
+            "id", "first_name", "last_name", "email", "phone", "company", "title", "industry", "source", "status", "notes",
+            "company_size", "deal_value", "assigned_to", "do_not_call", "overall_score", "band", "conversion_probability",
+            "created_at", "updated_at",
         ]
-        headers.add(name: .cacheControl, value: "no-store")
-        let body = Response.Body(asyncStream: { writer in
+
+        static func importLeads(_ request: Request) async throws -> Response {
+            let user = try request.principal.user
+            guard let contentType = request.headers.contentType, contentType.type == "multipart", contentType.subType == "form-data",
+                  let boundary = contentType.parameters["boundary"], !boundary.isEmpty
+            else {
+                throw APIError(.unsupportedMediaType, code: "UNSUPPORTED_MEDIA_TYPE", "Send the file as multipart/form-data in a 'file' part", field: "file")
+            }
+            var onDuplicate = request.query[String.self, at: "on_duplicate"] ?? "skip"
+            if let announced = request.headers.first(name: .contentLength).flatMap(Int64.init), announced > LeadImports.maxBytes + (1 << 20) {
+                throw tooLarge()
+            }
+            let context = request.application.parley
+            let folder = URL(fileURLWithPath: context.configuration.dataDirectory).appendingPathComponent("imports")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let publicID = "import_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12)
+            let file = folder.appendingPathComponent("\(publicID).csv")
+            let receiver = CSVUploadReceiver(boundary: boundary, destination: file, limit: LeadImports.maxBytes)
+            var chunks = request.body.makeAsyncIterator()
             do {
-                if format == "csv" {
-                    try await writer.write(.buffer(ByteBuffer(string: CSVTable.render([exportColumns]))))
-                    try await book.eachPage(query) { page in
-                        try await writer.write(.buffer(ByteBuffer(string: CSVTable.render(page.map(csvRow)))))
-                    }
-                } else {
-                    let encoder = JSONEncoder()
-                    encoder.outputFormatting = [.withoutEscapingSlashes]
-                    try await writer.write(.buffer(ByteBuffer(string: "{\"leads\":[")))
-                    var first = true
-                    try await book.eachPage(query) { page in
-                        var text = ""
-                        for lead in page {
-                            text += (first ? "" : ",") + String(decoding: try encoder.encode(LeadJSON.lead(lead)), as: UTF8.self)
-                            first = false
-                        }
-                        try await writer.write(.buffer(ByteBuffer(string: text)))
-                    }
-                    try await writer.write(.buffer(ByteBuffer(string: "]}")))
-                }
-                try await writer.write(.end)
+                while let chunk = try await chunks.next() { try receiver.consume(chunk) }
+                try receiver.finish()
             } catch {
-                // The status is already sent; the client sees a cut-short body.
-                logger.error("lead export stopped: \(error)")
-                try? await writer.write(.error(error))
+                receiver.discard()
+                var drained: Int64 = 0
+                while drained <= LeadImports.maxBytes + (2 << 20), let chunk = try? await chunks.next() { drained += Int64(chunk.readableBytes) }
+                throw error
             }
-        })
-        return Response(status: .ok, headers: headers, body: body)
-    }
-
-    static func csvRow(_ lead: Lead) -> [String] {
-        func number(_ value: Double?) -> String {
-            guard let value else { return "" }
-            return value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
-        }
-        return [
-            lead.publicID, lead.firstName, lead.lastName, lead.email ?? "", lead.phone ?? "", lead.company ?? "", lead.title ?? "",
-            lead.industry ?? "", lead.source ?? "", lead.status.rawValue, lead.notes ?? "", lead.companySize.map(String.init) ?? "",
-            number(lead.dealValue), lead.assignedTo.map(String.init) ?? "", lead.doNotCall ? "true" : "false",
-            number(lead.score?.overall), lead.score?.band.rawValue ?? "", number(lead.score?.conversionProbability),
-            Timestamp.iso8601(lead.createdAt), Timestamp.iso8601(lead.updatedAt),
-        ]
-    }
-}
-
-/// Parses a multipart import as it streams in: the `file` part goes straight to disk (bounded),
-/// an `on_duplicate` part is kept; anything else is refused. A file whose first bytes are not
-/// text is refused as not CSV before more is written.
-final class CSVUploadReceiver {
-    private let parser: MultipartParser
-    private let destination: URL
-    private let limit: Int64
-    private var handle: FileHandle?
-    private var headers: [String: String] = [:]
-    private var field = ByteBuffer()
-    private var failure: (any Error)?
-    private var bodyBytes: Int64 = 0
-    private var fileDone = false
-    private let closing: [UInt8]
-    private var tail: [UInt8] = []
-    private var closed = false
-    private(set) var bytes: Int64 = 0
-    private(set) var onDuplicate: String?
-
-    init(boundary: String, destination: URL, limit: Int64) {
-        parser = MultipartParser(boundary: boundary)
-        closing = Array("\r\n--\(boundary)--".utf8)
-        self.destination = destination
-        self.limit = limit
-        parser.onHeader = { [unowned self] name, value in headers[name.lowercased()] = value }
-        parser.onBody = { [unowned self] buffer in
-            guard failure == nil else { return }
-            do { try receive(&buffer) } catch { failure = error }
-        }
-        parser.onPartComplete = { [unowned self] in
-            guard failure == nil else { return }
-            do { try completePart() } catch { failure = error }
-            headers = [:]
-        }
-    }
-
-    private var partName: String? { MultipartReceiver.parameter("name", in: headers["content-disposition"]) }
-
-    private func receive(_ buffer: inout ByteBuffer) throws {
-        switch partName {
-        case "file":
-            guard !fileDone else { throw APIError.validation("file", "send exactly one 'file' part") }
-            bytes += Int64(buffer.readableBytes)
-            guard bytes <= limit else { throw LeadTransferRoutes.tooLarge() }
-            if handle == nil {
-                if let type = headers["content-type"]?.lowercased(), type.hasPrefix("image/") || type.hasPrefix("audio/") || type.hasPrefix("video/") || type == "application/pdf" || type == "application/zip" {
-                    throw Self.notCSV()
-                }
-                guard FileManager.default.createFile(atPath: destination.path, contents: nil) else {
-                    throw APIError(.internalServerError, code: "STORAGE_ERROR", "The file could not be stored")
-                }
-                handle = try FileHandle(forWritingTo: destination)
+            if let field = receiver.onDuplicate { onDuplicate = field }
+            onDuplicate = onDuplicate.lowercased()
+            guard onDuplicate == "skip" || onDuplicate == "update" else {
+                try? FileManager.default.removeItem(at: file)
+                throw APIError.validation("on_duplicate", "must be skip or update")
             }
-            // Text has no NUL bytes; spreadsheets' binary formats (xlsx is a zip) and media do.
-            if buffer.readableBytesView.contains(0) { throw Self.notCSV() }
-            try handle?.write(contentsOf: buffer.readableBytesView)
-        case "on_duplicate":
-            guard field.readableBytes + buffer.readableBytes <= 64 else { throw APIError.validation("on_duplicate", "must be skip or update") }
-            field.writeBuffer(&buffer)
-        default:
-            throw APIError.validation(partName ?? "file", "unknown part '\(partName ?? "")': send only 'file' and 'on_duplicate'")
+            let imports = request.core.leadImports
+            let rows: Int
+            do {
+                rows = try await EngineWork.run { try imports.check(file) }
+            } catch {
+                try? FileManager.default.removeItem(at: file)
+                throw error
+            }
+            let record = LeadImportRecord(
+                publicID: String(publicID), organizationID: user.organizationID, userID: user.id, status: .queued,
+                path: "imports/\(publicID).csv", onDuplicate: onDuplicate)
+            if receiver.bytes > LeadImports.inlineBytes {
+                try await imports.queue(record)
+                context.jobs.ring()
+                var body = importJSON(record, rows: rows, request: request).objectValue
+                body["message"] = .string("The file is being imported; follow status_url for progress and the report")
+                return try request.leadsJSON(.object(body), status: .accepted)
+            }
+            defer { try? FileManager.default.removeItem(at: file) }
+            let finished = try await imports.run(record, file: file, stored: false)
+            return try request.leadsJSON(importJSON(finished, rows: rows, request: request))
+        }
+
+        static func importStatus(_ request: Request) async throws -> Response {
+            let user = try request.principal.user
+            let id = request.parameters.get("import_id") ?? ""
+            guard let record = try await request.core.leadImports.record(publicID: id, organizationID: user.organizationID) else {
+                throw APIError.notFound("NOT_FOUND", "Import \(id) not found")
+            }
+            return try request.leadsJSON(importJSON(record, rows: nil, request: request))
+        }
+
+        static func importJSON(_ record: LeadImportRecord, rows: Int?, request: Request) -> JSONValue {
+            let report = record.report.decoded(as: LeadImportReport.self) ?? LeadImportReport()
+            return .object([
+                "import_id": .string(record.publicID), "status": .string(record.status.rawValue),
+                "status_url": .string(request.application.parley.url(of: "leads-and-calls", "/leads/imports/\(record.publicID)")),
+                "on_duplicate": .string(record.onDuplicate),
+                "total_rows": .number(Double(rows ?? report.totalRows)), "processed_rows": .number(Double(max(0, record.processedRows - 1))),
+                "imported": .number(Double(report.imported)), "updated": .number(Double(report.updated)),
+                "skipped": .array(report.skipped.map { skipped in
+                    .object(["row": .number(Double(skipped.row)), "reason": .string(skipped.reason), "email": LeadJSON.text(skipped.email)])
+                }),
+                "skipped_count": .number(Double(record.status == .completed ? report.skippedCount : report.skipped.count)),
+                "ignored_columns": .array(report.ignoredColumns.map(JSONValue.string)),
+                "created_at": .string(Timestamp.iso8601(record.createdAt)),
+                "completed_at": record.completedAt.map { .string(Timestamp.iso8601($0)) } ?? .null,
+            ])
+        }
+
+        static func tooLarge() -> APIError {
+            APIError(.payloadTooLarge, code: "PAYLOAD_TOO_LARGE", "The file is larger than \(LeadImports.maxBytes >> 20) MB; split it", field: "file")
+        }
+
+        static func export(_ request: Request) async throws -> Response {
+            let user = try request.principal.user
+            let format = (request.query[String.self, at: "format"] ?? "csv").lowercased()
+            guard format == "csv" || format == "json" else { throw APIError.validation("format", "must be csv or json") }
+            let query = try LeadQueryParameters.query(request, organizationID: user.organizationID)
+            let book = request.core.leads
+            let logger = request.logger
+            let stamp = Date().formatted(.iso8601.year().month().day())
+            var headers: HTTPHeaders = [
+                "Content-Disposition": "attachment; filename=\"leads-\(stamp).\(format)\"",
+                "Content-Type": format == "csv" ? "text/csv; charset=utf-8" : "application/json; charset=utf-8",
+            ]
+            headers.add(name: .cacheControl, value: "no-store")
+            let body = Response.Body(asyncStream: { writer in
+                do {
+                    if format == "csv" {
+                        try await writer.write(.buffer(ByteBuffer(string: CSVTable.render([exportColumns]))))
+                        try await book.eachPage(query) { page in
+                            try await writer.write(.buffer(ByteBuffer(string: CSVTable.render(page.map(csvRow)))))
+                        }
+                    } else {
+                        let encoder = JSONEncoder()
+                        encoder.outputFormatting = [.withoutEscapingSlashes]
+                        try await writer.write(.buffer(ByteBuffer(string: "{\"leads\":[")))
+                        var first = true
+                        try await book.eachPage(query) { page in
+                            var text = ""
+                            for lead in page {
+                                text += (first ? "" : ",") + String(decoding: try encoder.encode(LeadJSON.lead(lead)), as: UTF8.self)
+                                first = false
+                            }
+                            try await writer.write(.buffer(ByteBuffer(string: text)))
+                        }
+                        try await writer.write(.buffer(ByteBuffer(string: "]}")))
+                    }
+                    try await writer.write(.end)
+                } catch {
+                    // The status is already sent; the client sees a cut-short body.
+                    logger.error("lead export stopped: \(error)")
+                    try? await writer.write(.error(error))
+                }
+            })
+            return Response(status: .ok, headers: headers, body: body)
+        }
+
+        static func csvRow(_ lead: Lead) -> [String] {
+            func number(_ value: Double?) -> String {
+                guard let value else { return "" }
+                return value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
+            }
+            return [
+                lead.publicID, lead.firstName, lead.lastName, lead.email ?? "", lead.phone ?? "", lead.company ?? "", lead.title ?? "",
+                lead.industry ?? "", lead.source ?? "", lead.status.rawValue, lead.notes ?? "", lead.companySize.map(String.init) ?? "",
+                number(lead.dealValue), lead.assignedTo.map(String.init) ?? "", lead.doNotCall ? "true" : "false",
+                number(lead.score?.overall), lead.score?.band.rawValue ?? "", number(lead.score?.conversionProbability),
+                Timestamp.iso8601(lead.createdAt), Timestamp.iso8601(lead.updatedAt),
+            ]
         }
     }
 
-    static func notCSV() -> APIError {
-        APIError(.unsupportedMediaType, code: "UNSUPPORTED_MEDIA_TYPE", "The file is not a CSV text file (UTF-8); export it from your spreadsheet as CSV", field: "file")
-    }
+    /// Parses a multipart import as it streams in: the `file` part goes straight to disk (bounded),
+    /// an `on_duplicate` part is kept; anything else is refused. A file whose first bytes are not
+    /// text is refused as not CSV before more is written.
+    final class CSVUploadReceiver {
+        private let parser: MultipartParser
+        private let destination: URL
+        private let limit: Int64
+        private var handle: FileHandle?
+        private var headers: [String: String] = [:]
+        private var field = ByteBuffer()
+        private var failure: (any Error)?
+        private var bodyBytes: Int64 = 0
+        private var fileDone = false
+        private let closing: [UInt8]
+        private var tail: [UInt8] = []
+        private var closed = false
+        private(set) var bytes: Int64 = 0
+        private(set) var onDuplicate: String?
 
-    private func completePart() throws {
-        switch partName {
-        case "file": fileDone = true
-        case "on_duplicate": onDuplicate = field.readString(length: field.readableBytes)?.trimmingCharacters(in: .whitespacesAndNewlines)
-        default: break
+        init(boundary: String, destination: URL, limit: Int64) {
+            parser = MultipartParser(boundary: boundary)
+            closing = Array("\r\n--\(boundary)--".utf8)
+            self.destination = destination
+            self.limit = limit
+            parser.onHeader = { [unowned self] name, value in headers[name.lowercased()] = value }
+            parser.onBody = { [unowned self] buffer in
+                guard failure == nil else { return }
+                do { try receive(&buffer) } catch { failure = error }
+            }
+            parser.onPartComplete = { [unowned self] in
+                guard failure == nil else { return }
+                do { try completePart() } catch { failure = error }
+                headers = [:]
+            }
         }
-    }
 
-    func consume(_ buffer: ByteBuffer) throws {
-        bodyBytes += Int64(buffer.readableBytes)
-        guard bodyBytes <= limit + (1 << 20) else { throw LeadTransferRoutes.tooLarge() }
-        if !closed {
-            let window = tail + buffer.readableBytesView
-            if window.firstRange(of: closing) != nil { closed = true; tail = [] } else { tail = Array(window.suffix(closing.count - 1)) }
+        private var partName: String? { MultipartReceiver.parameter("name", in: headers["content-disposition"]) }
+
+        private func receive(_ buffer: inout ByteBuffer) throws {
+            switch partName {
+            case "file":
+                guard !fileDone else { throw APIError.validation("file", "send exactly one 'file' part") }
+                bytes += Int64(buffer.readableBytes)
+                guard bytes <= limit else { throw LeadTransferRoutes.tooLarge() }
+                if handle == nil {
+                    if let type = headers["content-type"]?.lowercased(), type.hasPrefix("image/") || type.hasPrefix("audio/") || type.hasPrefix("video/") || type == "application/pdf" || type == "application/zip" {
+                        throw Self.notCSV()
+                    }
+                    guard FileManager.default.createFile(atPath: destination.path, contents: nil) else {
+                        throw APIError(.internalServerError, code: "STORAGE_ERROR", "The file could not be stored")
+                    }
+                    handle = try FileHandle(forWritingTo: destination)
+                }
+                // Text has no NUL bytes; spreadsheets' binary formats (xlsx is a zip) and media do.
+                if buffer.readableBytesView.contains(0) { throw Self.notCSV() }
+                try handle?.write(contentsOf: buffer.readableBytesView)
+            case "on_duplicate":
+                guard field.readableBytes + buffer.readableBytes <= 64 else { throw APIError.validation("on_duplicate", "must be skip or update") }
+                field.writeBuffer(&buffer)
+            default:
+                throw APIError.validation(partName ?? "file", "unknown part '\(partName ?? "")': send only 'file' and 'on_duplicate'")
+            }
         }
-        try parser.execute(buffer)
-        if let failure { throw failure }
-    }
 
-    func finish() throws {
-        if let failure { throw failure }
-        guard closed else { throw APIError.validation("file", "the multipart body ended before its closing boundary; the upload is incomplete") }
-        guard fileDone, handle != nil else { throw APIError.validation("file", "the 'file' part is missing or empty") }
-        try handle?.close()
-        handle = nil
-    }
+        static func notCSV() -> APIError {
+            APIError(.unsupportedMediaType, code: "UNSUPPORTED_MEDIA_TYPE", "The file is not a CSV text file (UTF-8); export it from your spreadsheet as CSV", field: "file")
+        }
 
-    func discard() {
-        try? handle?.close()
-        handle = nil
-        try? FileManager.default.removeItem(at: destination)
+        private func completePart() throws {
+            switch partName {
+            case "file": fileDone = true
+            case "on_duplicate": onDuplicate = field.readString(length: field.readableBytes)?.trimmingCharacters(in: .whitespacesAndNewlines)
+            default: break
+            }
+        }
+
+        func consume(_ buffer: ByteBuffer) throws {
+            bodyBytes += Int64(buffer.readableBytes)
+            guard bodyBytes <= limit + (1 << 20) else { throw LeadTransferRoutes.tooLarge() }
+            if !closed {
+                let window = tail + buffer.readableBytesView
+                if window.firstRange(of: closing) != nil { closed = true; tail = [] } else { tail = Array(window.suffix(closing.count - 1)) }
+            }
+            try parser.execute(buffer)
+            if let failure { throw failure }
+        }
+
+        func finish() throws {
+            if let failure { throw failure }
+            guard closed else { throw APIError.validation("file", "the multipart body ended before its closing boundary; the upload is incomplete") }
+            guard fileDone, handle != nil else { throw APIError.validation("file", "the 'file' part is missing or empty") }
+            try handle?.close()
+            handle = nil
+        }
+
+        func discard() {
+            try? handle?.close()
+            handle = nil
+            try? FileManager.default.removeItem(at: destination)
+        }
     }
 }

@@ -4,337 +4,174 @@ import ParleyAudio
 import ParleyDomain
 import Vapor
 
-/// `POST /coaching/sessions/{id}/upload` (multipart `file` + `metadata`) and its status.
-///
-/// The body is streamed: the file part goes to disk as it arrives, never into memory; the
-/// size limit is enforced while streaming (413), and the first bytes decide whether the
-/// audio engine can read it (415 otherwise). Completion, the session's state and the
-/// processing job are written in one transaction.
-enum CoachingUploadRoutes {
-    static func register(on uploads: any RoutesBuilder, reading: any RoutesBuilder) {
-        uploads.on(.POST, "sessions", ":sessionId", "upload", body: .stream, use: upload)
-        reading.get("sessions", ":sessionId", "upload", ":uploadId", "status", use: status)
-    }
+extension SpeechCoaching {
+    /// `POST /coaching/sessions/{id}/upload` (multipart `file` + `metadata`) and its status.
+    ///
+    /// The body is streamed: the file part goes to disk as it arrives, never into memory; the
+    /// size limit is enforced while streaming (413), and the first bytes decide whether the
+    /// audio engine can read it (415 otherwise). Completion, the session's state and the
+    /// processing job are written in one transaction.
+    enum CoachingUploadRoutes {
+        static func register(on uploads: any RoutesBuilder, reading: any RoutesBuilder) {
+            uploads.on(.POST, "sessions", ":sessionId", "upload", body: .stream, use: upload)
+            reading.get("sessions", ":sessionId", "upload", ":uploadId", "status", use: status)
+        }
 
-    struct UploadDTO: Encodable, Sendable {
-        var uploadId: String
-        var status: String
-        var progress: Int
-        var estimatedTime: Int?
-        var fileSize: Int64
-        var uploadedBytes: Int64
-        var processingStatus: String
-    }
+        struct UploadDTO: Encodable, Sendable {
+            var uploadId: String
+            var status: String
+            var progress: Int
+            var estimatedTime: Int?
+            var fileSize: Int64
+            var uploadedBytes: Int64
+            var processingStatus: String
+        }
 
-    static func upload(_ request: Request) async throws -> Response {
-        var conversation = try await CoachingSessionRoutes.session(request, writing: true)
-        // The request's own faults are reported before the session's state.
-        guard let contentType = request.headers.contentType, contentType.type == "multipart", contentType.subType == "form-data",
-              let boundary = contentType.parameters["boundary"], !boundary.isEmpty
-        else {
-            throw APIError(.unsupportedMediaType, code: "VALIDATION_ERROR", "Send the upload as multipart/form-data with a 'file' part", field: "file")
-        }
-        guard conversation.status == .created || conversation.status == .failed else {
-            guard try await announcesFile(request) else { throw APIError.validation("file", "the 'file' part is missing or empty") }
-            throw APIError(.conflict, code: "VALIDATION_ERROR",
-                           "Session \(conversation.publicID) already has media (\(conversation.status.rawValue)); create a new session",
-                           field: "sessionId")
-        }
-        let context = request.application.parley
-        let limit = context.configuration.maxUploadSize
-        let announced = request.headers.first(name: .contentLength).flatMap(Int64.init)
-        if let announced, announced > limit + 64 * 1024 {
-            throw tooLarge(limit)
-        }
-        let dataDirectory = URL(fileURLWithPath: context.configuration.dataDirectory)
-        let folder = CoachingStorage.directory(of: conversation.id)
-        try CoachingStorage.makeFolder(dataDirectory.appendingPathComponent(folder))
-        var upload = MediaUpload(
-            id: UUID(), publicID: CoachingID.make("upload_"), conversationID: conversation.id, organizationID: conversation.organizationID,
-            status: .uploading, fileName: nil, contentType: nil, container: nil, expectedBytes: announced, receivedBytes: 0, path: nil,
-            metadata: .null, error: nil, createdAt: Date(), completedAt: nil)
-        let intake = context.core.intake
-        guard try await intake.claim(upload) else {
-            throw APIError(.conflict, code: "VALIDATION_ERROR",
-                           "Session \(conversation.publicID) is already receiving an upload; wait for it to finish", field: "sessionId")
-        }
-        var estimate: Int?
-        let partial = dataDirectory.appendingPathComponent("\(folder)/\(upload.publicID).part")
-        let receiver = MultipartReceiver(boundary: boundary, destination: partial, limit: limit)
-        var stored: URL?
-        var chunks = request.body.makeAsyncIterator()
-        do {
-            var lastReport = Date()
-            while let chunk = try await chunks.next() {
-                try receiver.consume(chunk)
-                if Date().timeIntervalSince(lastReport) > 1 {
-                    lastReport = Date()
-                    upload.receivedBytes = receiver.fileBytes
-                    try await intake.record(upload)
-                }
+        static func upload(_ request: Request) async throws -> Response {
+            var conversation = try await CoachingSessionRoutes.session(request, writing: true)
+            // The request's own faults are reported before the session's state.
+            guard let contentType = request.headers.contentType, contentType.type == "multipart", contentType.subType == "form-data",
+                  let boundary = contentType.parameters["boundary"], !boundary.isEmpty
+            else {
+                throw APIError(.unsupportedMediaType, code: "VALIDATION_ERROR", "Send the upload as multipart/form-data with a 'file' part", field: "file")
             }
-            try receiver.finish()
-            guard let container = receiver.container else {
-                throw APIError.validation("file", "the 'file' part is missing or empty")
-            }
-            let final = "\(folder)/\(upload.publicID).\(container.fileExtension)"
-            let url = dataDirectory.appendingPathComponent(final)
-            try FileManager.default.moveItem(at: partial, to: url)
-            stored = url
-            let seconds = try await EngineWork.run { AudioDecoder.duration(of: url) }
-            guard let seconds, seconds > 0 else {
-                throw APIError.validation("file", "the file is damaged or holds no audio that can be decoded")
-            }
-
-            upload.status = .completed
-            upload.fileName = receiver.fileName
-            // The type the bytes are, not the one the client declared: it is what the file is served as.
-            upload.contentType = container.mediaType
-            upload.container = container.rawValue
-            upload.receivedBytes = receiver.fileBytes
-            upload.path = final
-            upload.metadata = receiver.metadata
-            upload.completedAt = Date()
-            estimate = RecordingPipeline.estimatedSeconds(forAudioSeconds: seconds)
-            conversation.details.processing = ProcessingState(
-                uploadId: upload.publicID, stage: "queued", progress: 0, status: "queued", estimatedTime: estimate, updatedAt: Date())
-            conversation.status = .processing
-            let finished = upload
-            let updated = conversation
-            // The session moves to processing only from the state the upload began in: of uploads
-            // that raced, exactly one is processed.
-            let won = try await context.core.intake.accept(finished, isNew: false, into: updated, expected: [.created, .failed])
-            guard won else {
+            guard conversation.status == .created || conversation.status == .failed else {
+                guard try await announcesFile(request) else { throw APIError.validation("file", "the 'file' part is missing or empty") }
                 throw APIError(.conflict, code: "VALIDATION_ERROR",
-                               "Session \(conversation.publicID) already has media from another upload", field: "sessionId")
+                               "Session \(conversation.publicID) already has media (\(conversation.status.rawValue)); create a new session",
+                               field: "sessionId")
             }
-        } catch {
-            // Whatever went wrong after the claim, the upload is settled and its bytes removed:
-            // it never stays "uploading" and blocks the session.
-            receiver.discard()
-            // The rest of a refused body is read and dropped (up to the limit), so a client still
-            // sending gets the answer instead of waiting on a connection nobody reads.
-            var drained: Int64 = 0
-            while drained <= limit + (1 << 20), let chunk = try? await chunks.next() { drained += Int64(chunk.readableBytes) }
-            if let stored { try? FileManager.default.removeItem(at: stored) }
-            upload.status = .failed
-            upload.path = nil
-            upload.receivedBytes = receiver.fileBytes
-            upload.error = APIError(from: error).message
-            try? await intake.record(upload)
-            throw error
-        }
-        context.jobs.ring()
-        return try request.coaching(UploadDTO(
-            uploadId: upload.publicID, status: "completed", progress: 100, estimatedTime: estimate, fileSize: upload.receivedBytes,
-            uploadedBytes: upload.receivedBytes, processingStatus: "queued"), status: .created)
-    }
-
-    static func status(_ request: Request) async throws -> Response {
-        let conversation = try await CoachingSessionRoutes.session(request, writing: false)
-        let id = request.parameters.get("uploadId") ?? ""
-        guard let upload = try await request.application.parley.core.intake.upload(publicID: id, organizationID: conversation.organizationID),
-              upload.conversationID == conversation.id
-        else { throw APIError.notFound("NOT_FOUND", "Upload \(id) not found") }
-        let processing = conversation.details.processing
-        let processingStatus: String =
-            switch upload.status {
-            case .uploading: "waiting"
-            case .failed: "failed"
-            case .completed: processing?.uploadId == upload.publicID ? processing?.status ?? "queued" : "superseded"
+            let context = request.application.parley
+            let limit = context.configuration.maxUploadSize
+            let announced = request.headers.first(name: .contentLength).flatMap(Int64.init)
+            if let announced, announced > limit + 64 * 1024 {
+                throw tooLarge(limit)
             }
-        let progress: Int =
-            switch upload.status {
-            case .completed: 100
-            case .failed: 0
-            case .uploading: upload.expectedBytes.map { $0 > 0 ? Int(min(99, upload.receivedBytes * 100 / $0)) : 0 } ?? 0
+            let dataDirectory = URL(fileURLWithPath: context.configuration.dataDirectory)
+            let folder = CoachingStorage.directory(of: conversation.id)
+            try CoachingStorage.makeFolder(dataDirectory.appendingPathComponent(folder))
+            var upload = MediaUpload(
+                id: UUID(), publicID: CoachingID.make("upload_"), conversationID: conversation.id, organizationID: conversation.organizationID,
+                status: .uploading, fileName: nil, contentType: nil, container: nil, expectedBytes: announced, receivedBytes: 0, path: nil,
+                metadata: .null, error: nil, createdAt: Date(), completedAt: nil)
+            let intake = context.core.intake
+            guard try await intake.claim(upload) else {
+                throw APIError(.conflict, code: "VALIDATION_ERROR",
+                               "Session \(conversation.publicID) is already receiving an upload; wait for it to finish", field: "sessionId")
             }
-        return try request.coaching(UploadDTO(
-            uploadId: upload.publicID, status: upload.status.rawValue, progress: progress,
-            estimatedTime: processing?.estimatedTime, fileSize: upload.status == .completed ? upload.receivedBytes : (upload.expectedBytes ?? upload.receivedBytes),
-            uploadedBytes: upload.receivedBytes, processingStatus: processingStatus))
-    }
-
-    /// Whether the body names a `file` part within its first MiB (a body that goes on longer is
-    /// taken to carry one, so a refused upload is never read to its end).
-    static func announcesFile(_ request: Request) async throws -> Bool {
-        var seen = [UInt8]()
-        for try await chunk in request.body {
-            seen += chunk.readableBytesView
-            let text = String(decoding: seen, as: UTF8.self).lowercased()
-            if text.contains("name=\"file\"") || text.contains("name=file") { return true }
-            if seen.count > 1 << 20 { return true }
-        }
-        return false
-    }
-
-    static func tooLarge(_ limit: Int64) -> APIError {
-        APIError(.payloadTooLarge, code: "VALIDATION_ERROR", "The file is larger than the \(limit / (1 << 20)) MiB limit", field: "file")
-    }
-}
-
-/// Parses a multipart body as it streams in: the `file` part is written straight to disk, the
-/// `metadata` part (small JSON) is kept; the file's first bytes are sniffed before more is written.
-final class MultipartReceiver {
-    private let parser: MultipartParser
-    private let destination: URL
-    private let limit: Int64
-    private var handle: FileHandle?
-    private var headers: [String: String] = [:]
-    private var metadataBytes = ByteBuffer()
-    private var head: [UInt8] = []
-    private var failure: (any Error)?
-    private(set) var fileBytes: Int64 = 0
-    private(set) var fileName: String?
-    private(set) var fileContentType: String?
-    private(set) var container: AudioDecoder.Container?
-    private(set) var metadata: JSONValue = .null
-    private var fileDone = false
-    /// Every byte of the body, all parts and headers, counts against the limit.
-    private var bodyBytes: Int64 = 0
-    /// The closing delimiter (`CRLF--boundary--`); a body that ends before it is cut short.
-    private let closing: [UInt8]
-    private var tail: [UInt8] = []
-    private(set) var closed = false
-
-    init(boundary: String, destination: URL, limit: Int64) {
-        parser = MultipartParser(boundary: boundary)
-        closing = Array("\r\n--\(boundary)--".utf8)
-        self.destination = destination
-        self.limit = limit
-        parser.onHeader = { [unowned self] name, value in headers[name.lowercased()] = value }
-        parser.onBody = { [unowned self] buffer in
-            guard failure == nil else { return }
-            do { try receive(&buffer) } catch { failure = error }
-        }
-        parser.onPartComplete = { [unowned self] in
-            guard failure == nil else { return }
-            do { try completePart() } catch { failure = error }
-            headers = [:]
-        }
-    }
-
-    private var partName: String? { Self.parameter("name", in: headers["content-disposition"]) }
-
-    private func receive(_ buffer: inout ByteBuffer) throws {
-        switch partName {
-        case "file":
-            guard !fileDone else { throw APIError.validation("file", "send exactly one 'file' part") }
-            fileName = fileName ?? Self.parameter("filename", in: headers["content-disposition"])
-            fileContentType = fileContentType ?? headers["content-type"]
-            fileBytes += Int64(buffer.readableBytes)
-            guard fileBytes <= limit else { throw CoachingUploadRoutes.tooLarge(limit) }
-            if handle == nil {
-                head += buffer.getBytes(at: buffer.readerIndex, length: min(buffer.readableBytes, 16 - head.count)) ?? []
-                if head.count < 16 { pending.writeBuffer(&buffer); return }
-                try open()
-                try write(pending)
-                pending.clear()
-            }
-            try write(buffer)
-        case "metadata":
-            guard metadataBytes.readableBytes + buffer.readableBytes <= 64 * 1024 else {
-                throw APIError.validation("metadata", "must be at most 64 KiB of JSON")
-            }
-            metadataBytes.writeBuffer(&buffer)
-        default:
-            // Refused at its first byte, not read to the end first.
-            throw APIError.validation(partName ?? "file", "unknown part '\(partName ?? "")': send only 'file' and 'metadata'")
-        }
-    }
-
-    /// Bytes of the file held until 16 have arrived to sniff.
-    private var pending = ByteBuffer()
-
-    private func open() throws {
-        guard let sniffed = AudioDecoder.Container.sniff(head), sniffed != .riff else {
-            throw APIError(.unsupportedMediaType, code: "VALIDATION_ERROR",
-                           "Unsupported media: send MP3, WAV, MP4/M4A, WebM, OGG, FLAC or another audio/video format", field: "file")
-        }
-        container = sniffed
-        guard FileManager.default.createFile(atPath: destination.path, contents: nil) else {
-            throw APIError(.internalServerError, code: "STORAGE_ERROR", "The upload could not be stored")
-        }
-        handle = try FileHandle(forWritingTo: destination)
-    }
-
-    private func write(_ buffer: ByteBuffer) throws {
-        guard buffer.readableBytes > 0, let handle else { return }
-        do {
-            try handle.write(contentsOf: buffer.readableBytesView)
-        } catch {
-            throw APIError(.internalServerError, code: "STORAGE_ERROR", "The upload could not be written to storage")
-        }
-    }
-
-    private func completePart() throws {
-        switch partName {
-        case "file":
-            fileDone = true
-            if handle == nil, !head.isEmpty {
-                try open()  // a file shorter than 16 bytes: sniff what there is
-                try write(pending)
-                pending.clear()
-            }
-        case "metadata":
-            let text = metadataBytes.readString(length: metadataBytes.readableBytes) ?? ""
-            if !text.trimmingCharacters(in: .whitespaces).isEmpty {
-                guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)), case .object = value else {
-                    throw APIError.validation("metadata", "must be a JSON object")
+            var estimate: Int?
+            let partial = dataDirectory.appendingPathComponent("\(folder)/\(upload.publicID).part")
+            let receiver = MultipartReceiver(boundary: boundary, destination: partial, limit: limit)
+            var stored: URL?
+            var chunks = request.body.makeAsyncIterator()
+            do {
+                var lastReport = Date()
+                while let chunk = try await chunks.next() {
+                    try receiver.consume(chunk)
+                    if Date().timeIntervalSince(lastReport) > 1 {
+                        lastReport = Date()
+                        upload.receivedBytes = receiver.fileBytes
+                        try await intake.record(upload)
+                    }
                 }
-                metadata = value
+                try receiver.finish()
+                guard let container = receiver.container else {
+                    throw APIError.validation("file", "the 'file' part is missing or empty")
+                }
+                let final = "\(folder)/\(upload.publicID).\(container.fileExtension)"
+                let url = dataDirectory.appendingPathComponent(final)
+                try FileManager.default.moveItem(at: partial, to: url)
+                stored = url
+                let seconds = try await EngineWork.run { AudioDecoder.duration(of: url) }
+                guard let seconds, seconds > 0 else {
+                    throw APIError.validation("file", "the file is damaged or holds no audio that can be decoded")
+                }
+
+                upload.status = .completed
+                upload.fileName = receiver.fileName
+                // The type the bytes are, not the one the client declared: it is what the file is served as.
+                upload.contentType = container.mediaType
+                upload.container = container.rawValue
+                upload.receivedBytes = receiver.fileBytes
+                upload.path = final
+                upload.metadata = receiver.metadata
+                upload.completedAt = Date()
+                estimate = RecordingPipeline.estimatedSeconds(forAudioSeconds: seconds)
+                conversation.details.processing = ProcessingState(
+                    uploadId: upload.publicID, stage: "queued", progress: 0, status: "queued", estimatedTime: estimate, updatedAt: Date())
+                conversation.status = .processing
+                let finished = upload
+                let updated = conversation
+                // The session moves to processing only from the state the upload began in: of uploads
+                // that raced, exactly one is processed.
+                let won = try await context.core.intake.accept(finished, isNew: false, into: updated, expected: [.created, .failed])
+                guard won else {
+                    throw APIError(.conflict, code: "VALIDATION_ERROR",
+                                   "Session \(conversation.publicID) already has media from another upload", field: "sessionId")
+                }
+            } catch {
+                // Whatever went wrong after the claim, the upload is settled and its bytes removed:
+                // it never stays "uploading" and blocks the session.
+                receiver.discard()
+                // The rest of a refused body is read and dropped (up to the limit), so a client still
+                // sending gets the answer instead of waiting on a connection nobody reads.
+                var drained: Int64 = 0
+                while drained <= limit + (1 << 20), let chunk = try? await chunks.next() { drained += Int64(chunk.readableBytes) }
+                if let stored { try? FileManager.default.removeItem(at: stored) }
+                upload.status = .failed
+                upload.path = nil
+                upload.receivedBytes = receiver.fileBytes
+                upload.error = APIError(from: error).message
+                try? await intake.record(upload)
+                throw error
             }
-        default:
-            break
+            context.jobs.ring()
+            return try request.coaching(UploadDTO(
+                uploadId: upload.publicID, status: "completed", progress: 100, estimatedTime: estimate, fileSize: upload.receivedBytes,
+                uploadedBytes: upload.receivedBytes, processingStatus: "queued"), status: .created)
         }
-    }
 
-    func consume(_ buffer: ByteBuffer) throws {
-        bodyBytes += Int64(buffer.readableBytes)
-        // The parts' headers and delimiters are allowed 1 MiB beyond the file itself.
-        guard bodyBytes <= limit + (1 << 20) else { throw CoachingUploadRoutes.tooLarge(limit) }
-        if !closed { watchForClosingDelimiter(buffer) }
-        try parser.execute(buffer)
-        if let failure { throw failure }
-    }
-
-    /// Looks for the closing delimiter across chunk borders, keeping only its length in hand.
-    private func watchForClosingDelimiter(_ buffer: ByteBuffer) {
-        let window = tail + buffer.readableBytesView
-        if window.firstRange(of: closing) != nil {
-            closed = true
-            tail = []
-        } else {
-            tail = Array(window.suffix(closing.count - 1))
+        static func status(_ request: Request) async throws -> Response {
+            let conversation = try await CoachingSessionRoutes.session(request, writing: false)
+            let id = request.parameters.get("uploadId") ?? ""
+            guard let upload = try await request.application.parley.core.intake.upload(publicID: id, organizationID: conversation.organizationID),
+                  upload.conversationID == conversation.id
+            else { throw APIError.notFound("NOT_FOUND", "Upload \(id) not found") }
+            let processing = conversation.details.processing
+            let processingStatus: String =
+                switch upload.status {
+                case .uploading: "waiting"
+                case .failed: "failed"
+                case .completed: processing?.uploadId == upload.publicID ? processing?.status ?? "queued" : "superseded"
+                }
+            let progress: Int =
+                switch upload.status {
+                case .completed: 100
+                case .failed: 0
+                case .uploading: upload.expectedBytes.map { $0 > 0 ? Int(min(99, upload.receivedBytes * 100 / $0)) : 0 } ?? 0
+                }
+            return try request.coaching(UploadDTO(
+                uploadId: upload.publicID, status: upload.status.rawValue, progress: progress,
+                estimatedTime: processing?.estimatedTime, fileSize: upload.status == .completed ? upload.receivedBytes : (upload.expectedBytes ?? upload.receivedBytes),
+                uploadedBytes: upload.receivedBytes, processingStatus: processingStatus))
         }
-    }
 
-    func finish() throws {
-        if let failure { throw failure }
-        guard closed else {
-            throw APIError.validation("file", "the multipart body ended before its closing boundary; the upload is incomplete")
-        }
-        try handle?.synchronize()
-        try handle?.close()
-        handle = nil
-    }
-
-    func discard() {
-        try? handle?.close()
-        handle = nil
-        try? FileManager.default.removeItem(at: destination)
-    }
-
-    static func parameter(_ name: String, in header: String?) -> String? {
-        guard let header else { return nil }
-        for part in header.split(separator: ";") {
-            let pair = part.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1)
-            if pair.count == 2, pair[0].lowercased() == name {
-                return pair[1].trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+        /// Whether the body names a `file` part within its first MiB (a body that goes on longer is
+        /// taken to carry one, so a refused upload is never read to its end).
+        static func announcesFile(_ request: Request) async throws -> Bool {
+            var seen = [UInt8]()
+            for try await chunk in request.body {
+                seen += chunk.readableBytesView
+                let text = String(decoding: seen, as: UTF8.self).lowercased()
+                if text.contains("name=\"file\"") || text.contains("name=file") { return true }
+                if seen.count > 1 << 20 { return true }
             }
+            return false
         }
-        return nil
+
+        static func tooLarge(_ limit: Int64) -> APIError { MultipartReceiver.tooLarge(limit) }
     }
+
 }
 
 extension AudioDecoder.Container {

@@ -2,7 +2,7 @@ import Vapor
 
 /// The Speech Coaching API (api-docs/speech-coaching.md), mounted at `/coaching` by default,
 /// with its Socket.IO channel at the root's `/socket.io/`.
-enum CoachingSurface {
+enum SpeechCoaching {
     @Sendable static func register(on coaching: any RoutesBuilder, root: any RoutesBuilder, app: Application) {
         registerRoot(on: root, app: app)
         let context = app.parley

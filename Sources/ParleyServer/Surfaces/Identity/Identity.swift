@@ -3,7 +3,7 @@ import Vapor
 /// Sign-in shared by the documents under `/api/v1` (Sales Trainer, Leads & Voice Calls): one
 /// descriptor of its own, so moving either surface leaves sign-in where both clients expect it
 /// (`PARLEY_PREFIX_IDENTITY`, `/api/v1` by default).
-enum IdentitySurface {
+enum Identity {
     /// The id whose prefix the shared `/auth/*` routes follow.
     static let id = "identity"
 

@@ -3,7 +3,7 @@ import Vapor
 /// The Leads & Voice Calls API (api-docs/leads-and-calls.md), mounted at `/api/v1` beside the
 /// Sales Trainer (their paths do not collide) with the same identity and error union. Its
 /// document's limits: 100 requests a minute and 1,000 an hour per user.
-enum LeadsSurface {
+enum LeadsAndCalls {
     @Sendable static func register(on api: any RoutesBuilder, root: any RoutesBuilder, app: Application) throws {
         let context = app.parley
         let limits = context.configuration.rateLimits.leads

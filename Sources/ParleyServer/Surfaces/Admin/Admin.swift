@@ -3,7 +3,7 @@ import ParleyDomain
 import Vapor
 
 /// `/api/v1/admin`: users and teams of the admin's own organization (API-CONVENTIONS.md).
-enum AdminSurface {
+enum Admin {
     @Sendable static func register(on admin: any RoutesBuilder, root _: any RoutesBuilder, app: Application) throws {
         let context = app.parley
         let limits = context.configuration.rateLimits

@@ -1,7 +1,8 @@
 import Vapor
 
-/// The Sales Trainer API (api-docs/sales-trainer.md), mounted at `/api/v1`.
-enum SalesTrainerSurface {
+/// The Sales Trainer API (api-docs/sales-trainer.md), mounted at `/api/v1`: the namespace of
+/// its routes and DTOs, and how it is mounted.
+enum SalesTrainer {
     /// Routes the document places at the root rather than under `/api/v1`.
     static func registerRoot(on root: any RoutesBuilder, app: Application) {
         VoiceRoutes.registerDownloads(on: root)
