@@ -7,14 +7,20 @@ import ParleyServer
 import ParleySpeech
 import Vapor
 
-/// `parley bench live`: Sales Trainer role-plays over `/ws/voice/{id}` with speech streamed in real
-/// time; the delay from the end of the rep's speech to the AI's first audio, at growing numbers
-/// of concurrent sessions.
+/// `parley bench live`: Sales Trainer role-plays over `/ws/voice/{id}` (or, with `--surface calls`,
+/// AI calls over `/api/v1/voice/calls/{id}/realtime`) with speech streamed in real time; the delay
+/// from the end of the speaker's speech to the AI's first audio, at growing numbers of concurrent
+/// sessions. Both sockets run the same `LiveConversation`; only the counterpart differs.
 struct BenchLive: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "live",
-        abstract: "Sales Trainer voice: end of speech → first AI audio (p50/p95) at growing concurrency."
+        abstract: "Live voice: end of speech → first AI audio (p50/p95) at growing concurrency."
     )
+
+    @ArgumentParser.Option(help: "Which live socket: sales-trainer (role-plays) or calls (the AI caller with a lead).")
+    var surface = "sales-trainer"
+
+    var calls: Bool { surface == "calls" }
 
     @ArgumentParser.Option(help: "Concurrent sessions to measure, comma-separated.")
     var concurrency = "1,2,5,10,20,50"
@@ -38,6 +44,7 @@ struct BenchLive: AsyncParsableCommand {
     func run() async throws {
         let levels = concurrency.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }.filter { $0 > 0 }
         guard !levels.isEmpty else { throw ValidationError("--concurrency needs positive numbers") }
+        guard ["sales-trainer", "calls"].contains(surface) else { throw ValidationError("--surface is sales-trainer or calls") }
         print("making the rep's lines with espeak-ng …")
         var utterances: [[Int16]] = []
         for line in Self.lines {
@@ -96,13 +103,29 @@ struct BenchLive: AsyncParsableCommand {
         }
     }
 
-    /// A new rep with a practice session of the first scenario: the access token and the socket URL.
+    /// A new rep with a practice session of the first scenario (or a lead and a call to it): the
+    /// access token and the socket URL.
     func prepare(_ app: Application) async throws -> (token: String, url: String) {
         let identity = ParleyApplication.identity(app)
         let tokens = try await identity.register(
             email: "bench-\(UUID().uuidString.prefix(10).lowercased())@example.com", password: "bench-password-1",
             firstName: "Bench", lastName: "Rep", company: nil)
         let base = app.parley.publicURL
+        if calls {
+            let headers: HTTPHeaders = ["Authorization": "Bearer \(tokens.accessToken)"]
+            let lead = try await app.client.post(URI(string: "\(base)/api/v1/leads"), headers: headers) {
+                try $0.content.encode(["first_name": "Dana", "last_name": "Lee", "email": "dana-\(UUID().uuidString.prefix(8))@example.com",
+                                       "company": "Northwind"], as: .json)
+            }
+            guard let leadID = try? lead.content.get(String.self, at: "id") else { throw ValidationError("could not create a lead: \(lead.status)") }
+            let call = try await app.client.post(URI(string: "\(base)/api/v1/voice/calls"), headers: headers) {
+                try $0.content.encode(["lead_id": leadID], as: .json)
+            }
+            guard let callID = try? call.content.get(String.self, at: "call_id") else {
+                throw ValidationError("could not create a call: \(call.status)")
+            }
+            return (tokens.accessToken, base.replacingOccurrences(of: "http", with: "ws", options: .anchored) + "/api/v1/voice/calls/\(callID)/realtime")
+        }
         let created = try await app.client.post(URI(string: "\(base)/api/v1/sessions"), headers: ["Authorization": "Bearer \(tokens.accessToken)"]) {
             try $0.content.encode(["scenario_id": 1], as: .json)
         }
@@ -132,11 +155,11 @@ struct BenchLive: AsyncParsableCommand {
         }
         guard let socket = socketBox.withLockedValue({ $0 }) else { throw ValidationError("no WebSocket after 5 s") }
         defer { _ = socket.close() }
-        try await socket.send(#"{"type":"config","data":{"sample_rate":16000,"channels":1,"format":"pcm"}}"#)
-        // The prospect opens the call; wait for its first reply.
+        if !calls { try await socket.send(#"{"type":"config","data":{"sample_rate":16000,"channels":1,"format":"pcm"}}"#) }
+        // The AI opens the conversation; wait for its first reply.
         var seen = 0
         guard let opening = try await nextReply(replies, after: seen, socket: socket, streamingSilence: false, limit: .seconds(30)) else {
-            throw ValidationError("the prospect never opened the call")
+            throw ValidationError("the AI never opened the conversation")
         }
         seen += 1
         try await play(socket, seconds: min(12, opening.seconds))
@@ -149,7 +172,7 @@ struct BenchLive: AsyncParsableCommand {
             for chunkStart in stride(from: 0, to: samples.count, by: Self.chunk) {
                 let chunkEnd = min(samples.count, chunkStart + Self.chunk)
                 try await Task.sleep(until: start + .microseconds(Int64(chunkEnd) * 1_000_000 / 16_000), clock: .continuous)
-                try await socket.send(Self.message(Array(samples[chunkStart..<chunkEnd])))
+                try await socket.send(message(Array(samples[chunkStart..<chunkEnd])))
             }
             let endOfSpeech = ContinuousClock.now
             // A reply that came while the rep was still talking is a premature end of turn:
@@ -168,7 +191,7 @@ struct BenchLive: AsyncParsableCommand {
             // Let the AI's answer play out (silence keeps flowing) before the rep speaks again.
             try await play(socket, seconds: min(12, reply.seconds) + 0.3)
         }
-        try? await socket.send(#"{"type":"control","data":{"action":"end"}}"#)
+        try? await socket.send(calls ? #"{"type":"end_call"}"# : #"{"type":"control","data":{"action":"end"}}"#)
         return latencies
     }
 
@@ -179,7 +202,7 @@ struct BenchLive: AsyncParsableCommand {
         while InProcessServer.seconds(since: start) < seconds {
             ticks += 1
             try await Task.sleep(until: start + .milliseconds(100 * ticks), clock: .continuous)
-            try await socket.send(Self.message([Int16](repeating: 0, count: Self.chunk)))
+            try await socket.send(message([Int16](repeating: 0, count: Self.chunk)))
         }
     }
 
@@ -194,16 +217,17 @@ struct BenchLive: AsyncParsableCommand {
             // Polls every 10 ms; the reply's time is taken when it arrives, not here.
             try await Task.sleep(until: start + .milliseconds(10 * ticks), clock: .continuous)
             // Each 100 ms of silence goes out once it has passed.
-            if streamingSilence, ticks % 10 == 0 { try await socket.send(Self.message([Int16](repeating: 0, count: Self.chunk))) }
+            if streamingSilence, ticks % 10 == 0 { try await socket.send(message([Int16](repeating: 0, count: Self.chunk))) }
         }
         return nil
     }
 
-    /// The length of an `ai_response`'s audio, or nil for any other message.
+    /// The length of an `ai_response`'s audio (nested in `data` on the Sales Trainer socket, flat
+    /// on the call socket), or nil for any other message.
     static func replyAudioSeconds(_ text: String) -> Double? {
         guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
               object["type"] as? String == "ai_response",
-              let audio = (object["data"] as? [String: Any])?["audio"] as? String, let bytes = Data(base64Encoded: audio)
+              let audio = ((object["data"] as? [String: Any])?["audio"] ?? object["audio"]) as? String, let bytes = Data(base64Encoded: audio)
         else { return nil }
         let rate = bytes.count > 28 ? bytes.withUnsafeBytes { Double($0.loadUnaligned(fromByteOffset: 24, as: UInt32.self)) } : 16_000
         return Double(max(0, bytes.count - 44)) / 2 / max(1, rate)
@@ -239,9 +263,10 @@ struct BenchLive: AsyncParsableCommand {
         }
     }
 
-    static func message(_ samples: [Int16]) -> String {
+    /// A chunk of speech as the socket takes it (`audio` on the Sales Trainer's, `audio_chunk` on the call's).
+    func message(_ samples: [Int16]) -> String {
         let data = samples.withUnsafeBufferPointer { Data(buffer: $0) }
-        return #"{"type":"audio","data":""# + data.base64EncodedString() + #""}"#
+        return #"{"type":""# + (calls ? "audio_chunk" : "audio") + #"","data":""# + data.base64EncodedString() + #""}"#
     }
 }
 #endif
