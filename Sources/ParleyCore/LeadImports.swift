@@ -353,6 +353,8 @@ public struct LeadImports: Sendable {
         record.report = try JSONValue(encoding: report)
         try await stores.leads.updateImport(record)
         if report.imported + report.updated > 0 { try await book.recalibrate(organizationID: organizationID) }
+        // A large import changes the tables' shape; the autovacuum would notice only later.
+        if report.imported >= 1_000 { try? await stores.leads.refreshStatistics() }
         return record
     }
 

@@ -378,6 +378,15 @@ public struct SQLLeadStore: LeadStore, SQLStore {
 
     // MARK: imports
 
+    public func refreshStatistics() async throws {
+        if postgres {
+            try await sql.raw("ANALYZE leads").run()
+            try await sql.raw("ANALYZE lead_search").run()
+        } else {
+            try await sql.raw("PRAGMA optimize").run()
+        }
+    }
+
     public func createImport(_ record: LeadImportRecord) async throws {
         try await sql.raw("""
             INSERT INTO lead_imports (id, public_id, organization_id, user_id, status, path, on_duplicate, processed_rows, report, created_at, completed_at)

@@ -48,6 +48,10 @@ public enum WriteTransaction {
     private static func begin(_ sql: any SQLDatabase) async throws {
         // Without a busy handler, BEGIN IMMEDIATE answers SQLITE_BUSY at once; the waiting is ours.
         try await sql.raw("PRAGMA busy_timeout = 0").run()
+        // SQLite's default page cache (2 MB a connection) spills a large transaction (an import's
+        // batch) to the WAL half-way and reads its own pages back from the kernel: 32 MB keeps
+        // them, and the connection's reads afterwards, in memory.
+        try await sql.raw("PRAGMA cache_size = -32768").run()
         do {
             let deadline = ContinuousClock.now + patience
             var pause = 1

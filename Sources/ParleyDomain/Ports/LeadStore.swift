@@ -43,6 +43,10 @@ public protocol LeadStore: Sendable {
     func overview(organizationID: UUID, since: Date) async throws -> LeadOverview
     func dashboard(organizationID: UUID, since: Date, today: Date) async throws -> LeadDashboard
 
+    /// Refreshes the planner's statistics after a bulk change (an import), so searches and
+    /// filters are planned for the table as it now is.
+    func refreshStatistics() async throws
+
     func createImport(_ record: LeadImportRecord) async throws
     func updateImport(_ record: LeadImportRecord) async throws
     func leadImport(publicID: String, organizationID: UUID) async throws -> LeadImportRecord?
