@@ -231,6 +231,11 @@ public struct LeadBook: Sendable {
             lead.updatedAt = Date()
             let rescored = try await Self.rescore(lead, reason: "activity:\(activity.typeName)", in: stores)
             try await stores.leads.updateLead(rescored.lead)
+            if lead.doNotCall != current.doNotCall {
+                // An opt-out changes the lead itself, not only its score.
+                try await LeadEvents.queue(LeadEvents.updated, data: .object(["lead": render(rescored.lead)]),
+                                           organizationID: lead.organizationID, occurrence: "\(lead.id):\(activity.id)", in: stores)
+            }
             try await Self.announceScoreChange(rescored, render: render, in: stores)
             return (activity, rescored.lead)
         }

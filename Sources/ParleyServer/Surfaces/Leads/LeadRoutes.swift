@@ -87,6 +87,7 @@ extension LeadsAndCalls {
             ]))
         }
 
+        /// The document's activity body; `occurred_at` (an addition) dates one that happened earlier.
         struct ActivityRequest: Decodable {
             var activity_type: String
             var description: String?

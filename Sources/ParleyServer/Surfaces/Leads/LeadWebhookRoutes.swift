@@ -9,6 +9,7 @@ extension LeadsAndCalls {
     /// signatures (`X-Webhook-Signature`, HMAC-SHA256 of the body), retries and private-address
     /// guard as Speech Coaching's webhooks: one machinery.
     enum LeadWebhookRoutes {
+        /// A subscription as asked for: events default to all six, the secret to a generated one.
         struct CreateRequest: Decodable {
             var url: String
             var events: [String]?
