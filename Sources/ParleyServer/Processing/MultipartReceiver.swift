@@ -1,29 +1,46 @@
 import Foundation
+import NIOCore
 import ParleyAudio
 import ParleyDomain
 import Vapor
 
-/// Parses a multipart body as it streams in: the `file` part is written straight to disk, the
-/// `metadata` part (small JSON) is kept; the file's first bytes are sniffed before more is written.
+/// What one kind of upload accepts: how its `file` part is checked before and while it is
+/// written, and which small parts may come beside it (with their largest size).
+struct MultipartForm: Sendable {
+    /// Bytes of the file held back and checked before anything is written.
+    var headLength: Int
+    /// Checks the file's first bytes (fewer for a shorter file) and its declared type; throws the refusal.
+    var checkHead: @Sendable (_ head: [UInt8], _ declaredType: String?) throws -> Void
+    /// Checks each chunk of the file as it comes; throws the refusal.
+    var checkChunk: @Sendable (ByteBufferView) throws -> Void = { _ in }
+    /// The small parts allowed beside `file`, with their largest size in bytes.
+    var fields: [String: Int]
+    /// The surface's answer to a file past the limit.
+    var tooLarge: @Sendable (Int64) -> APIError = MultipartReceiver.tooLarge
+}
+
+/// Parses a multipart body as it streams in: the `file` part is checked and written straight to
+/// disk, the form's small parts are kept; every byte counts against the limit, a part the form
+/// does not name is refused at its first byte, and a body without its closing boundary is cut short.
 final class MultipartReceiver {
     /// The answer to a file past the limit (413, naming `file`).
     static func tooLarge(_ limit: Int64) -> APIError {
         APIError(.payloadTooLarge, code: "VALIDATION_ERROR", "The file is larger than the \(limit / (1 << 20)) MiB limit", field: "file")
     }
 
+    private let form: MultipartForm
     private let parser: MultipartParser
     private let destination: URL
     private let limit: Int64
     private var handle: FileHandle?
     private var headers: [String: String] = [:]
-    private var metadataBytes = ByteBuffer()
-    private var head: [UInt8] = []
+    private var fieldBytes: [String: ByteBuffer] = [:]
+    /// The file's first bytes, as checked.
+    private(set) var head: [UInt8] = []
     private var failure: (any Error)?
     private(set) var fileBytes: Int64 = 0
     private(set) var fileName: String?
     private(set) var fileContentType: String?
-    private(set) var container: AudioDecoder.Container?
-    private(set) var metadata: JSONValue = .null
     private var fileDone = false
     /// Every byte of the body, all parts and headers, counts against the limit.
     private var bodyBytes: Int64 = 0
@@ -32,11 +49,12 @@ final class MultipartReceiver {
     private var tail: [UInt8] = []
     private(set) var closed = false
 
-    init(boundary: String, destination: URL, limit: Int64) {
+    init(boundary: String, destination: URL, limit: Int64, form: MultipartForm) {
         parser = MultipartParser(boundary: boundary)
         closing = Array("\r\n--\(boundary)--".utf8)
         self.destination = destination
         self.limit = limit
+        self.form = form
         parser.onHeader = { [unowned self] name, value in headers[name.lowercased()] = value }
         parser.onBody = { [unowned self] buffer in
             guard failure == nil else { return }
@@ -49,44 +67,50 @@ final class MultipartReceiver {
         }
     }
 
+    /// A small part's text, once received.
+    func field(_ name: String) -> String? {
+        fieldBytes[name].flatMap { $0.getString(at: $0.readerIndex, length: $0.readableBytes) }
+    }
+
+    /// Whether a file part arrived with at least one byte.
+    var hasFile: Bool { handle != nil || !head.isEmpty }
+
     private var partName: String? { Self.parameter("name", in: headers["content-disposition"]) }
 
     private func receive(_ buffer: inout ByteBuffer) throws {
-        switch partName {
-        case "file":
+        let name = partName ?? ""
+        if name == "file" {
             guard !fileDone else { throw APIError.validation("file", "send exactly one 'file' part") }
             fileName = fileName ?? Self.parameter("filename", in: headers["content-disposition"])
             fileContentType = fileContentType ?? headers["content-type"]
             fileBytes += Int64(buffer.readableBytes)
-            guard fileBytes <= limit else { throw Self.tooLarge(limit) }
+            guard fileBytes <= limit else { throw form.tooLarge(limit) }
+            try form.checkChunk(buffer.readableBytesView)
             if handle == nil {
-                head += buffer.getBytes(at: buffer.readerIndex, length: min(buffer.readableBytes, 16 - head.count)) ?? []
-                if head.count < 16 { pending.writeBuffer(&buffer); return }
+                head += buffer.getBytes(at: buffer.readerIndex, length: min(buffer.readableBytes, form.headLength - head.count)) ?? []
+                if head.count < form.headLength { pending.writeBuffer(&buffer); return }
                 try open()
                 try write(pending)
                 pending.clear()
             }
             try write(buffer)
-        case "metadata":
-            guard metadataBytes.readableBytes + buffer.readableBytes <= 64 * 1024 else {
-                throw APIError.validation("metadata", "must be at most 64 KiB of JSON")
+        } else if let largest = form.fields[name] {
+            guard (fieldBytes[name]?.readableBytes ?? 0) + buffer.readableBytes <= largest else {
+                throw APIError.validation(name, "must be at most \(largest) bytes")
             }
-            metadataBytes.writeBuffer(&buffer)
-        default:
+            fieldBytes[name, default: ByteBuffer()].writeBuffer(&buffer)
+        } else {
             // Refused at its first byte, not read to the end first.
-            throw APIError.validation(partName ?? "file", "unknown part '\(partName ?? "")': send only 'file' and 'metadata'")
+            let allowed = (["file"] + form.fields.keys.sorted()).map { "'\($0)'" }.joined(separator: ", ")
+            throw APIError.validation(name.isEmpty ? "file" : name, "unknown part '\(name)': send only \(allowed)")
         }
     }
 
-    /// Bytes of the file held until 16 have arrived to sniff.
+    /// Bytes of the file held until the head has arrived to check.
     private var pending = ByteBuffer()
 
     private func open() throws {
-        guard let sniffed = AudioDecoder.Container.sniff(head), sniffed != .riff else {
-            throw APIError(.unsupportedMediaType, code: "VALIDATION_ERROR",
-                           "Unsupported media: send MP3, WAV, MP4/M4A, WebM, OGG, FLAC or another audio/video format", field: "file")
-        }
-        container = sniffed
+        try form.checkHead(head, fileContentType)
         guard FileManager.default.createFile(atPath: destination.path, contents: nil) else {
             throw APIError(.internalServerError, code: "STORAGE_ERROR", "The upload could not be stored")
         }
@@ -103,31 +127,19 @@ final class MultipartReceiver {
     }
 
     private func completePart() throws {
-        switch partName {
-        case "file":
-            fileDone = true
-            if handle == nil, !head.isEmpty {
-                try open()  // a file shorter than 16 bytes: sniff what there is
-                try write(pending)
-                pending.clear()
-            }
-        case "metadata":
-            let text = metadataBytes.readString(length: metadataBytes.readableBytes) ?? ""
-            if !text.trimmingCharacters(in: .whitespaces).isEmpty {
-                guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)), case .object = value else {
-                    throw APIError.validation("metadata", "must be a JSON object")
-                }
-                metadata = value
-            }
-        default:
-            break
+        guard partName == "file" else { return }
+        fileDone = true
+        if handle == nil, !head.isEmpty {
+            try open()  // a file shorter than the head: check what there is
+            try write(pending)
+            pending.clear()
         }
     }
 
     func consume(_ buffer: ByteBuffer) throws {
         bodyBytes += Int64(buffer.readableBytes)
         // The parts' headers and delimiters are allowed 1 MiB beyond the file itself.
-        guard bodyBytes <= limit + (1 << 20) else { throw Self.tooLarge(limit) }
+        guard bodyBytes <= limit + (1 << 20) else { throw form.tooLarge(limit) }
         if !closed { watchForClosingDelimiter(buffer) }
         try parser.execute(buffer)
         if let failure { throw failure }

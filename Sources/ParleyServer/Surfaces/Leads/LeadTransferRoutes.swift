@@ -39,18 +39,19 @@ extension LeadsAndCalls {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             let publicID = "import_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12)
             let file = folder.appendingPathComponent("\(publicID).csv")
-            let receiver = CSVUploadReceiver(boundary: boundary, destination: file, limit: LeadImports.maxBytes)
+            let receiver = MultipartReceiver(boundary: boundary, destination: file, limit: LeadImports.maxBytes, form: csvForm)
             var chunks = request.body.makeAsyncIterator()
             do {
                 while let chunk = try await chunks.next() { try receiver.consume(chunk) }
                 try receiver.finish()
+                guard receiver.hasFile else { throw APIError.validation("file", "the 'file' part is missing or empty") }
             } catch {
                 receiver.discard()
                 var drained: Int64 = 0
                 while drained <= LeadImports.maxBytes + (2 << 20), let chunk = try? await chunks.next() { drained += Int64(chunk.readableBytes) }
                 throw error
             }
-            if let field = receiver.onDuplicate { onDuplicate = field }
+            if let field = receiver.field("on_duplicate")?.trimmingCharacters(in: .whitespacesAndNewlines) { onDuplicate = field }
             onDuplicate = onDuplicate.lowercased()
             guard onDuplicate == "skip" || onDuplicate == "update" else {
                 try? FileManager.default.removeItem(at: file)
@@ -67,7 +68,7 @@ extension LeadsAndCalls {
             let record = LeadImportRecord(
                 publicID: String(publicID), organizationID: user.organizationID, userID: user.id, status: .queued,
                 path: "imports/\(publicID).csv", onDuplicate: onDuplicate)
-            if receiver.bytes > LeadImports.inlineBytes {
+            if receiver.fileBytes > LeadImports.inlineBytes {
                 try await imports.queue(record)
                 context.jobs.ring()
                 var body = importJSON(record, rows: rows, request: request).objectValue
@@ -169,106 +170,24 @@ extension LeadsAndCalls {
             ]
         }
     }
+}
 
-    /// Parses a multipart import as it streams in: the `file` part goes straight to disk (bounded),
-    /// an `on_duplicate` part is kept; anything else is refused. A file whose first bytes are not
-    /// text is refused as not CSV before more is written.
-    final class CSVUploadReceiver {
-        private let parser: MultipartParser
-        private let destination: URL
-        private let limit: Int64
-        private var handle: FileHandle?
-        private var headers: [String: String] = [:]
-        private var field = ByteBuffer()
-        private var failure: (any Error)?
-        private var bodyBytes: Int64 = 0
-        private var fileDone = false
-        private let closing: [UInt8]
-        private var tail: [UInt8] = []
-        private var closed = false
-        private(set) var bytes: Int64 = 0
-        private(set) var onDuplicate: String?
-
-        init(boundary: String, destination: URL, limit: Int64) {
-            parser = MultipartParser(boundary: boundary)
-            closing = Array("\r\n--\(boundary)--".utf8)
-            self.destination = destination
-            self.limit = limit
-            parser.onHeader = { [unowned self] name, value in headers[name.lowercased()] = value }
-            parser.onBody = { [unowned self] buffer in
-                guard failure == nil else { return }
-                do { try receive(&buffer) } catch { failure = error }
+extension LeadsAndCalls.LeadTransferRoutes {
+    /// A CSV file and its optional `on_duplicate` part: text only (no media type declared, no
+    /// NUL byte anywhere, which spreadsheets' binary formats and media have).
+    static let csvForm = MultipartForm(
+        headLength: 1,
+        checkHead: { _, declared in
+            if let type = declared?.lowercased(),
+               type.hasPrefix("image/") || type.hasPrefix("audio/") || type.hasPrefix("video/") || type == "application/pdf" || type == "application/zip" {
+                throw notCSV()
             }
-            parser.onPartComplete = { [unowned self] in
-                guard failure == nil else { return }
-                do { try completePart() } catch { failure = error }
-                headers = [:]
-            }
-        }
+        },
+        checkChunk: { bytes in if bytes.contains(0) { throw notCSV() } },
+        fields: ["on_duplicate": 64],
+        tooLarge: { _ in tooLarge() })
 
-        private var partName: String? { MultipartReceiver.parameter("name", in: headers["content-disposition"]) }
-
-        private func receive(_ buffer: inout ByteBuffer) throws {
-            switch partName {
-            case "file":
-                guard !fileDone else { throw APIError.validation("file", "send exactly one 'file' part") }
-                bytes += Int64(buffer.readableBytes)
-                guard bytes <= limit else { throw LeadTransferRoutes.tooLarge() }
-                if handle == nil {
-                    if let type = headers["content-type"]?.lowercased(), type.hasPrefix("image/") || type.hasPrefix("audio/") || type.hasPrefix("video/") || type == "application/pdf" || type == "application/zip" {
-                        throw Self.notCSV()
-                    }
-                    guard FileManager.default.createFile(atPath: destination.path, contents: nil) else {
-                        throw APIError(.internalServerError, code: "STORAGE_ERROR", "The file could not be stored")
-                    }
-                    handle = try FileHandle(forWritingTo: destination)
-                }
-                // Text has no NUL bytes; spreadsheets' binary formats (xlsx is a zip) and media do.
-                if buffer.readableBytesView.contains(0) { throw Self.notCSV() }
-                try handle?.write(contentsOf: buffer.readableBytesView)
-            case "on_duplicate":
-                guard field.readableBytes + buffer.readableBytes <= 64 else { throw APIError.validation("on_duplicate", "must be skip or update") }
-                field.writeBuffer(&buffer)
-            default:
-                throw APIError.validation(partName ?? "file", "unknown part '\(partName ?? "")': send only 'file' and 'on_duplicate'")
-            }
-        }
-
-        static func notCSV() -> APIError {
-            APIError(.unsupportedMediaType, code: "UNSUPPORTED_MEDIA_TYPE", "The file is not a CSV text file (UTF-8); export it from your spreadsheet as CSV", field: "file")
-        }
-
-        private func completePart() throws {
-            switch partName {
-            case "file": fileDone = true
-            case "on_duplicate": onDuplicate = field.readString(length: field.readableBytes)?.trimmingCharacters(in: .whitespacesAndNewlines)
-            default: break
-            }
-        }
-
-        func consume(_ buffer: ByteBuffer) throws {
-            bodyBytes += Int64(buffer.readableBytes)
-            guard bodyBytes <= limit + (1 << 20) else { throw LeadTransferRoutes.tooLarge() }
-            if !closed {
-                let window = tail + buffer.readableBytesView
-                if window.firstRange(of: closing) != nil { closed = true; tail = [] } else { tail = Array(window.suffix(closing.count - 1)) }
-            }
-            try parser.execute(buffer)
-            if let failure { throw failure }
-        }
-
-        func finish() throws {
-            if let failure { throw failure }
-            guard closed else { throw APIError.validation("file", "the multipart body ended before its closing boundary; the upload is incomplete") }
-            guard fileDone, handle != nil else { throw APIError.validation("file", "the 'file' part is missing or empty") }
-            try handle?.close()
-            handle = nil
-        }
-
-        func discard() {
-            try? handle?.close()
-            handle = nil
-            try? FileManager.default.removeItem(at: destination)
-        }
+    static func notCSV() -> APIError {
+        APIError(.unsupportedMediaType, code: "UNSUPPORTED_MEDIA_TYPE", "The file is not a CSV text file (UTF-8); export it from your spreadsheet as CSV", field: "file")
     }
 }

@@ -61,7 +61,7 @@ extension SpeechCoaching {
             }
             var estimate: Int?
             let partial = dataDirectory.appendingPathComponent("\(folder)/\(upload.publicID).part")
-            let receiver = MultipartReceiver(boundary: boundary, destination: partial, limit: limit)
+            let receiver = MultipartReceiver(boundary: boundary, destination: partial, limit: limit, form: mediaForm)
             var stored: URL?
             var chunks = request.body.makeAsyncIterator()
             do {
@@ -75,9 +75,10 @@ extension SpeechCoaching {
                     }
                 }
                 try receiver.finish()
-                guard let container = receiver.container else {
+                guard receiver.hasFile, let container = AudioDecoder.Container.sniff(receiver.head) else {
                     throw APIError.validation("file", "the 'file' part is missing or empty")
                 }
+                let metadata = try Self.metadata(receiver.field("metadata"))
                 let final = "\(folder)/\(upload.publicID).\(container.fileExtension)"
                 let url = dataDirectory.appendingPathComponent(final)
                 try FileManager.default.moveItem(at: partial, to: url)
@@ -94,7 +95,7 @@ extension SpeechCoaching {
                 upload.container = container.rawValue
                 upload.receivedBytes = receiver.fileBytes
                 upload.path = final
-                upload.metadata = receiver.metadata
+                upload.metadata = metadata
                 upload.completedAt = Date()
                 estimate = RecordingPipeline.estimatedSeconds(forAudioSeconds: seconds)
                 conversation.details.processing = ProcessingState(
@@ -170,6 +171,27 @@ extension SpeechCoaching {
         }
 
         static func tooLarge(_ limit: Int64) -> APIError { MultipartReceiver.tooLarge(limit) }
+
+        /// A recording and its optional `metadata` (a JSON object of at most 64 KiB); the bytes
+        /// must be a media container, sniffed from their first 16 bytes, not the declared type.
+        static let mediaForm = MultipartForm(
+            headLength: 16,
+            checkHead: { head, _ in
+                guard let sniffed = AudioDecoder.Container.sniff(head), sniffed != .riff else {
+                    throw APIError(.unsupportedMediaType, code: "VALIDATION_ERROR",
+                                   "Unsupported media: send MP3, WAV, MP4/M4A, WebM, OGG, FLAC or another audio/video format", field: "file")
+                }
+            },
+            fields: ["metadata": 64 * 1024])
+
+        /// The `metadata` part as stored: nothing, or a JSON object.
+        static func metadata(_ text: String?) throws -> JSONValue {
+            guard let text, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return .null }
+            guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)), case .object = value else {
+                throw APIError.validation("metadata", "must be a JSON object")
+            }
+            return value
+        }
     }
 
 }
