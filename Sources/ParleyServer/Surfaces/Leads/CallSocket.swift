@@ -24,28 +24,9 @@ extension LeadsAndCalls {
 
         static func register(on api: any RoutesBuilder, places: ConnectionPlaces) {
             api.grouped("voice", "calls").grouped(UpgradeOnly(), BearerAuthentication(), Admission(places: places))
-                .webSocket(":call_id", "realtime", maxFrameSize: .init(integerLiteral: 1 << 20), shouldUpgrade: { request in
-                    request.eventLoop.makeSucceededFuture([:])
-                }, onUpgrade: { request, socket in
-                    // Registered before any frame is read, so no message is missed; served off the loop, in order.
-                    let (inbox, feed) = AsyncStream<String>.makeStream()
-                    socket.onText { _, text in feed.yield(text) }
-                    socket.onBinary { _, _ in feed.yield(#"{"type":"__binary"}"#) }
-                    socket.onClose.whenComplete { _ in feed.finish() }
-                    let claims = request.takeClaims()
-                    guard let admitted = request.storage[AdmittedKey.self] else {
-                        claims.forEach { $0.release() }
-                        _ = socket.close(code: .policyViolation)
-                        return
-                    }
-                    let app = request.application
-                    let logger = request.logger
-                    let core = request.core
-                    app.parley.liveCalls.track(socket) {
-                        await serve(socket, inbox: inbox, admitted: admitted, core: core, app: app, logger: logger)
-                        claims.forEach { $0.release() }
-                    }
-                })
+                .liveSocket(":call_id", "realtime", admitted: { $0.storage[AdmittedKey.self] }) { socket, inbox, admitted, app, logger in
+                    await serve(socket, inbox: inbox, admitted: admitted, core: app.parley.core, app: app, logger: logger)
+                }
         }
 
         /// What admission found: the call and its lead.

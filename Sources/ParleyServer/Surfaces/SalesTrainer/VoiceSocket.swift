@@ -27,28 +27,9 @@ extension SalesTrainer {
             // error response, whereas a failed `shouldUpgrade` leaves the client without an answer.
             // A request that is not an upgrade is refused before it claims anything.
             root.grouped("ws", "voice").grouped(UpgradeOnly(), BearerAuthentication(), Admission(places: places))
-                .webSocket(":session_id", maxFrameSize: .init(integerLiteral: 1 << 20), shouldUpgrade: { request in
-                    request.eventLoop.makeSucceededFuture([:])
-                }, onUpgrade: { request, socket in
-                    // Runs on the socket's event loop before any frame is read, so no message is
-                    // missed; the conversation itself is served off the loop, in order.
-                    let (inbox, feed) = AsyncStream<String>.makeStream()
-                    socket.onText { _, text in feed.yield(text) }
-                    socket.onBinary { _, _ in feed.yield(#"{"type":"__binary"}"#) }
-                    socket.onClose.whenComplete { _ in feed.finish() }
-                    let claims = request.takeClaims()
-                    guard let session = request.storage[SessionKey.self] else {
-                        claims.forEach { $0.release() }
-                        _ = socket.close(code: .policyViolation)
-                        return
-                    }
-                    let app = request.application
-                    let logger = request.logger
-                    app.parley.liveCalls.track(socket) {
-                        await serve(socket, inbox: inbox, session: session, app: app, logger: logger)
-                        claims.forEach { $0.release() }
-                    }
-                })
+                .liveSocket(":session_id", admitted: { $0.storage[SessionKey.self] }) { socket, inbox, session, app, logger in
+                    await serve(socket, inbox: inbox, session: session, app: app, logger: logger)
+                }
         }
 
         /// Lets a connection through only to its owner's open session, within the limits.
