@@ -3,7 +3,8 @@ document would run it with `requests` against Parley (only the base URL changed)
 
 A small `LeadManagementClient` in the document's shape (`client.leads.create({...})`) signs
 in, creates leads, lists them with the documented query parameters, updates one, scores it,
-adds the documented activity, reads the analytics and exports. Prints one JSON object
+adds the documented activity, reads the analytics, exports, and places the SDK's voice call, spoken
+over the realtime WebSocket with websocket-client in its default configuration. Prints one JSON object
 {"ok": bool, "steps": [...], "error": str|null}; exits 1 when a step fails.
 """
 import argparse
@@ -13,6 +14,7 @@ import json
 import sys
 
 import requests
+import websocket  # websocket-client, in its default configuration
 
 
 class APIError(Exception):
@@ -37,6 +39,7 @@ class LeadManagementClient:
         self.session = requests.Session()
         self.session.headers["Authorization"] = f"Bearer {api_key}"
         self.leads = Leads(self)
+        self.voice = Voice(self)
         self.analytics = Analytics(self)
 
     def call(self, method, path, expect=(200,), **kwargs):
@@ -69,6 +72,17 @@ class Leads:
 
     def export(self, format="csv"):
         return self.client.call("GET", "/leads/export", params={"format": format})
+
+
+class Voice:
+    def __init__(self, client):
+        self.client = client
+
+    def start_call(self, lead_id, phone_number=None):
+        body = {"lead_id": lead_id}
+        if phone_number:
+            body["phone_number"] = phone_number
+        return self.client.call("POST", "/voice/calls", expect=(200, 201), json=body)
 
 
 class Analytics:
@@ -164,6 +178,36 @@ def main():
         rows = list(csv.DictReader(io.StringIO(exported.text)))
         check(len(rows) == 2 and {row["email"] for row in rows} == {"john@example.com", "jane.roe@company.com"}, "export")
         steps.append("export")
+
+        # The SDK example's voice call, then the document's realtime WebSocket as its JavaScript
+        # example opens it (a plain URL; a browser cannot set headers, so the token rides in the query).
+        call = client.voice.start_call(lead_id=lead.id, phone_number="+1-555-123-4567")
+        check(bool(call.call_id), f"call {call}")
+        url = args.base_url.replace("http", "ws", 1) + f"/voice/calls/{call.call_id}/realtime?token={token['access_token']}"
+        ws = websocket.create_connection(url, timeout=60)
+
+        def until(kind):
+            seen = []
+            while True:
+                message = json.loads(ws.recv())
+                seen.append(message.get("type"))
+                if message.get("type") == "error":
+                    raise RuntimeError(f"socket error {message}")
+                if message.get("type") == kind:
+                    return message, seen
+
+        opening, _ = until("ai_response")
+        check(opening["text"] and opening.get("audio"), "the AI opens the call with words and audio")
+        ws.send(json.dumps({"type": "text_input", "text": "Yes, this is John. What is this about?"}))
+        reply, _ = until("ai_response")
+        check(reply["text"] and reply["text"] != opening["text"] and -1 <= reply["analysis"]["sentiment"] <= 1, f"reply {reply.get('text')}")
+        ws.send(json.dumps({"type": "end_call"}))
+        ended, _ = until("call_ended")
+        check(ended.get("summary") is not None, "the call ends with its summary")
+        ws.close()
+        stored = client.call("GET", f"/voice/calls/{call.call_id}")
+        check(stored.status == "completed", f"stored call {stored.status}")
+        steps.append("voice-call")
 
         # The documented error body.
         bad = client.session.post(f"{args.base_url}/leads", json={"first_name": "X", "email": "nope"}, timeout=30)
