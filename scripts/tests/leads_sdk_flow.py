@@ -3,7 +3,7 @@ document would run it with `requests` against Parley (only the base URL changed)
 
 A small `LeadManagementClient` in the document's shape (`client.leads.create({...})`) signs
 in, creates leads, lists them with the documented query parameters, updates one, scores it,
-adds the documented activity, reads the analytics, exports, and places the SDK's voice call, spoken
+adds the documented activity, reads the analytics, exports, and places the SDK's voice call, talked
 over the realtime WebSocket with websocket-client in its default configuration. Prints one JSON object
 {"ok": bool, "steps": [...], "error": str|null}; exits 1 when a step fails.
 """
