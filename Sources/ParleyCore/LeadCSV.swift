@@ -3,9 +3,10 @@ import Foundation
 /// Reads CSV records from a file as it goes, a chunk at a time, so a large import never sits
 /// in memory: RFC 4180 quoting as spreadsheets write it (quoted fields with commas, doubled
 /// quotes and line breaks), CRLF, LF or CR line ends, and a UTF-8 byte-order mark.
-public struct CSVRecordReader {
+public struct CSVRecordReader: Sendable {
     /// A record longer than this is refused rather than held.
     public static let maxRecordBytes = 1 << 20
+    static let chunkBytes = 256 * 1024
 
     private let handle: FileHandle
     private var buffer: [UInt8] = []
@@ -21,30 +22,24 @@ public struct CSVRecordReader {
         try? handle.close()
     }
 
-    private mutating func byte() throws -> UInt8? {
-        if position == buffer.count {
-            guard !finished else { return nil }
-            let chunk = try handle.read(upToCount: 256 * 1024) ?? Data()
+    /// Makes sure a byte is in hand at `position`; false at the end of the file.
+    private mutating func fill() throws -> Bool {
+        if position < buffer.count { return true }
+        while !finished {
+            let chunk = try handle.read(upToCount: Self.chunkBytes) ?? Data()
             if chunk.isEmpty {
                 finished = true
-                return nil
+                break
             }
             buffer = Array(chunk)
             position = 0
             if !started {
                 started = true
                 if buffer.starts(with: [0xEF, 0xBB, 0xBF]) { position = 3 }
-                if position == buffer.count { return try byte() }
             }
+            if position < buffer.count { return true }
         }
-        defer { position += 1 }
-        return buffer[position]
-    }
-
-    private mutating func peek() throws -> UInt8? {
-        guard let next = try byte() else { return nil }
-        position -= 1
-        return next
+        return false
     }
 
     /// The next record, or nil at the end of the file. Blank lines are passed over.
@@ -55,50 +50,61 @@ public struct CSVRecordReader {
         var wasQuoted = false
         var size = 0
         var sawAnything = false
-        while true {
-            guard let c = try byte() else {
-                if !sawAnything { return nil }
-                fields.append(String(decoding: field, as: UTF8.self))
-                return fields
+        let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), newline = UInt8(ascii: "\n"), ret = UInt8(ascii: "\r")
+        while try fill() {
+            // Plain bytes are taken a run at a time; only quotes, commas and line ends stop the scan.
+            let end = buffer.count
+            var index = position
+            if quoted {
+                while index < end, buffer[index] != quote { index += 1 }
+            } else {
+                while index < end, buffer[index] != quote, buffer[index] != comma, buffer[index] != newline, buffer[index] != ret { index += 1 }
             }
+            if index > position {
+                field.append(contentsOf: buffer[position..<index])
+                size += index - position
+                if !quoted { sawAnything = true }
+                position = index
+                guard size <= Self.maxRecordBytes else { throw CSVError.recordTooLong }
+                continue
+            }
+            let c = buffer[position]
+            position += 1
             size += 1
             guard size <= Self.maxRecordBytes else { throw CSVError.recordTooLong }
             if quoted {
-                if c == UInt8(ascii: "\"") {
-                    if try peek() == UInt8(ascii: "\"") {
-                        _ = try byte()
-                        field.append(c)
-                    } else {
-                        quoted = false
-                    }
+                // A doubled quote is one quote of the text; a single one closes the field.
+                if try fill(), buffer[position] == quote {
+                    position += 1
+                    field.append(quote)
                 } else {
-                    field.append(c)
+                    quoted = false
                 }
                 continue
             }
             switch c {
-            case UInt8(ascii: "\""):
+            case quote:
                 sawAnything = true
                 // A quote opens a quoted field only at its start; elsewhere it is kept as text.
                 if field.isEmpty && !wasQuoted { quoted = true; wasQuoted = true } else { field.append(c) }
-            case UInt8(ascii: ","):
+            case comma:
                 sawAnything = true
                 fields.append(String(decoding: field, as: UTF8.self))
-                field = []
+                field.removeAll(keepingCapacity: true)
                 wasQuoted = false
-            case UInt8(ascii: "\n"), UInt8(ascii: "\r"):
-                if c == UInt8(ascii: "\r"), try peek() == UInt8(ascii: "\n") { _ = try byte() }
+            default:  // a line end
+                if c == ret, try fill(), buffer[position] == newline { position += 1 }
                 if !sawAnything {
                     size = 0  // a blank line: passed over
                     continue
                 }
                 fields.append(String(decoding: field, as: UTF8.self))
                 return fields
-            default:
-                sawAnything = true
-                field.append(c)
             }
         }
+        if !sawAnything { return nil }
+        fields.append(String(decoding: field, as: UTF8.self))
+        return fields
     }
 }
 

@@ -114,7 +114,10 @@ public struct LeadCalls: Sendable {
         var call = call
         // A dropped connection left the call abandoned; whoever picks it up carries it on.
         if call.status == .abandoned { call.status = .active }
-        let counterpart = AICallerCounterpart.resume(call, lead: Self.callLead(lead), pitch: CallPitch(), wording: wording)
+        // The caller speaks for the organization whose lead this is.
+        let organization = try await stores.identity.organization(id: call.organizationID)
+        let pitch = CallPitch(organization: organization?.name ?? CallPitch().organization)
+        let counterpart = AICallerCounterpart.resume(call, lead: Self.callLead(lead), pitch: pitch, wording: wording)
         let turns = try await stores.conversations.turns(conversationID: call.id)
         let calls = self
         let facts = call.details.call
@@ -161,7 +164,7 @@ public struct LeadCalls: Sendable {
                 let activity = LeadActivityRecord(
                     leadID: lead.id, organizationID: lead.organizationID, userID: call.userID, type: .callCompleted,
                     description: summary.map { "AI call: \($0.outcome.rawValue.replacingOccurrences(of: "_", with: " ")). \($0.recommendation)" } ?? "AI call ended",
-                    metadata: callJSON, occurredAt: call.completedAt ?? Date())
+                    metadata: Self.activityMetadata(callJSON, summary: summary), occurredAt: call.completedAt ?? Date())
                 try await stores.leads.addActivity(activity)
                 if summary?.doNotCall == true { lead.doNotCall = true }
                 if lead.status == .new { lead.status = .contacted }
@@ -199,8 +202,14 @@ public struct LeadCalls: Sendable {
     }
 
     /// `call_` and 12 hex digits, as the document shows (`call_xyz789`).
-    public static func newPublicID() -> String {
-        "call_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12)
+    public static func newPublicID() -> String { PublicID.make("call") }
+
+    /// The call activity's metadata: the call as webhooks carry it, and what the lead voiced
+    /// (interests, objections, mood) for the intent score.
+    static func activityMetadata(_ call: JSONValue, summary: CallSummary?) -> JSONValue {
+        guard case .object(var object) = call, let summary, let evidence = try? JSONValue(encoding: CallEvidence(summary)) else { return call }
+        object["evidence"] = evidence
+        return .object(object)
     }
 
     /// What webhook payloads and the call activity carry about a call.

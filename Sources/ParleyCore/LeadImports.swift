@@ -90,7 +90,7 @@ public struct LeadColumns: Sendable {
 
     func value(_ field: Field, in record: [String]) -> String? {
         guard let index = fields[field], index < record.count else { return nil }
-        var text = record[index].trimmingCharacters(in: .whitespacesAndNewlines)
+        var text = record[index].trimmed
         // Undo the apostrophe our export puts before formula-like cells, so a file exported
         // and imported again gives back the same values.
         if text.hasPrefix("'"), let next = text.dropFirst().first, "=+-@".contains(next) { text.removeFirst() }
@@ -155,7 +155,7 @@ public struct LeadImports: Sendable {
     public static let maxRows = 200_000
     /// Files up to this size are imported while the request waits; larger ones by a job.
     public static let inlineBytes: Int64 = 512 << 10
-    static let batchSize = 500
+    static let batchSize = 1_000
     /// Skipped rows listed in a report (the counts stay exact beyond it).
     static let maxListedSkips = 10_000
 
@@ -218,136 +218,43 @@ public struct LeadImports: Sendable {
         try await stores.leads.updateImport(record)
 
         var reader = try CSVRecordReader(url: file)
-        defer { reader.close() }
+        let handle = reader
+        defer { handle.close() }
         guard let header = try reader.next() else { throw DomainError.validation(field: "file", message: "the file is empty") }
         let columns = LeadColumns(header: header)
         guard columns.canMakeLeads else {
             throw DomainError.validation(field: "file", message: "the header needs an email column or a name column")
         }
         report.ignoredColumns = columns.ignored
-        let update = record.onDuplicate == "update"
-        let calibration = try await stores.leads.calibration(organizationID: organizationID)
+        let preparation = RowPreparation(
+            columns: columns, organizationID: organizationID, userID: userID,
+            calibration: try await stores.leads.calibration(organizationID: organizationID))
         var members: [Int: Bool] = [:]
-        var row = 1
-        var batch: [(row: Int, record: [String])] = []
 
-        func flush() async throws {
-            guard !batch.isEmpty else { return }
-            let rows = batch
-            batch = []
-            // Assignees are checked once each, outside the transaction.
-            for (_, fields) in rows {
-                if let raw = columns.value(.assignedTo, in: fields), let id = Int(raw.hasPrefix("user_") ? String(raw.dropFirst(5)) : raw), members[id] == nil {
-                    members[id] = try await stores.leads.isMember(userID: id, organizationID: organizationID)
+        // The next batch is read and checked while this one is written: parsing and scoring
+        // run on one core while the database works on the other.
+        let resumeAfter = record.processedRows
+        var reading = Task { [reader] in try preparation.batch(from: reader, after: 1, resumingAfter: resumeAfter) }
+        do {
+            while true {
+                let (batch, reader) = try await reading.value
+                if batch.rows.isEmpty { break }
+                if !batch.ended {
+                    reading = Task { try preparation.batch(from: reader, after: batch.lastRow, resumingAfter: resumeAfter) }
                 }
+                // Assignees are checked once each, outside the transaction.
+                for case .success(let lead) in batch.rows.map(\.lead) {
+                    if let id = lead.assignedTo, members[id] == nil {
+                        members[id] = try await stores.leads.isMember(userID: id, organizationID: organizationID)
+                    }
+                }
+                (report, record) = try await write(batch, report: report, record: record, members: members, calibration: preparation.calibration)
+                if batch.ended { break }
             }
-            let known = members
-            let snapshot = record
-            let before = report
-            let render = book.render
-            let (after, saved) = try await work.run { stores -> (LeadImportReport, LeadImportRecord) in
-                var report = before
-                var record = snapshot
-                let drafts: [(Int, Result<Lead, DomainError>)] = rows.map { row, fields in
-                    do {
-                        let draft = try columns.draft(fields)
-                        if let assignee = draft.assignedTo, known[assignee] != true {
-                            throw DomainError.validation(field: "assigned_to", message: "user \(assignee) is not in your organization")
-                        }
-                        let lead = try LeadRules.cleaned(Lead(
-                            organizationID: organizationID, createdBy: userID, assignedTo: draft.assignedTo, firstName: draft.firstName,
-                            lastName: draft.lastName, email: draft.email, phone: draft.phone, company: draft.company, title: draft.title,
-                            industry: draft.industry, source: draft.source, notes: draft.notes, companySize: draft.companySize,
-                            status: draft.status, dealValue: draft.dealValue, doNotCall: draft.doNotCall))
-                        return (row, .success(lead))
-                    } catch let error as DomainError {
-                        return (row, .failure(error))
-                    } catch {
-                        return (row, .failure(.validation(field: "row", message: "could not be read")))
-                    }
-                }
-                let emails = drafts.compactMap { try? $0.1.get().email?.lowercased() }
-                var existing = try await stores.leads.leads(emails: emails, organizationID: organizationID)
-                var firstRow: [String: Int] = [:]
-                var created: [Lead] = []
-                var pending: [String: Int] = [:]
-                let announceCreated = !(try await stores.webhooks.subscribers(organizationID: organizationID, event: LeadEvents.created)).isEmpty
-                let announceUpdated = !(try await stores.webhooks.subscribers(organizationID: organizationID, event: LeadEvents.updated)).isEmpty
-                for (row, result) in drafts {
-                    report.totalRows += 1
-                    let lead: Lead
-                    switch result {
-                    case .failure(let error):
-                        report.skip(row: row, reason: Self.reason(error), email: nil)
-                        continue
-                    case .success(let valid): lead = valid
-                    }
-                    let key = lead.email?.lowercased()
-                    if let key, var current = existing[key] {
-                        let origin = firstRow[key].map { " (row \($0) of this file)" } ?? ""
-                        guard update else {
-                            report.skip(row: row, reason: "duplicate email: \(lead.email ?? "") is already lead \(current.publicID)\(origin)", email: lead.email)
-                            continue
-                        }
-                        current = Self.merge(lead, into: current)
-                        if let index = pending[key] {
-                            // Created by an earlier row of this batch and not stored yet: changed in hand.
-                            current.score = LeadScoring.card(for: current, activities: [], calibration: calibration)
-                            created[index] = current
-                            existing[key] = current
-                            report.updated += 1
-                            continue
-                        }
-                        let rescored = try await LeadBook.rescore(current, reason: "imported", in: stores)
-                        try await stores.leads.updateLead(rescored.lead)
-                        existing[key] = rescored.lead
-                        report.updated += 1
-                        if announceUpdated {
-                            try await LeadEvents.queue(LeadEvents.updated, data: .object(["lead": render(rescored.lead)]),
-                                                       organizationID: organizationID, occurrence: "\(record.publicID):\(row)", in: stores)
-                        }
-                        continue
-                    }
-                    var fresh = lead
-                    fresh.score = LeadScoring.card(for: fresh, activities: [], calibration: calibration)
-                    created.append(fresh)
-                    if let key {
-                        pending[key] = created.count - 1
-                        existing[key] = fresh
-                        firstRow[key] = row
-                    }
-                    report.imported += 1
-                    if announceCreated {
-                        try await LeadEvents.queue(LeadEvents.created, data: .object(["lead": render(fresh)]),
-                                                   organizationID: organizationID, occurrence: "\(fresh.id)", in: stores)
-                    }
-                }
-                // New leads go in together: a few statements for the batch instead of several a lead.
-                // (A row updating one of them changed it in hand above.)
-                try await stores.leads.createLeads(created, reason: "imported")
-                var factors: [LeadFactorKey: Int] = [:]
-                for lead in created {
-                    factors.merge(LeadFactorKey.changes(from: nil, to: lead.score), uniquingKeysWith: +)
-                }
-                if !factors.isEmpty { try await stores.leads.adjustFactors(organizationID: organizationID, by: factors) }
-                // The position reached is committed with the rows, so a resumed job neither
-                // repeats nor drops one.
-                record.processedRows = rows.last?.row ?? record.processedRows
-                record.report = try JSONValue(encoding: report)
-                try await stores.leads.updateImport(record)
-                return (report, record)
-            }
-            report = after
-            record = saved
+        } catch {
+            _ = try? await reading.value  // the read-ahead is done with the file before it is closed
+            throw error
         }
-
-        while let fields = try reader.next() {
-            row += 1
-            if row <= record.processedRows { continue }
-            batch.append((row, fields))
-            if batch.count >= Self.batchSize { try await flush() }
-        }
-        try await flush()
         record.status = .completed
         record.completedAt = Date()
         record.report = try JSONValue(encoding: report)
@@ -356,6 +263,89 @@ public struct LeadImports: Sendable {
         // A large import changes the tables' shape; the autovacuum would notice only later.
         if report.imported >= 1_000 { try? await stores.leads.refreshStatistics() }
         return record
+    }
+
+    /// Stores one checked batch in one transaction, with the position reached, so a resumed
+    /// job neither repeats nor drops a row. Rows whose e-mail is already a lead (stored, or
+    /// earlier in this file) are skipped or merged into it, as the import asked.
+    private func write(_ batch: PreparedRows, report before: LeadImportReport, record snapshot: LeadImportRecord,
+                       members: [Int: Bool], calibration: LeadCalibration?) async throws -> (LeadImportReport, LeadImportRecord) {
+        let (organizationID, update, render) = (snapshot.organizationID, snapshot.onDuplicate == "update", book.render)
+        return try await work.run { stores -> (LeadImportReport, LeadImportRecord) in
+            var report = before
+            var record = snapshot
+            let emails = batch.rows.compactMap { try? $0.lead.get().email?.lowercased() }
+            var existing = try await stores.leads.leads(emails: emails, organizationID: organizationID)
+            var firstRow: [String: Int] = [:]
+            var created: [Lead] = []
+            var pending: [String: Int] = [:]
+            let announceCreated = !(try await stores.webhooks.subscribers(organizationID: organizationID, event: LeadEvents.created)).isEmpty
+            let announceUpdated = !(try await stores.webhooks.subscribers(organizationID: organizationID, event: LeadEvents.updated)).isEmpty
+            for (row, result) in batch.rows {
+                report.totalRows += 1
+                var lead: Lead
+                switch result {
+                case .failure(let error):
+                    report.skip(row: row, reason: Self.reason(error), email: nil)
+                    continue
+                case .success(let valid): lead = valid
+                }
+                if let assignee = lead.assignedTo, members[assignee] != true {
+                    report.skip(row: row, reason: Self.reason(.validation(field: "assigned_to", message: "user \(assignee) is not in your organization")), email: nil)
+                    continue
+                }
+                let key = lead.email?.lowercased()
+                if let key, var current = existing[key] {
+                    let origin = firstRow[key].map { " (row \($0) of this file)" } ?? ""
+                    guard update else {
+                        report.skip(row: row, reason: "duplicate email: \(lead.email ?? "") is already lead \(current.publicID)\(origin)", email: lead.email)
+                        continue
+                    }
+                    current = Self.merge(lead, into: current)
+                    if let index = pending[key] {
+                        // Created by an earlier row of this batch and not stored yet: changed in hand.
+                        current.score = LeadScoring.card(for: current, activities: [], calibration: calibration)
+                        created[index] = current
+                        existing[key] = current
+                        report.updated += 1
+                        continue
+                    }
+                    let rescored = try await LeadBook.rescore(current, reason: "imported", in: stores)
+                    try await stores.leads.updateLead(rescored.lead)
+                    existing[key] = rescored.lead
+                    report.updated += 1
+                    if announceUpdated {
+                        try await LeadEvents.queue(LeadEvents.updated, data: .object(["lead": render(rescored.lead)]),
+                                                   organizationID: organizationID, occurrence: "\(record.publicID):\(row)", in: stores)
+                    }
+                    continue
+                }
+                created.append(lead)
+                if let key {
+                    pending[key] = created.count - 1
+                    existing[key] = lead
+                    firstRow[key] = row
+                }
+                report.imported += 1
+                if announceCreated {
+                    lead = created[created.count - 1]
+                    try await LeadEvents.queue(LeadEvents.created, data: .object(["lead": render(lead)]),
+                                               organizationID: organizationID, occurrence: "\(lead.id)", in: stores)
+                }
+            }
+            // New leads go in together: a few statements for the batch instead of several a lead.
+            // (A row updating one of them changed it in hand above.)
+            try await stores.leads.createLeads(created, reason: "imported")
+            var factors: [LeadFactorKey: Int] = [:]
+            for lead in created {
+                factors.merge(LeadFactorKey.changes(from: nil, to: lead.score), uniquingKeysWith: +)
+            }
+            if !factors.isEmpty { try await stores.leads.adjustFactors(organizationID: organizationID, by: factors) }
+            record.processedRows = batch.lastRow
+            record.report = try JSONValue(encoding: report)
+            try await stores.leads.updateImport(record)
+            return (report, record)
+        }
     }
 
     /// Marks an import failed with a reason (the job gave up, or the file could not be read).
@@ -406,4 +396,55 @@ extension LeadImportReport {
 
     /// Rows skipped, including any beyond the listed ones.
     public var skippedCount: Int { totalRows - imported - updated }
+}
+
+/// Rows read from an import file and checked, each valid one a scored lead, with the row number
+/// reached and whether the file ended.
+struct PreparedRows: Sendable {
+    var rows: [(row: Int, lead: Result<Lead, DomainError>)] = []
+    var lastRow: Int
+    var ended = false
+}
+
+/// Turns an import file's records into scored leads or the reason each cannot be one; needs no
+/// database, so it runs beside the writes.
+struct RowPreparation: Sendable {
+    let columns: LeadColumns
+    let organizationID: UUID
+    let userID: Int
+    let calibration: LeadCalibration?
+
+    /// The next `LeadImports.batchSize` rows after row `row` (rows up to `resumingAfter` were
+    /// imported before a restart and are passed over), with the reader to go on from.
+    func batch(from reader: CSVRecordReader, after row: Int, resumingAfter processed: Int) throws -> (PreparedRows, CSVRecordReader) {
+        var reader = reader
+        var batch = PreparedRows(lastRow: row)
+        while batch.rows.count < LeadImports.batchSize {
+            guard let fields = try reader.next() else {
+                batch.ended = true
+                break
+            }
+            batch.lastRow += 1
+            if batch.lastRow <= processed { continue }
+            batch.rows.append((batch.lastRow, lead(fields)))
+        }
+        return (batch, reader)
+    }
+
+    func lead(_ fields: [String]) -> Result<Lead, DomainError> {
+        do {
+            let draft = try columns.draft(fields)
+            var lead = try LeadRules.cleaned(Lead(
+                organizationID: organizationID, createdBy: userID, assignedTo: draft.assignedTo, firstName: draft.firstName,
+                lastName: draft.lastName, email: draft.email, phone: draft.phone, company: draft.company, title: draft.title,
+                industry: draft.industry, source: draft.source, notes: draft.notes, companySize: draft.companySize,
+                status: draft.status, dealValue: draft.dealValue, doNotCall: draft.doNotCall))
+            lead.score = LeadScoring.card(for: lead, activities: [], calibration: calibration)
+            return .success(lead)
+        } catch let error as DomainError {
+            return .failure(error)
+        } catch {
+            return .failure(.validation(field: "row", message: "could not be read"))
+        }
+    }
 }

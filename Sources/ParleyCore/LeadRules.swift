@@ -21,8 +21,8 @@ public enum LeadRules {
     public static func cleaned(_ lead: Lead) throws -> Lead {
         var lead = lead
         func clean(_ value: String?, _ field: String, max: Int) throws -> String? {
-            guard let value = value?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else { return nil }
-            guard value.count <= max else { throw DomainError.validation(field: field, message: "must be at most \(max) characters") }
+            guard let value = value?.trimmed, !value.isEmpty else { return nil }
+            guard value.utf8.count <= max || value.count <= max else { throw DomainError.validation(field: field, message: "must be at most \(max) characters") }
             return value
         }
         lead.firstName = try clean(lead.firstName, "first_name", max: maxNameLength) ?? ""

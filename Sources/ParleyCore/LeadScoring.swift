@@ -18,7 +18,9 @@ public enum LeadScoring {
         var history = activities.map { LeadActivity(type: $0.typeName, at: $0.occurredAt) }
         // Opting out is scored as the activity it is, whoever set the flag.
         if lead.doNotCall, !activities.contains(where: { $0.type == .doNotCall }) { history.append(LeadActivity(type: "do_not_call", at: nil)) }
-        let score = LeadScorer.score(lead: profile, activities: history, now: now)
+        // What the lead voiced on calls moves the intent score.
+        let calls = activities.filter { $0.type == .callCompleted }.compactMap { $0.metadata["evidence"]?.decoded(as: CallEvidence.self) }
+        let score = LeadScorer.score(lead: profile, activities: history, calls: calls, now: now)
         var card = LeadScoreCard(
             overall: score.overallScore, demographic: score.demographicScore, behavioral: score.behavioralScore,
             engagement: score.engagementScore, intent: score.intentScore, conversionProbability: score.conversionProbability,

@@ -114,9 +114,7 @@ public struct Lead: Sendable, Codable, Hashable, Identifiable {
         self.updatedAt = updatedAt
     }
 
-    public static func newPublicID() -> String {
-        "lead_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12)
-    }
+    public static func newPublicID() -> String { PublicID.make("lead") }
 
     /// "John Doe", or the e-mail address when the lead has no name.
     public var displayName: String {
@@ -347,5 +345,20 @@ public struct LeadImportRecord: Sendable, Codable, Hashable {
         self.report = report
         self.createdAt = createdAt
         self.completedAt = completedAt
+    }
+}
+
+/// Public ids as the Leads document shows them: a kind, an underscore and 12 random hex digits
+/// (48 bits), written straight from a UUID's bytes (an import makes one per row).
+public enum PublicID {
+    public static func make(_ kind: String) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var text = Array(kind.utf8) + [UInt8(ascii: "_")]
+        let bytes = UUID().uuid
+        for byte in [bytes.0, bytes.1, bytes.2, bytes.3, bytes.4, bytes.5] {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 }

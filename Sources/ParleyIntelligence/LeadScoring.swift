@@ -1,6 +1,31 @@
 import Foundation
 import ParleyDomain
 
+/// What one conversation with a lead says about their intent: the interests and objections
+/// they voiced and their mood (−1…1).
+public struct CallEvidence: Sendable, Codable, Hashable {
+    public var interests: [InterestSignal]
+    public var objections: [ObjectionType]
+    public var sentiment: Double
+
+    public init(interests: [InterestSignal], objections: [ObjectionType], sentiment: Double) {
+        self.interests = interests
+        self.objections = objections
+        self.sentiment = sentiment
+    }
+
+    /// What the counterpart said in an analysed conversation.
+    public init(_ analysis: TextAnalysis) {
+        self.init(interests: analysis.interestSignals.map(\.type), objections: analysis.objections.map(\.type),
+                  sentiment: (analysis.sentimentBySpeaker[SpeakerRole.counterpart.rawValue] ?? analysis.sentiment).score)
+    }
+
+    /// What the lead said on an AI call.
+    public init(_ summary: CallSummary) {
+        self.init(interests: summary.interestSignals, objections: summary.objections.map(\.type), sentiment: summary.overallSentiment)
+    }
+}
+
 /// What is known about a lead, as plain fields (the store's lead maps onto this).
 public struct LeadProfile: Sendable, Codable, Hashable {
     public var email: String?
@@ -82,7 +107,7 @@ public enum LeadScorer {
     }
 
     public static func score(
-        lead: LeadProfile, activities: [LeadActivity] = [], calls: [TextAnalysis] = [], now: Date = Date()
+        lead: LeadProfile, activities: [LeadActivity] = [], calls: [CallEvidence] = [], now: Date = Date()
     ) -> LeadScore {
         var positive: [String] = []
         var negative: [String] = []
@@ -140,17 +165,15 @@ public enum LeadScorer {
         // Intent from calls: interest signals up, objections and negative sentiment down.
         var intent = 0.3
         for call in calls {
-            let signals = Set(call.interestSignals.map(\.type))
-            for signal in signals {
+            for signal in Set(call.interests) {
                 intent += 0.12
                 positive.append(signal == .demoInterest ? "Asked for a demo on a call" : signal == .pricingInterest ? "Asked about pricing on a call" : signal == .timelineInterest ? "Asked about timelines on a call" : "Voiced interest on a call")
             }
-            for type in Set(call.objections.map(\.type)) {
+            for type in Set(call.objections) {
                 intent -= 0.08
                 negative.append("Raised a \(type.rawValue) objection")
             }
-            let mood = call.sentimentBySpeaker[SpeakerRole.counterpart.rawValue] ?? call.sentiment
-            intent += mood.score * 0.2
+            intent += call.sentiment * 0.2
             engagement += 0.1
         }
         if activities.contains(where: { ["demo_requested", "quote_requested", "trial_started"].contains($0.type.lowercased()) }) { intent += 0.2 }
@@ -164,7 +187,7 @@ public enum LeadScorer {
         if probability >= 0.7 { recommendations.append("High priority - Schedule immediate call") }
         else if probability >= 0.4 { recommendations.append("Medium priority - Follow up within the week") }
         else { recommendations.append("Low priority - Add to nurture campaign") }
-        if calls.contains(where: { $0.objections.contains { $0.type == .price } }) { recommendations.append("Follow up with pricing information") }
+        if calls.contains(where: { $0.objections.contains(.price) }) { recommendations.append("Follow up with pricing information") }
         if !seen.contains("demo_requested") && i >= 0.5 { recommendations.append("Offer a product demo") }
         if negative.contains("No email address") || negative.contains("Email bounced") { recommendations.append("Verify contact details") }
         return LeadScore(

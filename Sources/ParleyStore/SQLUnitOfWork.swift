@@ -39,4 +39,5 @@ public struct SQLStoreAccess: StoreAccess {
     public var preferences: any PreferenceStore { SQLPreferenceStore(database: database()) }
     public var webhooks: any WebhookStore { SQLWebhookStore(database: database()) }
     public var leads: any LeadStore { SQLLeadStore(database: database()) }
+    public var identity: any IdentityStore { FluentIdentityStore(database: database()) }
 }

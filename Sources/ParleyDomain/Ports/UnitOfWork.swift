@@ -37,4 +37,6 @@ public protocol StoreAccess: Sendable {
     var preferences: any PreferenceStore { get }
     var webhooks: any WebhookStore { get }
     var leads: any LeadStore { get }
+    /// Organizations and people, for use cases that speak for an organization by name.
+    var identity: any IdentityStore { get }
 }

@@ -55,7 +55,10 @@ final class MultipartReceiver {
         self.destination = destination
         self.limit = limit
         self.form = form
-        parser.onHeader = { [unowned self] name, value in headers[name.lowercased()] = value }
+        parser.onHeader = { [unowned self] name, value in
+            headers[name.lowercased()] = value
+            partName = Self.parameter("name", in: headers["content-disposition"])
+        }
         parser.onBody = { [unowned self] buffer in
             guard failure == nil else { return }
             do { try receive(&buffer) } catch { failure = error }
@@ -64,6 +67,7 @@ final class MultipartReceiver {
             guard failure == nil else { return }
             do { try completePart() } catch { failure = error }
             headers = [:]
+            partName = nil
         }
     }
 
@@ -75,7 +79,8 @@ final class MultipartReceiver {
     /// Whether a file part arrived with at least one byte.
     var hasFile: Bool { handle != nil || !head.isEmpty }
 
-    private var partName: String? { Self.parameter("name", in: headers["content-disposition"]) }
+    /// The current part's name, read from its headers as they arrive rather than for every chunk.
+    private var partName: String?
 
     private func receive(_ buffer: inout ByteBuffer) throws {
         let name = partName ?? ""
@@ -145,14 +150,27 @@ final class MultipartReceiver {
         if let failure { throw failure }
     }
 
-    /// Looks for the closing delimiter across chunk borders, keeping only its length in hand.
+    /// Looks for the closing delimiter across chunk borders, keeping only its length in hand:
+    /// the seam (what was kept and the chunk's first bytes) and then the chunk itself.
     private func watchForClosingDelimiter(_ buffer: ByteBuffer) {
-        let window = tail + buffer.readableBytesView
-        if window.firstRange(of: closing) != nil {
+        let bytes = buffer.readableBytesView
+        let seam = tail + bytes.prefix(closing.count - 1)
+        let found = seam.firstRange(of: closing) != nil || buffer.withUnsafeReadableBytes { raw in
+            guard raw.count >= closing.count else { return false }
+            let first = closing[0]
+            var index = 0
+            while let offset = raw[index...].firstIndex(of: first), offset + closing.count <= raw.count {
+                if raw[offset..<offset + closing.count].elementsEqual(closing) { return true }
+                index = offset + 1
+            }
+            return false
+        }
+        if found {
             closed = true
             tail = []
         } else {
-            tail = Array(window.suffix(closing.count - 1))
+            let keep = closing.count - 1
+            tail = bytes.count >= keep ? Array(bytes.suffix(keep)) : Array((tail + bytes).suffix(keep))
         }
     }
 

@@ -15,5 +15,6 @@ public enum ParleyMigrations {
         M0010_TypedAnalysis(),
         M0011_Leads(),
         M0012_TypedDetails(),
+        M0013_LeadFilterIndex(),
     ]
 }

@@ -204,6 +204,31 @@ struct CallTests {
         }
     }
 
+    @Test func theCallerSpeaksForTheOrganizationAndWhatTheLeadVoicesMovesTheirIntent() async throws {
+        try await TestServer.with { server in
+            let (_, admin) = try await server.adminOfNewOrganization(name: "Northwind Traders")
+            let token = admin.accessToken
+            let lead = try await Self.newLead(server, token)
+            let before = try await server.request(.POST, "/api/v1/leads/\(lead)/score", token: token)
+            let intentBefore = try #require(before.json["intent_score"] as? Double, "\(before.text)")
+
+            let call = try await Self.newCall(server, token, lead: lead)
+            let started = try await server.request(.POST, "/api/v1/voice/calls/\(call)/start", token: token)
+            #expect((started.json["opening_message"] as? String)?.contains("Northwind Traders") == true, "\(started.text)")
+            for line in ["Yes, I have a few minutes.", "That sounds interesting. Could you show me a demo? And how much does it cost per month?"] {
+                let answer = try await server.request(.POST, "/api/v1/voice/calls/\(call)/respond", json: ["text": line], token: token)
+                #expect(answer.status == 200, "\(answer.text)")
+            }
+            let end = try await server.request(.POST, "/api/v1/voice/calls/\(call)/end", json: ["reason": "completed"], token: token)
+            #expect(end.status == 200, "\(end.text)")
+
+            let after = try await server.request(.POST, "/api/v1/leads/\(lead)/score", token: token)
+            let positive = ((after.json["factors"] as? [String: Any])?["positive_factors"] as? [String]) ?? []
+            #expect(positive.contains("Asked for a demo on a call"), "\(after.text)")
+            #expect(try #require(after.json["intent_score"] as? Double) > intentBefore)
+        }
+    }
+
     @Test func badInputAroundCallsIsRefusedAndCorruptsNothing() async throws {
         try await TestServer.with { server in
             let rep = try await server.register()

@@ -37,7 +37,7 @@ extension LeadsAndCalls {
             let context = request.application.parley
             let folder = URL(fileURLWithPath: context.configuration.dataDirectory).appendingPathComponent("imports")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            let publicID = "import_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12)
+            let publicID = PublicID.make("import")
             let file = folder.appendingPathComponent("\(publicID).csv")
             let receiver = MultipartReceiver(boundary: boundary, destination: file, limit: LeadImports.maxBytes, form: csvForm)
             var chunks = request.body.makeAsyncIterator()
