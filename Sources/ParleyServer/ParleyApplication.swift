@@ -162,6 +162,7 @@ public enum ParleyApplication {
     static func routes(_ app: Application) throws {
         try app.register(collection: OperationsRoutes())
         try app.register(collection: OpenAPIRoutes())
+        if let console = ConsoleRoutes.directory(app.parley.configuration) { try app.register(collection: ConsoleRoutes(directory: console)) }
         try app.parley.surfaces.register(on: app)
     }
 

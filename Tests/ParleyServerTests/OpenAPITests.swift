@@ -8,8 +8,10 @@ import Testing
 struct OpenAPITests {
     /// "/api/v1/admin/users/:user_id" → "/api/v1/admin/users/{user_id}"
     static func documentedForm(_ path: String) -> String {
-        path.split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }
+        // A catch-all is documented as one `{path}` parameter; the root as `/`.
+        let form = path.split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : $0 == "**" ? "{path}" : String($0) }
             .reduce("") { $0 + "/" + $1 }
+        return form.isEmpty ? "/" : form
     }
 
     @Test func everyRouteIsDocumentedAndEveryDocumentedOperationExists() async throws {
@@ -57,6 +59,22 @@ struct OpenAPITests {
     }
 
     /// Every `$ref` in every document resolves.
+    @Test func theConsoleIsServedUnderAppAndNothingOutsideItsFolder() async throws {
+        try await TestServer.with { server in
+            // The client follows the root's redirect, as a browser does.
+            let root = try await server.request(.GET, "/")
+            #expect(root.status == 200 && root.text.contains("<html"))
+            for path in ["/app", "/app/", "/app/sessions/42"] {
+                let page = try await server.request(.GET, path)
+                #expect(page.status == 200 && page.header("Content-Type")?.hasPrefix("text/html") == true, "\(path)")
+                #expect(page.text.contains("<html") && page.header("Cache-Control") == "no-cache", "\(path)")
+            }
+            for path in ["/app/missing.js", "/app/..%2f..%2fPackage.swift", "/app/.hidden", "/app/%2e%2e/docs.html"] {
+                #expect(try await server.request(.GET, path).status == 404, "\(path)")
+            }
+        }
+    }
+
     @Test func referencesResolve() throws {
         let catalog = try OpenAPICatalog.load()
         for surface in OpenAPICatalog.surfaces {

@@ -34,6 +34,9 @@ public struct ParleyConfiguration: Sendable {
     /// Seconds an upload may go without receiving a byte before it is settled as interrupted
     /// and its partial file removed (`PARLEY_UPLOAD_STALL_TIMEOUT`); checked at start and every minute.
     public var uploadStallTimeout: TimeInterval = 300
+    /// Where the browser console's files are read from: the copy built into the binary by
+    /// default, a source folder (`PARLEY_CONSOLE_DIR`) while working on it.
+    public var consoleDirectory: String?
     /// Prefixes moved from their defaults, by surface id (`PARLEY_PREFIX_IDENTITY` for the shared
     /// `/auth/*`, `PARLEY_PREFIX_SALES_TRAINER`,
     /// `PARLEY_PREFIX_SPEECH_COACHING`, `PARLEY_PREFIX_ADMIN`; `/` mounts a surface at the root).
@@ -109,6 +112,7 @@ public struct ParleyConfiguration: Sendable {
             default: throw DomainError.validation(field: "PARLEY_WEBHOOK_ALLOW_PRIVATE", message: "must be 1 or 0, got '\(raw)'")
             }
         }
+        configuration.consoleDirectory = value("PARLEY_CONSOLE_DIR")
         configuration.openSessionLimit = try integer("PARLEY_OPEN_SESSION_LIMIT", default: configuration.openSessionLimit, range: 1...100)
         for id in Surface.all.map(\.id) {
             let key = "PARLEY_PREFIX_" + id.uppercased().replacingOccurrences(of: "-", with: "_")
