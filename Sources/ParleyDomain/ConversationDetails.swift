@@ -88,9 +88,12 @@ public struct ConversationDetails: Sendable, Codable, Hashable {
     public var liveState: [String: JSONValue]
     /// What a Leads & Voice Calls call is about (its lead, number, purpose, voice); nil for other kinds.
     public var call: CallFacts?
+    /// What a voice agent's call was: its campaign, number, telephony and how it went; nil for other kinds.
+    public var agentCall: AgentCallFacts?
 
     public init(sessionType: String? = nil, description: String? = nil, expectedDuration: Double? = nil, feedback: ConversationFeedback? = nil,
-                processing: ProcessingState? = nil, retries: Int? = nil, liveState: [String: JSONValue] = [:], call: CallFacts? = nil) {
+                processing: ProcessingState? = nil, retries: Int? = nil, liveState: [String: JSONValue] = [:], call: CallFacts? = nil,
+                agentCall: AgentCallFacts? = nil) {
         self.sessionType = sessionType
         self.description = description
         self.expectedDuration = expectedDuration
@@ -99,10 +102,11 @@ public struct ConversationDetails: Sendable, Codable, Hashable {
         self.retries = retries
         self.liveState = liveState
         self.call = call
+        self.agentCall = agentCall
     }
 
     enum CodingKeys: String, CodingKey {
-        case sessionType, description, expectedDuration, feedback, processing, retries, liveState, call
+        case sessionType, description, expectedDuration, feedback, processing, retries, liveState, call, agentCall
     }
 
     /// Keys details were stored with before they were typed.
@@ -128,6 +132,7 @@ public struct ConversationDetails: Sendable, Codable, Hashable {
         processing = try typed.decodeIfPresent(ProcessingState.self, forKey: .processing)
         retries = try typed.decodeIfPresent(Int.self, forKey: .retries)
         call = try typed.decodeIfPresent(CallFacts.self, forKey: .call)
+        agentCall = try typed.decodeIfPresent(AgentCallFacts.self, forKey: .agentCall)
         if let feedback = try typed.decodeIfPresent(ConversationFeedback.self, forKey: .feedback) {
             self.feedback = feedback
         } else if let old = try legacy.decodeIfPresent(LegacyFeedback.self, forKey: .user_feedback) {
@@ -172,5 +177,77 @@ public struct CallFacts: Sendable, Codable, Hashable {
         self.language = language
         self.endReason = endReason
         self.settledAt = settledAt
+    }
+}
+
+/// Where a voice agent's call stands, as call logs show it.
+public enum CallLogStatus: String, Sendable, Codable, CaseIterable {
+    case queued, ringing
+    case inProgress = "in_progress"
+    case completed
+    case noAnswer = "no_answer"
+    case busy, failed, voicemail
+}
+
+/// How long one agent turn took: from the end of the callee's speech to the recognised text,
+/// to the reply's text, and to the reply's first audio (seconds).
+public struct TurnLatency: Sendable, Codable, Hashable {
+    public var turn: Int
+    public var recognition: Double
+    public var reply: Double
+    public var firstAudio: Double
+
+    public init(turn: Int, recognition: Double, reply: Double, firstAudio: Double) {
+        self.turn = turn
+        self.recognition = recognition
+        self.reply = reply
+        self.firstAudio = firstAudio
+    }
+}
+
+/// What a voice agent's call was, kept with its conversation: the campaign and number, the
+/// telephony that placed it, how it ended, the engines that ran, per-turn delays and the recording.
+public struct AgentCallFacts: Sendable, Codable, Hashable {
+    public var agentID: UUID
+    public var campaignID: UUID?
+    public var phoneNumber: String
+    public var attempt: Int
+    /// `simulated` (the embedded callee) or `twilio`.
+    public var telephony: String
+    public var status: CallLogStatus
+    public var endReason: String?
+    /// Engines that ran instead of the ones the agent names, in words.
+    public var engineNotes: [String]
+    public var latencies: [TurnLatency]
+    /// The recording, under the media folder (two channels: callee left, agent right).
+    public var recordingPath: String?
+    public var recordingSeconds: Double?
+    public var summary: String?
+    /// `positive`, `neutral` or `negative`.
+    public var sentiment: String?
+    public var emotions: [String]
+    public var keyPhrases: [String]
+    public var cost: Double
+
+    public init(agentID: UUID, campaignID: UUID?, phoneNumber: String, attempt: Int, telephony: String, status: CallLogStatus,
+                endReason: String? = nil, engineNotes: [String] = [], latencies: [TurnLatency] = [], recordingPath: String? = nil,
+                recordingSeconds: Double? = nil, summary: String? = nil, sentiment: String? = nil, emotions: [String] = [],
+                keyPhrases: [String] = [], cost: Double = 0) {
+        self.agentID = agentID
+        self.campaignID = campaignID
+        self.phoneNumber = phoneNumber
+        self.attempt = attempt
+        self.telephony = telephony
+        self.status = status
+        self.endReason = endReason
+        self.engineNotes = engineNotes
+        self.latencies = latencies
+        self.recordingPath = recordingPath
+        self.recordingSeconds = recordingSeconds
+        self.summary = summary
+        self.sentiment = sentiment
+        self.emotions = emotions
+        self.keyPhrases = keyPhrases
+        self.cost = cost
     }
 }

@@ -131,10 +131,15 @@ public enum ParleyApplication {
         if case .postgres(let url) = configuration.database {
             relay = try PostgresEventRelay(url: url, database: app.db, logger: Logger(label: "parley.events"))
         }
+        let wording = prospectWording ?? LanguageModelConfiguration.fromEnvironment(environment)
         app.parley = ParleyContext(
             configuration: configuration, decoyHash: decoy, openAPI: try OpenAPICatalog.load(), speech: speech,
-            prospectWording: prospectWording ?? LanguageModelConfiguration.fromEnvironment(environment), relay: relay,
-            core: CoreServices(work: SQLUnitOfWork { [unowned app] in app.db }, stores: SQLStoreAccess { [unowned app] in app.db }))
+            prospectWording: wording, relay: relay,
+            core: CoreServices(
+                work: SQLUnitOfWork { [unowned app] in app.db }, stores: SQLStoreAccess { [unowned app] in app.db },
+                engines: Self.engineSupply(speech: speech, wording: wording), speech: LiveSpeech(recognizer: speech.recognizer, synthesizer: speech.synthesizer),
+                wording: wording, telephony: SimulatedTelephony(),
+                recordings: URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("media/recordings")))
 
         app.http.server.configuration.hostname = configuration.host
         app.http.server.configuration.port = configuration.port
@@ -151,12 +156,31 @@ public enum ParleyApplication {
         app.parley.jobs.register(WebhookDelivery.handler)
         app.parley.jobs.register(ClipRendering.handler)
         app.parley.jobs.register(LeadImportJobHandler.handler)
+        app.parley.jobs.register(CampaignJobHandlers.tick)
+        app.parley.jobs.register(CampaignJobHandlers.dial)
         app.lifecycle.use(JobWorkersLifecycle())
         if shared == nil { app.lifecycle.use(SpeechServicesLifecycle()) }
         app.lifecycle.use(LiveCallsLifecycle())
         app.lifecycle.use(StalledUploadSweep())
         app.lifecycle.use(EventRelayLifecycle())
         try routes(app)
+    }
+
+    /// What runs for an agent's engines: the embedded ones always, a hosted one once configured;
+    /// a provider named but not configured falls back to what the server runs.
+    static func engineSupply(speech: SpeechEngines, wording: (any LanguageModel)?) -> EngineSupply {
+        let recognizer = speech.recognizer
+        let synthesizer = speech.synthesizer
+        let stt = recognizer is DeepgramRecognizer ? "deepgram" : (recognizer is UnavailableRecognizer ? "none" : "embedded")
+        let tts = synthesizer is ElevenLabsSynthesizer ? "elevenlabs" : (synthesizer is OpenAISpeechSynthesizer ? "openai" : "embedded")
+        let llm = wording is AnthropicLanguageModel ? "anthropic" : (wording == nil ? "embedded" : "openai")
+        return EngineSupply(
+            running: [
+                .llm: Set(["embedded", llm]),
+                .stt: stt == "embedded" ? ["embedded", "whisper"] : [stt],
+                .tts: tts == "embedded" ? ["embedded", "espeak", "piper"] : [tts, "embedded"],
+            ],
+            fallback: [.llm: llm, .stt: stt == "none" ? "embedded" : stt, .tts: tts])
     }
 
     static func routes(_ app: Application) throws {
@@ -220,8 +244,12 @@ public struct CoreServices: Sendable {
     public let leads: LeadBook
     public let leadImports: LeadImports
     public let calls: LeadCalls
+    public let agents: VoiceAgentBook
+    public let campaigns: CampaignBook
+    public let dialler: Dialler
 
-    init(work: any UnitOfWork, stores: any StoreAccess) {
+    init(work: any UnitOfWork, stores: any StoreAccess, engines: EngineSupply, speech: LiveSpeech, wording: (any LanguageModel)?,
+         telephony: any Telephony, recordings: URL) {
         intake = RecordingIntake(work: work, stores: stores)
         conversations = ConversationLog(stores: stores)
         scenarios = ScenarioCatalogue(stores: stores)
@@ -233,6 +261,9 @@ public struct CoreServices: Sendable {
         leads = LeadBook(work: work, stores: stores, render: LeadsAndCalls.LeadJSON.lead)
         leadImports = LeadImports(work: work, stores: stores, book: leads)
         calls = LeadCalls(work: work, stores: stores, leads: leads)
+        agents = VoiceAgentBook(stores: stores, supply: engines)
+        campaigns = CampaignBook(work: work, stores: stores, agents: agents)
+        dialler = Dialler(work: work, stores: stores, agents: agents, telephony: telephony, speech: speech, wording: wording, recordings: recordings)
     }
 }
 

@@ -37,6 +37,7 @@ public struct SQLLeadStore: LeadStore, SQLStore {
                 throw DomainError.conflict("A lead with email \(lead.email ?? "") already exists in this organization")
             }
             try await store.index(lead)
+            try await store.blockOptedOut([lead])
         }
     }
 
@@ -84,6 +85,7 @@ public struct SQLLeadStore: LeadStore, SQLStore {
                         INSERT INTO lead_score_history (id, lead_id, overall, conversion_probability, band, reason, scored_at) VALUES \(SQLList(history))
                         """).run()
                 }
+                try await SQLLeadStore(database: database).blockOptedOut(Array(chunk))
             }
         }
     }
@@ -106,7 +108,18 @@ public struct SQLLeadStore: LeadStore, SQLStore {
                 throw DomainError.conflict("A lead with email \(lead.email ?? "") already exists in this organization")
             }
             try await store.index(lead)
+            try await store.blockOptedOut([lead])
         }
+    }
+
+    /// A lead who asked not to be called puts their number on the organization's do-not-call
+    /// list, so no surface (campaigns included) dials it again; the list keeps it.
+    func blockOptedOut(_ leads: [Lead]) async throws {
+        let blocked = leads.compactMap { lead -> BlockedNumber? in
+            guard lead.doNotCall, let phone = lead.phone.flatMap(PhoneNumber.e164) else { return nil }
+            return BlockedNumber(organizationID: lead.organizationID, phoneNumber: phone, reason: "lead \(lead.publicID) opted out")
+        }
+        if !blocked.isEmpty { try await SQLVoiceAgentStore(database: database).block(blocked) }
     }
 
     public func lead(publicID: String, organizationID: UUID) async throws -> Lead? {

@@ -19,7 +19,8 @@ public struct SQLUnitOfWork: UnitOfWork {
                 jobs: SQLJobQueue(database: transaction),
                 records: SQLCoachingRecordStore(database: transaction),
                 webhooks: SQLWebhookStore(database: transaction),
-                leads: SQLLeadStore(database: transaction)))
+                leads: SQLLeadStore(database: transaction),
+                agents: SQLVoiceAgentStore(database: transaction)))
         }
     }
 }
@@ -39,5 +40,6 @@ public struct SQLStoreAccess: StoreAccess {
     public var preferences: any PreferenceStore { SQLPreferenceStore(database: database()) }
     public var webhooks: any WebhookStore { SQLWebhookStore(database: database()) }
     public var leads: any LeadStore { SQLLeadStore(database: database()) }
+    public var agents: any VoiceAgentStore { SQLVoiceAgentStore(database: database()) }
     public var identity: any IdentityStore { FluentIdentityStore(database: database()) }
 }

@@ -61,7 +61,7 @@ struct ServeCommand: AsyncParsableCommand {
 /// `parley worker`: run durable jobs without serving HTTP, until SIGINT/SIGTERM.
 struct WorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "worker", abstract: "Process background jobs (uploads, clips, reports, webhooks) without serving HTTP.")
+        commandName: "worker", abstract: "Process background jobs (uploads, clips, reports, webhooks, campaign calls) without serving HTTP.")
 
     @ArgumentParser.Option(help: "Concurrent jobs (default PARLEY_WORKERS or 2).") var concurrency: Int?
 

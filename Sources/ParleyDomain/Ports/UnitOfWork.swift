@@ -8,10 +8,11 @@ public struct TransactionStores: Sendable {
     public var records: any CoachingRecordStore
     public var webhooks: any WebhookStore
     public var leads: any LeadStore
+    public var agents: any VoiceAgentStore
 
     public init(
         conversations: any ConversationStore, uploads: any MediaUploadStore, jobs: any JobQueue,
-        records: any CoachingRecordStore, webhooks: any WebhookStore, leads: any LeadStore
+        records: any CoachingRecordStore, webhooks: any WebhookStore, leads: any LeadStore, agents: any VoiceAgentStore
     ) {
         self.conversations = conversations
         self.uploads = uploads
@@ -19,6 +20,7 @@ public struct TransactionStores: Sendable {
         self.records = records
         self.webhooks = webhooks
         self.leads = leads
+        self.agents = agents
     }
 }
 
@@ -37,6 +39,7 @@ public protocol StoreAccess: Sendable {
     var preferences: any PreferenceStore { get }
     var webhooks: any WebhookStore { get }
     var leads: any LeadStore { get }
+    var agents: any VoiceAgentStore { get }
     /// Organizations and people, for use cases that speak for an organization by name.
     var identity: any IdentityStore { get }
 }

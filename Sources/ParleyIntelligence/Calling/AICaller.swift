@@ -223,7 +223,10 @@ public struct AICaller: Sendable, Codable, Hashable {
     private mutating func discoveryLine(prefix: String) -> CallerLine {
         questionsAsked += 1
         let question: String
-        if let pain = lead.painPoints.first(where: { !askedPains.contains($0) && !heardPains.contains($0) }) {
+        if questionsAsked <= pitch.questions.count {
+            // The organization's own questions come first, in its order.
+            question = pitch.questions[questionsAsked - 1]
+        } else if let pain = lead.painPoints.first(where: { !askedPains.contains($0) && !heardPains.contains($0) }) {
             askedPains.append(pain)
             question = pick(.discoveryPain, pain: pain)
         } else {

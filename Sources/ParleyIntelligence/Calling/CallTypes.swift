@@ -48,10 +48,13 @@ public struct CallPitch: Sendable, Codable, Hashable {
     /// Times the caller proposes for the next step, said after "on" ("Tuesday at 10 am").
     public var meetingTimes: [String]
 
+    /// Discovery questions of the organization's own, asked in order before the built-in ones.
+    public var questions: [String]
+
     public init(
         organization: String = "Parley", callerName: String = "Alex", product: String = "our platform",
         valueProposition: String = "spend less time on busywork and more time with customers", meetingKind: String = "demo",
-        meetingMinutes: Int = 20, meetingTimes: [String] = ["Tuesday at 10 am", "Thursday at 2 pm"]
+        meetingMinutes: Int = 20, meetingTimes: [String] = ["Tuesday at 10 am", "Thursday at 2 pm"], questions: [String] = []
     ) {
         self.organization = organization
         self.callerName = callerName
@@ -60,6 +63,24 @@ public struct CallPitch: Sendable, Codable, Hashable {
         self.meetingKind = meetingKind
         self.meetingMinutes = meetingMinutes
         self.meetingTimes = meetingTimes
+        self.questions = questions
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case organization, callerName, product, valueProposition, meetingKind, meetingMinutes, meetingTimes, questions
+    }
+
+    /// Calls stored before pitches had their own questions read back with none.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        organization = try container.decode(String.self, forKey: .organization)
+        callerName = try container.decode(String.self, forKey: .callerName)
+        product = try container.decode(String.self, forKey: .product)
+        valueProposition = try container.decode(String.self, forKey: .valueProposition)
+        meetingKind = try container.decode(String.self, forKey: .meetingKind)
+        meetingMinutes = try container.decode(Int.self, forKey: .meetingMinutes)
+        meetingTimes = try container.decode([String].self, forKey: .meetingTimes)
+        questions = try container.decodeIfPresent([String].self, forKey: .questions) ?? []
     }
 }
 

@@ -90,6 +90,7 @@ public struct ParleyConfiguration: Sendable {
         limits.authentication.limit = try integer("PARLEY_RATE_LIMIT_AUTH", default: limits.authentication.limit, range: 1...Int(Int32.max))
         var jobs = JobWorkerSettings()
         jobs.concurrency = try integer("PARLEY_WORKERS", default: jobs.concurrency, range: 0...64)
+        jobs.callConcurrency = try integer("PARLEY_CALL_WORKERS", default: jobs.callConcurrency, range: 0...500)
         jobs.lease = TimeInterval(try integer("PARLEY_JOB_LEASE", default: Int(jobs.lease), range: 5...3600))
         var configuration = ParleyConfiguration(
             host: host, port: port, dataDirectory: dataDirectory, database: database,

@@ -113,4 +113,20 @@ enum Timestamp {
     static func iso8601(_ date: Date) -> String {
         date.formatted(.iso8601)
     }
+
+    /// A date a client sent: ISO 8601 with or without fractional seconds, or a plain
+    /// `YYYY-MM-DD` (midnight UTC); nil when it is none of those.
+    static func parse(_ text: String) -> Date? {
+        let text = text.trimmingCharacters(in: .whitespaces)
+        if let date = try? Date(text, strategy: .iso8601) { return date }
+        if let date = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) { return date }
+        return try? Date(text + "T00:00:00Z", strategy: .iso8601)
+    }
+
+    /// `parse`, or a 422 naming the field.
+    static func parse(_ text: String?, field: String) throws -> Date? {
+        guard let text else { return nil }
+        guard let date = parse(text) else { throw APIError.validation(field, "must be a date and time in ISO 8601 (2024-04-01T00:00:00Z)") }
+        return date
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import ParleyDomain
 import Vapor
 
 extension Request {
@@ -42,5 +43,14 @@ enum QueryDate {
 
     private static func invalid(_ field: String) -> APIError {
         APIError.validation(field, "must be a date that exists, such as 2024-01-15")
+    }
+}
+
+extension Request {
+    /// A bare JSON answer, as the Leads and Voice Agents documents show theirs.
+    func renderJSON(_ value: JSONValue, status: HTTPResponseStatus = .ok) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return Response(status: status, headers: ["Content-Type": "application/json; charset=utf-8"], body: .init(data: try encoder.encode(value)))
     }
 }

@@ -8,11 +8,19 @@ import Vapor
 /// runs again, so it checks what is already done before doing it. It reaches the application
 /// through its context (use cases, engines, configuration), never through Vapor's `Application`.
 public struct JobHandler: Sendable {
+    /// Which runners take a job: short work shares the general runners; a call holds its
+    /// runner for minutes, so calls have runners of their own and never starve uploads.
+    public enum Lane: String, Sendable {
+        case general, calls
+    }
+
     public let kind: String
+    public let lane: Lane
     public let run: @Sendable (Job, ParleyContext) async throws -> Void
 
-    public init(kind: String, run: @escaping @Sendable (Job, ParleyContext) async throws -> Void) {
+    public init(kind: String, lane: Lane = .general, run: @escaping @Sendable (Job, ParleyContext) async throws -> Void) {
         self.kind = kind
+        self.lane = lane
         self.run = run
     }
 }
@@ -21,6 +29,9 @@ public struct JobHandler: Sendable {
 public struct JobWorkerSettings: Sendable {
     /// Concurrent jobs this process runs; 0 leaves all work to `parley worker` processes.
     public var concurrency: Int = 2
+    /// Concurrent calls this process carries (`PARLEY_CALL_WORKERS`); each campaign's own
+    /// limit is held across all processes by the dialler.
+    public var callConcurrency: Int = 20
     /// Seconds a claimed job stays this worker's without a renewal.
     public var lease: TimeInterval = 60
     /// Seconds between polls when the queue is empty.
@@ -58,14 +69,15 @@ public final class JobWorkers: Sendable {
         doorbell.withLockedValue { $0 = true }
     }
 
-    /// Starts `count` runners (the configured concurrency by default).
-    public func start(_ app: Application, count: Int? = nil) {
-        let count = count ?? settings.concurrency
-        guard count > 0 else { return }
-        let tasks = (0..<count).map { slot in
-            Task { [self] in await run(app, slot: slot) }
+    /// Starts `count` general runners (the configured concurrency by default) and the call runners.
+    public func start(_ app: Application, count: Int? = nil, calls: Int? = nil) {
+        let general = (0..<max(0, count ?? settings.concurrency)).map { slot in
+            Task { [self] in await run(app, slot: slot, lane: .general) }
         }
-        runners.withLockedValue { $0 += tasks }
+        let callers = (0..<max(0, calls ?? settings.callConcurrency)).map { slot in
+            Task { [self] in await run(app, slot: 1_000 + slot, lane: .calls) }
+        }
+        runners.withLockedValue { $0 += general + callers }
     }
 
     /// Stops claiming; jobs in progress get `grace` seconds, then their leases lapse for others.
@@ -89,11 +101,11 @@ public final class JobWorkers: Sendable {
         }
     }
 
-    private func run(_ app: Application, slot: Int) async {
+    private func run(_ app: Application, slot: Int, lane: JobHandler.Lane) async {
         let worker = "\(workerID)#\(slot)"
         let logger = Logger(label: "parley.jobs")
         while !Task.isCancelled {
-            let kinds = handlers.withLockedValue { Array($0.keys) }
+            let kinds = handlers.withLockedValue { $0.values.filter { $0.lane == lane }.map(\.kind) }
             do {
                 guard !kinds.isEmpty,
                       let job = try await SQLJobQueue(database: app.db).claim(worker: worker, kinds: kinds, lease: settings.lease, now: Date())

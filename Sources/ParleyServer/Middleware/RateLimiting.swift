@@ -34,12 +34,23 @@ public struct RateLimitSettings: Sendable {
     /// Leads & Voice Calls: 100 requests a minute and 1,000 an hour per user.
     public var leads = LeadsRateLimits()
 
+    /// Voice Agents: 100 requests a minute, sign-in 10 a minute.
+    public var voiceAgents = VoiceAgentRateLimits()
+
     public static let documented = RateLimitSettings(
         enabled: true,
         general: .init(name: "general", limit: 120, window: 60),
         authentication: .init(name: "auth", limit: 20, window: 60),
         voice: .init(name: "voice", limit: 60, window: 60)
     )
+}
+
+/// The Voice Agents document's rate limits.
+public struct VoiceAgentRateLimits: Sendable {
+    public var general = RateLimitPolicy(name: "agents-general", limit: 100, window: 60)
+    public var authentication = RateLimitPolicy(name: "agents-auth", limit: 10, window: 60)
+
+    public init() {}
 }
 
 /// The Leads & Voice Calls document's rate limits.

@@ -23,6 +23,7 @@ struct Surface: Sendable {
         Surface(id: "speech-coaching", defaultPrefix: "/coaching", dialect: SpeechCoaching.CoachingErrorDialect(), register: SpeechCoaching.register),
         Surface(id: "leads-and-calls", defaultPrefix: "/api/v1", dialect: UnionErrorDialect(), register: LeadsAndCalls.register),
         Surface(id: "admin", defaultPrefix: "/api/v1/admin", dialect: UnionErrorDialect(), register: Admin.register),
+        Surface(id: VoiceAgents.id, defaultPrefix: "/", dialect: VoiceAgents.ErrorDialect(), register: VoiceAgents.register),
     ]
 
     /// The environment variable that moves this surface.

@@ -16,5 +16,6 @@ public enum ParleyMigrations {
         M0011_Leads(),
         M0012_TypedDetails(),
         M0013_LeadFilterIndex(),
+        M0014_VoiceAgents(),
     ]
 }

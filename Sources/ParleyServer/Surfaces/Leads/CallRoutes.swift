@@ -36,7 +36,7 @@ extension LeadsAndCalls {
             let call = try await refusing { try await request.core.calls.create(draft, by: user) }
             var object = CallJSON.call(call, caller: nil).objectValue
             object["success"] = .bool(true)
-            return try request.leadsJSON(.object(object), status: .created)
+            return try request.renderJSON(.object(object), status: .created)
         }
 
         static func list(_ request: Request) async throws -> Response {
@@ -55,7 +55,7 @@ extension LeadsAndCalls {
             let lead = request.query[String.self, at: "lead_id"]
             let (calls, total) = try await request.core.calls.calls(
                 organizationID: user.organizationID, leadPublicID: lead, status: status, offset: (page - 1) * perPage, limit: perPage)
-            return try request.leadsJSON(.object([
+            return try request.renderJSON(.object([
                 "calls": .array(calls.map { CallJSON.call($0, caller: request.core.calls.caller(of: $0)) }),
                 "total": .number(Double(total)), "page": .number(Double(page)), "per_page": .number(Double(perPage)),
                 "total_pages": .number(Double((total + perPage - 1) / perPage)),
@@ -65,14 +65,14 @@ extension LeadsAndCalls {
         static func read(_ request: Request) async throws -> Response {
             let user = try request.principal.user
             let call = try await request.core.calls.call(publicID: callID(request), organizationID: user.organizationID)
-            return try request.leadsJSON(CallJSON.call(call, caller: request.core.calls.caller(of: call)))
+            return try request.renderJSON(CallJSON.call(call, caller: request.core.calls.caller(of: call)))
         }
 
         static func transcript(_ request: Request) async throws -> Response {
             let user = try request.principal.user
             let call = try await request.core.calls.call(publicID: callID(request), organizationID: user.organizationID)
             let turns = try await request.core.calls.turns(of: call)
-            return try request.leadsJSON(.object([
+            return try request.renderJSON(.object([
                 "call_id": .string(call.publicID), "status": .string(CallJSON.status(call.status)),
                 "turns": .array(turns.map(CallJSON.turn)), "total": .number(Double(turns.count)),
             ]))
@@ -99,7 +99,7 @@ extension LeadsAndCalls {
             try await live.start(listening: false)
             try await request.core.calls.announceStart(call, lead: lead)
             let said = events.said.first
-            return try request.leadsJSON(.object([
+            return try request.renderJSON(.object([
                 "success": .bool(true), "call_id": .string(call.publicID),
                 "opening_message": .string(said?.line.text ?? ""),
                 "audio_data": said?.audio.map { .string($0.base64EncodedString()) } ?? .null,
@@ -136,7 +136,7 @@ extension LeadsAndCalls {
             try await live.repSaid(text, words: words)
             // A caller that already said goodbye says nothing more: the call has ended.
             guard let answer = events.said.last else { throw APIError(CallRefusal.ended(call: call.publicID)) }
-            return try request.leadsJSON(.object([
+            return try request.renderJSON(.object([
                 "success": .bool(true), "ai_response": .string(answer.line.text),
                 "audio_data": answer.audio.map { .string($0.base64EncodedString()) } ?? .null,
                 "audio_format": .string("wav"),
@@ -165,7 +165,7 @@ extension LeadsAndCalls {
             call = try await calls.call(publicID: call.publicID, organizationID: user.organizationID)
             let caller = calls.caller(of: call)
             let turns = try await calls.turns(of: call)
-            return try request.leadsJSON(.object([
+            return try request.renderJSON(.object([
                 "success": .bool(true), "call_id": .string(call.publicID),
                 "summary": CallJSON.summary(call, caller: caller), "analytics": CallJSON.analytics(call, caller: caller, turns: turns.count),
             ]))

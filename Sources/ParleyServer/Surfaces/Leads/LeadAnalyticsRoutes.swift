@@ -20,7 +20,7 @@ extension LeadsAndCalls {
             let user = try request.principal.user
             let days = try request.pagingValue("days", default: 30, range: 1...3650)
             let numbers = try await request.core.leads.dashboard(organizationID: user.organizationID, days: days)
-            return try request.leadsJSON(.object([
+            return try request.renderJSON(.object([
                 "totalLeads": .number(Double(numbers.totalLeads)), "newLeadsToday": .number(Double(numbers.newLeadsToday)),
                 "totalCalls": .number(Double(numbers.totalCalls)), "callsToday": .number(Double(numbers.callsToday)),
                 // Percent of the leads closed in the period that were won.
@@ -35,7 +35,7 @@ extension LeadsAndCalls {
             let days = try request.pagingValue("days", default: 30, range: 1...3650)
             let overview = try await request.core.leads.overview(organizationID: user.organizationID, days: days)
             func counts(_ map: [String: Int]) -> JSONValue { .object(map.mapValues { .number(Double($0)) }) }
-            return try request.leadsJSON(.object([
+            return try request.renderJSON(.object([
                 "total_leads": .number(Double(overview.totalLeads)), "new_leads": .number(Double(overview.newLeads)),
                 "qualified_leads": .number(Double(overview.qualifiedLeads)), "converted_leads": .number(Double(overview.convertedLeads)),
                 "average_score": .number(round(overview.averageScore, 2)),

@@ -27,7 +27,7 @@ extension LeadsAndCalls {
             let user = try request.principal.user
             let draft = try LeadFields(request).draft
             let lead = try await request.core.leads.create(draft, by: user)
-            return try request.leadsJSON(LeadJSON.lead(lead), status: .created)
+            return try request.renderJSON(LeadJSON.lead(lead), status: .created)
         }
 
         static func list(_ request: Request) async throws -> Response {
@@ -38,7 +38,7 @@ extension LeadsAndCalls {
             query.offset = (page - 1) * perPage
             query.limit = perPage
             let (leads, total) = try await request.core.leads.leads(query)
-            return try request.leadsJSON(.object([
+            return try request.renderJSON(.object([
                 "leads": .array(leads.map(LeadJSON.lead)), "total": .number(Double(total)), "page": .number(Double(page)),
                 "per_page": .number(Double(perPage)), "total_pages": .number(Double((total + perPage - 1) / perPage)),
             ]))
@@ -47,14 +47,14 @@ extension LeadsAndCalls {
         static func read(_ request: Request) async throws -> Response {
             let user = try request.principal.user
             let lead = try await request.core.leads.lead(publicID: leadID(request), organizationID: user.organizationID)
-            return try request.leadsJSON(LeadJSON.lead(lead))
+            return try request.renderJSON(LeadJSON.lead(lead))
         }
 
         static func update(_ request: Request) async throws -> Response {
             let user = try request.principal.user
             let changes = try LeadFields(request).changes
             let lead = try await request.core.leads.update(publicID: leadID(request), with: changes, by: user)
-            return try request.leadsJSON(LeadJSON.lead(lead))
+            return try request.renderJSON(LeadJSON.lead(lead))
         }
 
         static func delete(_ request: Request) async throws -> Response {
@@ -67,7 +67,7 @@ extension LeadsAndCalls {
             let user = try request.principal.user
             let lead = try await request.core.leads.rescore(publicID: leadID(request), organizationID: user.organizationID)
             guard let card = lead.score else { throw APIError(.internalServerError, code: "INTERNAL_ERROR", "The lead could not be scored") }
-            return try request.leadsJSON(LeadJSON.score(card))
+            return try request.renderJSON(LeadJSON.score(card))
         }
 
         static func history(_ request: Request) async throws -> Response {
@@ -75,7 +75,7 @@ extension LeadsAndCalls {
             let limit = try request.pagingValue("limit", default: 100, range: 1...1_000)
             let lead = try await request.core.leads.lead(publicID: leadID(request), organizationID: user.organizationID)
             let entries = try await request.core.leads.scoreHistory(of: lead, limit: limit)
-            return try request.leadsJSON(.object([
+            return try request.renderJSON(.object([
                 "lead_id": .string(lead.publicID),
                 "history": .array(entries.map { entry in
                     .object([
@@ -107,7 +107,7 @@ extension LeadsAndCalls {
             let (activity, lead) = try await request.core.leads.record(draft, on: leadID(request), by: user, organizationID: user.organizationID)
             var object = LeadJSON.activity(activity, lead: lead).objectValue
             object["score"] = lead.score.map(LeadJSON.scoreSummary) ?? .null
-            return try request.leadsJSON(.object(object), status: .created)
+            return try request.renderJSON(.object(object), status: .created)
         }
 
         static func activities(_ request: Request) async throws -> Response {
@@ -115,7 +115,7 @@ extension LeadsAndCalls {
             let limit = try request.pagingValue("limit", default: 100, range: 1...500)
             let lead = try await request.core.leads.lead(publicID: leadID(request), organizationID: user.organizationID)
             let activities = try await request.core.leads.activities(of: lead, limit: limit)
-            return try request.leadsJSON(.object([
+            return try request.renderJSON(.object([
                 "lead_id": .string(lead.publicID), "activities": .array(activities.map { LeadJSON.activity($0, lead: lead) }),
             ]))
         }
@@ -128,7 +128,7 @@ extension LeadsAndCalls {
             func rows(_ counts: [LeadFactorCount]) -> JSONValue {
                 .array(counts.map { .object(["factor": .string($0.factor), "leads": .number(Double($0.leads))]) })
             }
-            return try request.leadsJSON(.object([
+            return try request.renderJSON(.object([
                 "positive_factors": rows(positive), "negative_factors": rows(negative),
                 "calibration": .object([
                     "calibrated": .bool(calibration != nil),

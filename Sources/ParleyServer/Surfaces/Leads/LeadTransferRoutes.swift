@@ -73,11 +73,11 @@ extension LeadsAndCalls {
                 context.jobs.ring()
                 var body = importJSON(record, rows: rows, request: request).objectValue
                 body["message"] = .string("The file is being imported; follow status_url for progress and the report")
-                return try request.leadsJSON(.object(body), status: .accepted)
+                return try request.renderJSON(.object(body), status: .accepted)
             }
             defer { try? FileManager.default.removeItem(at: file) }
             let finished = try await imports.run(record, file: file, stored: false)
-            return try request.leadsJSON(importJSON(finished, rows: rows, request: request))
+            return try request.renderJSON(importJSON(finished, rows: rows, request: request))
         }
 
         static func importStatus(_ request: Request) async throws -> Response {
@@ -86,7 +86,7 @@ extension LeadsAndCalls {
             guard let record = try await request.core.leadImports.record(publicID: id, organizationID: user.organizationID) else {
                 throw APIError.notFound("NOT_FOUND", "Import \(id) not found")
             }
-            return try request.leadsJSON(importJSON(record, rows: nil, request: request))
+            return try request.renderJSON(importJSON(record, rows: nil, request: request))
         }
 
         static func importJSON(_ record: LeadImportRecord, rows: Int?, request: Request) -> JSONValue {

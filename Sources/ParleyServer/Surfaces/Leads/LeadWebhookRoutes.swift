@@ -56,13 +56,13 @@ extension LeadsAndCalls {
                 id: UUID(), organizationID: user.organizationID, userID: user.id, url: body.url,
                 secret: body.secret ?? "whsec_" + IdentityService.randomToken(), events: Array(Set(chosen)).sorted(), isActive: true, createdAt: Date())
             try await request.core.webhooks.subscribe(subscription)
-            return try request.leadsJSON(Self.subscription(subscription, revealSecret: true), status: .created)
+            return try request.renderJSON(Self.subscription(subscription, revealSecret: true), status: .created)
         }
 
         static func list(_ request: Request) async throws -> Response {
             let user = try request.principal.user
             let subscriptions = try await request.core.webhooks.subscriptions(organizationID: user.organizationID, userID: user.id)
-            return try request.leadsJSON(.object(["webhooks": .array(subscriptions.map { subscription($0) })]))
+            return try request.renderJSON(.object(["webhooks": .array(subscriptions.map { subscription($0) })]))
         }
 
         static func delete(_ request: Request) async throws -> Response {
@@ -76,7 +76,7 @@ extension LeadsAndCalls {
             let subscription = try await owned(request)
             let delivery = try await request.core.outbox.announceTest(to: subscription)
             request.application.parley.jobs.ring()
-            return try request.leadsJSON(.object([
+            return try request.renderJSON(.object([
                 "delivery_id": .string("delivery_" + delivery.id.uuidString.lowercased()), "event": .string(delivery.event),
                 "status": .string(delivery.status.rawValue),
             ]), status: .accepted)
@@ -86,7 +86,7 @@ extension LeadsAndCalls {
             let subscription = try await owned(request)
             let limit = try request.pagingValue("limit", default: 50, range: 1...500)
             let deliveries = try await request.core.webhooks.deliveries(of: subscription, limit: limit)
-            return try request.leadsJSON(.object(["deliveries": .array(deliveries.map { delivery in
+            return try request.renderJSON(.object(["deliveries": .array(deliveries.map { delivery in
                 .object([
                     "id": .string("delivery_" + delivery.id.uuidString.lowercased()), "event": .string(delivery.event),
                     "status": .string(delivery.status.rawValue), "attempts": .number(Double(delivery.attempts)),

@@ -206,11 +206,3 @@ extension LeadsAndCalls {
     }
 }
 
-extension Request {
-    /// A JSON answer in the Leads dialect (bare objects).
-    func leadsJSON(_ value: JSONValue, status: HTTPResponseStatus = .ok) throws -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        return Response(status: status, headers: ["Content-Type": "application/json; charset=utf-8"], body: .init(data: try encoder.encode(value)))
-    }
-}

@@ -1,0 +1,238 @@
+import Foundation
+import ParleyAudio
+import ParleyDomain
+import ParleyIntelligence
+import ParleySpeech
+
+/// One call a voice agent places: who it calls for whom, with what to say and how.
+public struct OutboundCall: Sendable {
+    public var agent: VoiceAgent
+    public var playbook: AgentPlaybook
+    public var phoneNumber: String
+    public var voicemail: VoicemailAction
+    public var recording: URL
+    /// The longest the call may last (seconds of audio on the line).
+    public var maxDuration: Double
+
+    public init(agent: VoiceAgent, playbook: AgentPlaybook, phoneNumber: String, voicemail: VoicemailAction, recording: URL, maxDuration: Double = 600) {
+        self.agent = agent
+        self.playbook = playbook
+        self.phoneNumber = phoneNumber
+        self.voicemail = voicemail
+        self.recording = recording
+        self.maxDuration = maxDuration
+    }
+}
+
+/// How a placed call went.
+public struct CallResult: Sendable {
+    public var status: CallLogStatus
+    public var endReason: String
+    public var latencies: [TurnLatency]
+    public var recordingSeconds: Double
+    /// The agent's end-of-call reading; nil when nobody answered.
+    public var summary: CallSummary?
+
+    public init(status: CallLogStatus, endReason: String, latencies: [TurnLatency] = [], recordingSeconds: Double = 0, summary: CallSummary? = nil) {
+        self.status = status
+        self.endReason = endReason
+        self.latencies = latencies
+        self.recordingSeconds = recordingSeconds
+        self.summary = summary
+    }
+}
+
+/// Places calls for voice agents. Chosen once in the composition root: the simulated callee
+/// (embedded, offline) or a hosted carrier.
+public protocol Telephony: Sendable {
+    /// `simulated`, `twilio`: written in each call log.
+    var name: String { get }
+    /// Places the call and carries it to its end; each line is handed to `heard` as it is said
+    /// (the agent's and the callee's), so a call log fills while the call goes on.
+    func place(_ call: OutboundCall, speech: LiveSpeech, wording: (any LanguageModel)?,
+               heard: @escaping @Sendable (SpeakerRole, String) async throws -> Void) async throws -> CallResult
+}
+
+/// The embedded telephony: every number reaches a callee played by the AI prospect engine (a
+/// persona and temperament per number, from the number itself, so a campaign replays the
+/// same), over the real audio path: the callee's lines are synthesised and go through the
+/// agent's recognition; the agent's lines are synthesised; both sides are recorded.
+public struct SimulatedTelephony: Telephony {
+    public let name = "simulated"
+    /// Lines each side may say before the call is cut.
+    static let maxTurns = 24
+
+    public init() {}
+
+    /// What a number does when the simulated carrier rings it, fixed by the number: about one
+    /// in ten is busy, one in ten does not answer, one in ten goes to voicemail, the rest answer.
+    public enum Pickup: Sendable, Equatable {
+        case busy, noAnswer, voicemail
+        case answered(scenario: Int, difficulty: Difficulty, seed: UInt64)
+    }
+
+    public static func pickup(of number: String) -> Pickup {
+        let hash = stableHash(number)
+        switch hash % 10 {
+        case 0: return .busy
+        case 1: return .noAnswer
+        case 2: return .voicemail
+        default:
+            let difficulties: [Difficulty] = [.beginner, .intermediate, .expert]
+            return .answered(scenario: Int((hash / 10) % UInt64(BuiltInScenarios.all.count)),
+                             difficulty: difficulties[Int((hash / 1_000) % 3)], seed: hash)
+        }
+    }
+
+    /// FNV-1a: stable across runs and processes, unlike Swift's hasher.
+    static func stableHash(_ text: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf29ce484222325
+        for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100000001b3 }
+        return hash
+    }
+
+    public func place(_ call: OutboundCall, speech: LiveSpeech, wording: (any LanguageModel)?,
+                      heard: @escaping @Sendable (SpeakerRole, String) async throws -> Void) async throws -> CallResult {
+        let pickup = Self.pickup(of: call.phoneNumber)
+        switch pickup {
+        case .busy: return CallResult(status: .busy, endReason: "busy")
+        case .noAnswer: return CallResult(status: .noAnswer, endReason: "no_answer")
+        case .voicemail, .answered: break
+        }
+        let recorder = try CallRecorder(url: call.recording)
+        var line = AgentLine(call: call, speech: speech, wording: wording, recorder: recorder, heard: heard)
+        do {
+            let result: CallResult
+            if case .answered(let index, let difficulty, let seed) = pickup {
+                var callee = try ProspectEngine(scenario: BuiltInScenarios.all[index], difficulty: difficulty, seed: seed)
+                result = try await line.converse(opening: callee.opening().text) { agentSaid in
+                    let reply = callee.respond(to: agentSaid)
+                    return (reply.text, reply.endsCall)
+                }
+            } else {
+                result = try await line.converse(opening: "Hi, you've reached the voicemail of this number. I can't take your call right now. Please leave a message after the tone.") { _ in
+                    ("", true)
+                }
+            }
+            return result
+        } catch {
+            _ = try? await recorder.finish()
+            throw error
+        }
+    }
+}
+
+/// The agent's side of one call over audio: it hears each callee line through recognition,
+/// answers with the AI caller (worded by the language model when one is configured), speaks
+/// through synthesis, records both sides and times each turn.
+struct AgentLine {
+    let call: OutboundCall
+    let speech: LiveSpeech
+    let wording: (any LanguageModel)?
+    let recorder: CallRecorder
+    let heard: @Sendable (SpeakerRole, String) async throws -> Void
+    var latencies: [TurnLatency] = []
+
+    init(call: OutboundCall, speech: LiveSpeech, wording: (any LanguageModel)?, recorder: CallRecorder,
+         heard: @escaping @Sendable (SpeakerRole, String) async throws -> Void) {
+        self.call = call
+        self.speech = speech
+        self.wording = wording
+        self.recorder = recorder
+        self.heard = heard
+    }
+
+    var agentVoice: String {
+        if case .string(let voice) = call.agent.voiceParameters["voice_id"] ?? .null, speech.synthesizer.voiceIDs.contains(voice) { return voice }
+        return speech.synthesizer.voiceIDs.contains("professional_female") ? "professional_female" : speech.synthesizer.voiceIDs.first ?? "professional_female"
+    }
+
+    var calleeVoice: String {
+        let voices = speech.synthesizer.voiceIDs.filter { $0 != agentVoice }.sorted()
+        return voices.contains("professional_male") ? "professional_male" : voices.first ?? agentVoice
+    }
+
+    /// The callee's line as the agent hears it: synthesised, recorded, recognised.
+    mutating func calleeSays(_ text: String) async throws -> (text: String, recognition: Double) {
+        let audio = try await speech.synthesizer.synthesize(SpeechRequest(text: text, voiceID: calleeVoice)).audio
+        try await recorder.append(audio, from: .callee)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let transcript = try await speech.recognizer.transcribe(audio)
+        let recognition = Self.seconds(clock.now - start)
+        let words = transcript.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        try await heard(.counterpart, words.isEmpty ? text : words)
+        return (words, recognition)
+    }
+
+    /// The agent's line: spoken sentence by sentence (the first sentence's synthesis time is the
+    /// delay to first audio), recorded, and logged.
+    mutating func agentSays(_ text: String) async throws -> Double {
+        let clock = ContinuousClock()
+        let start = clock.now
+        var firstAudio: Double?
+        for try await piece in speech.synthesizer.stream(SpeechRequest(text: text, voiceID: agentVoice, speed: speed)) {
+            if firstAudio == nil { firstAudio = Self.seconds(clock.now - start) }
+            try await recorder.append(piece.audio, from: .agent)
+        }
+        try await recorder.pause(seconds: 0.3)
+        try await heard(.rep, text)
+        return firstAudio ?? 0
+    }
+
+    var speed: Double {
+        if case .number(let value) = call.agent.voiceParameters["speed"] ?? .null, (0.5...2).contains(value) { return value }
+        return 1
+    }
+
+    /// Runs the call from the callee's first words until either side ends it, the turns run
+    /// out or the time limit is reached. `callee` answers each agent line.
+    mutating func converse(opening: String, callee: (String) async throws -> (text: String, hangsUp: Bool)) async throws -> CallResult {
+        let pitch = CallPitch(organization: call.playbook.organization, callerName: call.playbook.callerName, product: call.playbook.product,
+                              valueProposition: call.playbook.valueProposition, meetingKind: call.playbook.goal, questions: call.playbook.questions)
+        var caller = AICaller(lead: CallLead(), pitch: pitch,
+                              limits: CallLimits(discoveryQuestions: max(2, call.playbook.questions.count)),
+                              seed: SimulatedTelephony.stableHash(call.phoneNumber))
+        let first = try await calleeSays(opening)
+        var line = await caller.reword(caller.start(pickup: first.text), using: wording)
+        var turn = 0
+        var endReason = "completed"
+        if line.outcome == .voicemail {
+            // An answering machine: leave the agent's message after the greeting, or hang up.
+            guard call.voicemail == .leaveMessage else {
+                return CallResult(status: .voicemail, endReason: "voicemail_hung_up", latencies: latencies,
+                                  recordingSeconds: try await recorder.finish(), summary: caller.finish())
+            }
+            let message = call.playbook.voicemailMessage ?? "Hi, this is \(pitch.callerName) from \(pitch.organization). I was calling about \(pitch.product). I'll try you again soon, or call us back at your convenience. Thank you!"
+            _ = try await agentSays(message)
+            return CallResult(status: .voicemail, endReason: "voicemail_message_left", latencies: latencies,
+                              recordingSeconds: try await recorder.finish(), summary: caller.finish())
+        }
+        while true {
+            let firstAudio = try await agentSays(line.text)
+            if !latencies.isEmpty { latencies[latencies.count - 1].firstAudio = firstAudio }
+            if !line.shouldContinue { endReason = line.outcome.map { "agent_ended:\($0.rawValue)" } ?? "agent_ended"; break }
+            turn += 1
+            if turn >= SimulatedTelephony.maxTurns { endReason = "turn_limit"; break }
+            if await recorder.seconds >= call.maxDuration { endReason = "max_duration"; break }
+            let reply = try await callee(line.text)
+            if reply.text.isEmpty { endReason = "callee_hung_up"; break }
+            let hearing = try await calleeSays(reply.text)
+            let clock = ContinuousClock()
+            let start = clock.now
+            line = await caller.reword(caller.respond(to: hearing.text), using: wording)
+            latencies.append(TurnLatency(turn: turn, recognition: hearing.recognition, reply: Self.seconds(clock.now - start), firstAudio: 0))
+            if reply.hangsUp && line.shouldContinue {
+                // The callee said goodbye and hung up: the agent's answer is not heard.
+                endReason = "callee_hung_up"
+                break
+            }
+        }
+        return CallResult(status: .completed, endReason: endReason, latencies: latencies, recordingSeconds: try await recorder.finish(),
+                          summary: caller.finish())
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,270 @@
+import Foundation
+import ParleyDomain
+
+/// The providers an agent may name for each engine: every one the Voice Agents document names
+/// and every one this server implements. Naming one that is not configured here is allowed: its
+/// calls run on the server's engine instead, and the agent and each call log say so.
+public enum ProviderCatalogue {
+    public static let known: [EngineKind: [String]] = [
+        .llm: ["embedded", "openai", "anthropic"],
+        .stt: ["embedded", "whisper", "openai", "deepgram"],
+        .tts: ["embedded", "espeak", "piper", "openai", "elevenlabs", "cartesia"],
+    ]
+
+    /// The catalogue's spelling of `name`, or nil when it is not a provider this server knows.
+    public static func provider(_ name: String, for kind: EngineKind) -> String? {
+        let key = name.trimmingCharacters(in: .whitespaces).lowercased()
+        return known[kind]?.contains(key) == true ? key : nil
+    }
+}
+
+/// What the server runs for each engine right now (decided once, in the composition root):
+/// the providers that are configured and the one every other request falls back to.
+public struct EngineSupply: Sendable {
+    /// Per engine: the provider names that run as named (e.g. `deepgram` once its key is set).
+    public var running: [EngineKind: Set<String>]
+    /// Per engine: what runs instead of a provider that is not configured (`embedded`, or the
+    /// hosted engine the server is configured with).
+    public var fallback: [EngineKind: String]
+
+    public init(running: [EngineKind: Set<String>], fallback: [EngineKind: String]) {
+        self.running = running
+        self.fallback = fallback
+    }
+
+    /// Which provider runs an agent's engine, and why when it is not the one named.
+    public func engine(_ kind: EngineKind, requested: String) -> AgentEngine {
+        if running[kind]?.contains(requested) == true { return AgentEngine(kind: kind, requested: requested, running: requested, note: nil) }
+        let fallback = fallback[kind] ?? "embedded"
+        return AgentEngine(kind: kind, requested: requested, running: fallback,
+                           note: "\(requested) is not configured on this server; calls use \(fallback) instead")
+    }
+
+    public func engines(of agent: VoiceAgent) -> [AgentEngine] {
+        EngineKind.allCases.map { engine($0, requested: agent.provider($0)) }
+    }
+}
+
+/// One engine of an agent as it runs: the provider named and the one that really runs.
+public struct AgentEngine: Sendable, Codable, Hashable {
+    public var kind: EngineKind
+    public var requested: String
+    public var running: String
+    /// Why `running` differs from `requested`; nil when they are the same.
+    public var note: String?
+}
+
+/// An agent as a client describes it on creation.
+public struct AgentDraft: Sendable {
+    public var name: String
+    public var description: String?
+    public var llmProvider: String?
+    public var llmModel: String?
+    public var sttProvider: String?
+    public var ttsProvider: String?
+    public var systemPrompt: String?
+    public var language: String?
+    public var voiceParameters: JSONValue?
+    public var status: AgentStatus?
+    public var playbook: AgentPlaybookDraft?
+
+    public init(name: String, description: String? = nil, llmProvider: String? = nil, llmModel: String? = nil, sttProvider: String? = nil,
+                ttsProvider: String? = nil, systemPrompt: String? = nil, language: String? = nil, voiceParameters: JSONValue? = nil,
+                status: AgentStatus? = nil, playbook: AgentPlaybookDraft? = nil) {
+        self.name = name
+        self.description = description
+        self.llmProvider = llmProvider
+        self.llmModel = llmModel
+        self.sttProvider = sttProvider
+        self.ttsProvider = ttsProvider
+        self.systemPrompt = systemPrompt
+        self.language = language
+        self.voiceParameters = voiceParameters
+        self.status = status
+        self.playbook = playbook
+    }
+}
+
+/// A playbook as given: any field left out takes its default.
+public struct AgentPlaybookDraft: Sendable, Codable, Hashable {
+    public var callerName: String?
+    public var organization: String?
+    public var product: String?
+    public var valueProposition: String?
+    public var questions: [String]?
+    public var goal: String?
+    public var voicemailMessage: String?
+
+    public init(callerName: String? = nil, organization: String? = nil, product: String? = nil, valueProposition: String? = nil,
+                questions: [String]? = nil, goal: String? = nil, voicemailMessage: String? = nil) {
+        self.callerName = callerName
+        self.organization = organization
+        self.product = product
+        self.valueProposition = valueProposition
+        self.questions = questions
+        self.goal = goal
+        self.voicemailMessage = voicemailMessage
+    }
+}
+
+/// A partial change to an agent: nil leaves a field as it is.
+public struct AgentChanges: Sendable {
+    public var name: String?
+    public var description: String??
+    public var llmProvider: String?
+    public var llmModel: String??
+    public var sttProvider: String?
+    public var ttsProvider: String?
+    public var systemPrompt: String??
+    public var language: String?
+    public var voiceParameters: JSONValue?
+    public var status: AgentStatus?
+    public var playbook: AgentPlaybookDraft??
+
+    public init() {}
+}
+
+/// Voice agents: each user's own, named uniquely per user, with providers from the catalogue.
+public struct VoiceAgentBook: Sendable {
+    public static let maxPerPage = 100
+    static let maxNameLength = 100
+    static let maxPromptLength = 20_000
+
+    let stores: any StoreAccess
+    public let supply: EngineSupply
+
+    public init(stores: any StoreAccess, supply: EngineSupply) {
+        self.stores = stores
+        self.supply = supply
+    }
+
+    /// The user's agent; `DomainError.notFound` for an unknown id or someone else's.
+    public func agent(id: UUID, of user: User) async throws -> VoiceAgent {
+        guard let agent = try await stores.agents.agent(id: id, organizationID: user.organizationID), agent.ownerID == user.id else {
+            throw DomainError.notFound(entity: "agent")
+        }
+        return agent
+    }
+
+    public func agents(of user: User, search: String?, status: AgentStatus?, offset: Int, limit: Int) async throws -> (agents: [VoiceAgent], total: Int) {
+        let query = AgentQuery(organizationID: user.organizationID, ownerID: user.id, search: search?.trimmingCharacters(in: .whitespaces),
+                               status: status, offset: max(0, offset), limit: min(max(limit, 1), Self.maxPerPage))
+        async let page = stores.agents.agents(query)
+        async let total = stores.agents.countAgents(query)
+        return (try await page, try await total)
+    }
+
+    public func create(_ draft: AgentDraft, by user: User) async throws -> VoiceAgent {
+        var agent = VoiceAgent(
+            organizationID: user.organizationID, ownerID: user.id, name: draft.name, description: draft.description,
+            llmProvider: draft.llmProvider ?? "embedded", llmModel: draft.llmModel, sttProvider: draft.sttProvider ?? "embedded",
+            ttsProvider: draft.ttsProvider ?? "embedded", systemPrompt: draft.systemPrompt, language: draft.language ?? "en",
+            voiceParameters: draft.voiceParameters ?? .object([:]), status: draft.status ?? .active, playbook: nil)
+        agent.playbook = try draft.playbook.map { try Self.playbook($0) }
+        agent = try Self.checked(agent)
+        try await stores.agents.createAgent(agent)
+        return agent
+    }
+
+    public func update(id: UUID, _ changes: AgentChanges, by user: User) async throws -> VoiceAgent {
+        var agent = try await self.agent(id: id, of: user)
+        if let value = changes.name { agent.name = value }
+        if let value = changes.description { agent.description = value }
+        if let value = changes.llmProvider { agent.llmProvider = value }
+        if let value = changes.llmModel { agent.llmModel = value }
+        if let value = changes.sttProvider { agent.sttProvider = value }
+        if let value = changes.ttsProvider { agent.ttsProvider = value }
+        if let value = changes.systemPrompt { agent.systemPrompt = value }
+        if let value = changes.language { agent.language = value }
+        if let value = changes.voiceParameters { agent.voiceParameters = value }
+        if let value = changes.status { agent.status = value }
+        if let value = changes.playbook { agent.playbook = try value.map { try Self.playbook($0) } }
+        agent.updatedAt = Date()
+        agent = try Self.checked(agent)
+        try await stores.agents.updateAgent(agent)
+        return agent
+    }
+
+    public func delete(id: UUID, by user: User) async throws {
+        _ = try await agent(id: id, of: user)
+        guard try await stores.agents.deleteAgent(id: id, organizationID: user.organizationID) else { throw DomainError.notFound(entity: "agent") }
+    }
+
+    /// The playbook an agent's calls follow: its own fields where given, defaults from its
+    /// name and description elsewhere.
+    public static func playbook(for agent: VoiceAgent, organization: String) -> AgentPlaybook {
+        let given = agent.playbook
+        let firstWord = agent.name.split(separator: " ").first.map(String.init) ?? "Alex"
+        // "Sales Agent" is a role, not a name: such agents introduce themselves as Alex.
+        let roleWords: Set<String> = ["sales", "support", "agent", "assistant", "bot", "voice", "ai", "the", "a", "an"]
+        return AgentPlaybook(
+            callerName: given?.callerName ?? (roleWords.contains(firstWord.lowercased()) ? "Alex" : firstWord),
+            organization: given?.organization ?? organization,
+            product: given?.product ?? "our service",
+            valueProposition: given?.valueProposition ?? agent.description.map { Self.clause($0) } ?? "save time and serve customers better",
+            questions: given?.questions ?? ["What are you using today?", "What would you most like to improve?"],
+            goal: given?.goal ?? "call",
+            voicemailMessage: given?.voicemailMessage)
+    }
+
+    /// A description ("Handles customer support.") as a clause after "we help teams like yours".
+    static func clause(_ description: String) -> String {
+        var text = description.trimmingCharacters(in: .whitespacesAndNewlines)
+        while text.hasSuffix(".") { text.removeLast() }
+        guard let first = text.first else { return "save time and serve customers better" }
+        return first.lowercased() + text.dropFirst()
+    }
+
+    static func playbook(_ draft: AgentPlaybookDraft) throws -> AgentPlaybook {
+        func text(_ value: String?, _ field: String, max: Int = 300) throws -> String? {
+            guard let value = value?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else { return nil }
+            guard value.count <= max else { throw DomainError.validation(field: "playbook.\(field)", message: "must be at most \(max) characters") }
+            return value
+        }
+        if let questions = draft.questions, questions.count > 10 {
+            throw DomainError.validation(field: "playbook.questions", message: "at most 10 questions")
+        }
+        // Missing fields stay empty strings here; `playbook(for:organization:)` fills them.
+        return AgentPlaybook(
+            callerName: try text(draft.callerName, "caller_name", max: 60) ?? "", organization: try text(draft.organization, "organization") ?? "",
+            product: try text(draft.product, "product") ?? "", valueProposition: try text(draft.valueProposition, "value_proposition") ?? "",
+            questions: try (draft.questions ?? []).enumerated().compactMap { try text($0.element, "questions[\($0.offset)]") },
+            goal: try text(draft.goal, "goal", max: 60) ?? "", voicemailMessage: try text(draft.voicemailMessage, "voicemail_message", max: 1_000))
+    }
+
+    /// The agent with its text trimmed and its providers spelled as the catalogue does, or the field at fault.
+    static func checked(_ agent: VoiceAgent) throws -> VoiceAgent {
+        var agent = agent
+        agent.name = agent.name.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !agent.name.isEmpty, agent.name.count <= maxNameLength else {
+            throw DomainError.validation(field: "name", message: "must be 1 to \(maxNameLength) characters")
+        }
+        if let description = agent.description, description.count > 2_000 {
+            throw DomainError.validation(field: "description", message: "must be at most 2000 characters")
+        }
+        for (kind, field) in [(EngineKind.llm, "llm_provider"), (.stt, "stt_provider"), (.tts, "tts_provider")] {
+            guard let known = ProviderCatalogue.provider(agent.provider(kind), for: kind) else {
+                let names = ProviderCatalogue.known[kind, default: []].joined(separator: ", ")
+                throw DomainError.validation(field: field, message: "'\(agent.provider(kind))' is not a known provider; use one of \(names)")
+            }
+            switch kind {
+            case .llm: agent.llmProvider = known
+            case .stt: agent.sttProvider = known
+            case .tts: agent.ttsProvider = known
+            }
+        }
+        if let model = agent.llmModel, model.count > 100 { throw DomainError.validation(field: "llm_model", message: "must be at most 100 characters") }
+        if let prompt = agent.systemPrompt, prompt.count > maxPromptLength {
+            throw DomainError.validation(field: "system_prompt", message: "must be at most \(maxPromptLength) characters")
+        }
+        let language = agent.language.trimmingCharacters(in: .whitespaces)
+        guard (2...12).contains(language.count), language.allSatisfy({ $0.isLetter || $0 == "-" || $0 == "_" }) else {
+            throw DomainError.validation(field: "language", message: "must be a language code such as en or en-US")
+        }
+        agent.language = language
+        guard case .object = agent.voiceParameters else {
+            throw DomainError.validation(field: "voice_parameters", message: "must be a JSON object")
+        }
+        return agent
+    }
+}
