@@ -21,7 +21,7 @@ public actor CallRecorder {
         self.url = url
         self.sampleRate = sampleRate
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        guard FileManager.default.createFile(atPath: url.path, contents: Self.header(frames: 0, sampleRate: sampleRate)) else {
+        guard FileManager.default.createFile(atPath: url.path, contents: Self.header(frames: 0, sampleRate: sampleRate, channels: 2)) else {
             throw CocoaError(.fileWriteUnknown)
         }
         handle = try FileHandle(forWritingTo: url)
@@ -62,14 +62,15 @@ public actor CallRecorder {
         guard !closed else { return seconds }
         closed = true
         try handle.seek(toOffset: 0)
-        try handle.write(contentsOf: Self.header(frames: frames, sampleRate: sampleRate))
+        try handle.write(contentsOf: Self.header(frames: frames, sampleRate: sampleRate, channels: 2))
         try handle.synchronize()
         try handle.close()
         return seconds
     }
 
-    static func header(frames: Int, sampleRate: Int) -> Data {
-        let dataSize = UInt32(truncatingIfNeeded: frames * 4)
+    /// A 16-bit PCM WAV header for `frames` frames of `channels` channels.
+    static func header(frames: Int, sampleRate: Int, channels: Int) -> Data {
+        let dataSize = UInt32(truncatingIfNeeded: frames * 2 * channels)
         var out = Data(capacity: 44)
         func le32(_ value: UInt32) { withUnsafeBytes(of: value.littleEndian) { out.append(contentsOf: $0) } }
         func le16(_ value: UInt16) { withUnsafeBytes(of: value.littleEndian) { out.append(contentsOf: $0) } }
@@ -78,13 +79,49 @@ public actor CallRecorder {
         out.append(contentsOf: Array("WAVEfmt ".utf8))
         le32(16)
         le16(1)
-        le16(2)
+        le16(UInt16(channels))
         le32(UInt32(sampleRate))
-        le32(UInt32(sampleRate * 4))
-        le16(4)
+        le32(UInt32(sampleRate * 2 * channels))
+        le16(UInt16(2 * channels))
         le16(16)
         out.append(contentsOf: Array("data".utf8))
         le32(dataSize)
         return out
+    }
+}
+
+/// Mixes a call recording's two channels into one, a block at a time (a long call is never
+/// held in memory): the download most players and transcribers want.
+public enum RecordingMix {
+    public static func mono(from source: String, to target: String) throws {
+        let input = try FileHandle(forReadingFrom: URL(fileURLWithPath: source))
+        defer { try? input.close() }
+        let header = try input.read(upToCount: 44) ?? Data()
+        guard header.count == 44, header.starts(with: Array("RIFF".utf8)) else { throw CocoaError(.fileReadCorruptFile) }
+        let sampleRate = header.withUnsafeBytes { Int($0.load(fromByteOffset: 24, as: UInt32.self).littleEndian) }
+        guard FileManager.default.createFile(atPath: target, contents: nil) else { throw CocoaError(.fileWriteUnknown) }
+        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: target))
+        defer { try? output.close() }
+        try output.write(contentsOf: Data(count: 44))
+        var frames = 0
+        while let block = try input.read(upToCount: 64 * 1024), !block.isEmpty {
+            let count = block.count / 4
+            var mixed = [UInt8](repeating: 0, count: count * 2)
+            block.withUnsafeBytes { raw in
+                for index in 0..<count {
+                    let left = Int(Int16(littleEndian: raw.loadUnaligned(fromByteOffset: index * 4, as: Int16.self)))
+                    let right = Int(Int16(littleEndian: raw.loadUnaligned(fromByteOffset: index * 4 + 2, as: Int16.self)))
+                    // The sides take turns, so a plain sum rarely clips; clamp when it would.
+                    let value = UInt16(bitPattern: Int16(clamping: left + right))
+                    mixed[index * 2] = UInt8(value & 0xFF)
+                    mixed[index * 2 + 1] = UInt8(value >> 8)
+                }
+            }
+            try output.write(contentsOf: mixed)
+            frames += count
+        }
+        let final = CallRecorder.header(frames: frames, sampleRate: sampleRate, channels: 1)
+        try output.seek(toOffset: 0)
+        try output.write(contentsOf: final)
     }
 }

@@ -104,8 +104,11 @@ public struct SimulatedTelephony: Telephony {
         do {
             let result: CallResult
             if case .answered(let index, let difficulty, let seed) = pickup {
-                var callee = try ProspectEngine(scenario: BuiltInScenarios.all[index], difficulty: difficulty, seed: seed)
-                result = try await line.converse(opening: callee.opening().text) { agentSaid in
+                let scenario = BuiltInScenarios.all[index]
+                var callee = try ProspectEngine(scenario: scenario, difficulty: difficulty, seed: seed)
+                // Someone picking up the phone says who they are; the persona speaks from the agent's first line on.
+                let pickup = scenario.persona.map { "Hello, \($0.name) speaking." } ?? "Hello?"
+                result = try await line.converse(opening: pickup) { agentSaid in
                     let reply = callee.respond(to: agentSaid)
                     return (reply.text, reply.endsCall)
                 }

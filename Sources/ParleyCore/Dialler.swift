@@ -64,11 +64,12 @@ public struct Dialler: Sendable {
                     try await stores.agents.updateNumber(number)
                     continue
                 }
+                // No deduplication key: the claim above is what makes this attempt one job (a number
+                // put back by a pause is claimed again with the same attempt number, and needs a new job).
                 _ = try await stores.jobs.enqueue(NewJob(
                     kind: DialAttempt.kind,
                     payload: try JSONValue(encoding: DialAttempt(campaignId: campaign.id, phoneNumber: number.phoneNumber, attempt: number.attempts)),
-                    maxAttempts: 3,
-                    dedupeKey: "\(DialAttempt.kind):\(campaign.id.uuidString):\(number.phoneNumber):\(number.attempts)"))
+                    maxAttempts: 3))
             }
             counts = try await stores.agents.dialCounts(campaignID: campaign.id)
             if (counts[.pending] ?? 0) == 0 && (counts[.dialling] ?? 0) == 0 {
@@ -130,6 +131,9 @@ public struct Dialler: Sendable {
                 interrupted.details.agentCall?.status = .failed
                 interrupted.details.agentCall?.endReason = "interrupted: the server stopped during the call"
                 try await stores.conversations.updateConversation(interrupted)
+                try await stores.agents.saveCallLog(CallLogEntry(
+                    conversationID: existing.id, organizationID: existing.organizationID, ownerID: campaign.ownerID, agentID: campaign.agentID,
+                    campaignID: campaign.id, phoneNumber: number.phoneNumber, status: .failed, createdAt: existing.createdAt))
                 number.status = .failed
                 try await stores.agents.updateNumber(number)
                 _ = try await stores.jobs.enqueue(CampaignBook.tick(campaign.id, at: now))
@@ -159,6 +163,9 @@ public struct Dialler: Sendable {
                 createdAt: now, startedAt: now, completedAt: nil, duration: nil, category: campaign.id.uuidString.lowercased()))
             number.lastCallID = callLog.id
             try await stores.agents.updateNumber(number)
+            try await stores.agents.saveCallLog(CallLogEntry(
+                conversationID: callLog.id, organizationID: campaign.organizationID, ownerID: campaign.ownerID, agentID: agent.id,
+                campaignID: campaign.id, phoneNumber: number.phoneNumber, status: .ringing, createdAt: now))
             return (campaign, agent, callLog)
         }
     }
@@ -188,6 +195,15 @@ public struct Dialler: Sendable {
             facts?.keyPhrases = reading.keyPhrases
             call.details.agentCall = facts
             try await stores.conversations.updateConversation(call)
+            try await stores.agents.saveCallLog(CallLogEntry(
+                conversationID: call.id, organizationID: call.organizationID, ownerID: campaign.ownerID, agentID: campaign.agentID,
+                campaignID: campaign.id, phoneNumber: number.phoneNumber, status: result.status, durationSeconds: result.recordingSeconds,
+                sentiment: reading.sentiment, cost: 0, keyPhrases: reading.keyPhrases, createdAt: call.createdAt))
+            // A callee who asked not to be called again goes on the organization's list.
+            if result.summary?.doNotCall == true {
+                try await stores.agents.block([BlockedNumber(organizationID: campaign.organizationID, phoneNumber: number.phoneNumber,
+                                                             reason: "opted out on a call from agent \(campaign.agentID.uuidString.lowercased())")])
+            }
             // Only the attempt that holds the number settles it.
             guard number.status == .dialling, number.lastCallID == call.id else { return }
             switch result.status {

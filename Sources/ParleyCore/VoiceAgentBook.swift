@@ -36,6 +36,7 @@ public struct EngineSupply: Sendable {
     public func engine(_ kind: EngineKind, requested: String) -> AgentEngine {
         if running[kind]?.contains(requested) == true { return AgentEngine(kind: kind, requested: requested, running: requested, note: nil) }
         let fallback = fallback[kind] ?? "embedded"
+        if fallback == requested { return AgentEngine(kind: kind, requested: requested, running: requested, note: nil) }
         return AgentEngine(kind: kind, requested: requested, running: fallback,
                            note: "\(requested) is not configured on this server; calls use \(fallback) instead")
     }
@@ -194,16 +195,18 @@ public struct VoiceAgentBook: Sendable {
     /// name and description elsewhere.
     public static func playbook(for agent: VoiceAgent, organization: String) -> AgentPlaybook {
         let given = agent.playbook
+        // A stored playbook keeps fields it was not given as empty text.
+        func field(_ value: String?) -> String? { value.flatMap { $0.isEmpty ? nil : $0 } }
         let firstWord = agent.name.split(separator: " ").first.map(String.init) ?? "Alex"
         // "Sales Agent" is a role, not a name: such agents introduce themselves as Alex.
         let roleWords: Set<String> = ["sales", "support", "agent", "assistant", "bot", "voice", "ai", "the", "a", "an"]
         return AgentPlaybook(
-            callerName: given?.callerName ?? (roleWords.contains(firstWord.lowercased()) ? "Alex" : firstWord),
-            organization: given?.organization ?? organization,
-            product: given?.product ?? "our service",
-            valueProposition: given?.valueProposition ?? agent.description.map { Self.clause($0) } ?? "save time and serve customers better",
-            questions: given?.questions ?? ["What are you using today?", "What would you most like to improve?"],
-            goal: given?.goal ?? "call",
+            callerName: field(given?.callerName) ?? (roleWords.contains(firstWord.lowercased()) ? "Alex" : firstWord),
+            organization: field(given?.organization) ?? organization,
+            product: field(given?.product) ?? "our service",
+            valueProposition: field(given?.valueProposition) ?? agent.description.map { Self.clause($0) } ?? "save time and serve customers better",
+            questions: given.flatMap { $0.questions.isEmpty ? nil : $0.questions } ?? [],
+            goal: field(given?.goal) ?? "call",
             voicemailMessage: given?.voicemailMessage)
     }
 

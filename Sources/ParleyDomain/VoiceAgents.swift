@@ -270,3 +270,84 @@ public enum PhoneNumber {
         return "+" + digits
     }
 }
+
+/// One voice-agent call as call logs list and count it (the conversation holds the rest).
+public struct CallLogEntry: Sendable, Codable, Hashable {
+    public var conversationID: UUID
+    public var organizationID: UUID
+    public var ownerID: Int
+    public var agentID: UUID
+    public var campaignID: UUID?
+    public var phoneNumber: String
+    public var status: CallLogStatus
+    public var durationSeconds: Double
+    /// `positive`, `neutral`, `negative`; nil until the call is read.
+    public var sentiment: String?
+    public var cost: Double
+    public var keyPhrases: [String]
+    public var createdAt: Date
+
+    public init(conversationID: UUID, organizationID: UUID, ownerID: Int, agentID: UUID, campaignID: UUID?, phoneNumber: String,
+                status: CallLogStatus, durationSeconds: Double = 0, sentiment: String? = nil, cost: Double = 0, keyPhrases: [String] = [],
+                createdAt: Date = Date()) {
+        self.conversationID = conversationID
+        self.organizationID = organizationID
+        self.ownerID = ownerID
+        self.agentID = agentID
+        self.campaignID = campaignID
+        self.phoneNumber = phoneNumber
+        self.status = status
+        self.durationSeconds = durationSeconds
+        self.sentiment = sentiment
+        self.cost = cost
+        self.keyPhrases = keyPhrases
+        self.createdAt = createdAt
+    }
+}
+
+/// Which call logs a list or a statistic covers.
+public struct CallLogQuery: Sendable, Hashable {
+    public var organizationID: UUID
+    public var ownerID: Int
+    public var agentID: UUID?
+    public var campaignID: UUID?
+    public var status: CallLogStatus?
+    public var phoneNumber: String?
+    public var from: Date?
+    public var until: Date?
+    public var offset: Int
+    public var limit: Int
+
+    public init(organizationID: UUID, ownerID: Int, agentID: UUID? = nil, campaignID: UUID? = nil, status: CallLogStatus? = nil,
+                phoneNumber: String? = nil, from: Date? = nil, until: Date? = nil, offset: Int = 0, limit: Int = 50) {
+        self.organizationID = organizationID
+        self.ownerID = ownerID
+        self.agentID = agentID
+        self.campaignID = campaignID
+        self.status = status
+        self.phoneNumber = phoneNumber
+        self.from = from
+        self.until = until
+        self.offset = offset
+        self.limit = limit
+    }
+}
+
+/// Call counts and averages over a set of call logs.
+public struct CallStatistics: Sendable, Hashable {
+    public var total: Int
+    public var completed: Int
+    public var failed: Int
+    public var averageDuration: Double
+    public var totalCost: Double
+    public var sentiments: [String: Int]
+
+    public init(total: Int, completed: Int, failed: Int, averageDuration: Double, totalCost: Double, sentiments: [String: Int]) {
+        self.total = total
+        self.completed = completed
+        self.failed = failed
+        self.averageDuration = averageDuration
+        self.totalCost = totalCost
+        self.sentiments = sentiments
+    }
+}

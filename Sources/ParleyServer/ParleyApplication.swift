@@ -247,6 +247,7 @@ public struct CoreServices: Sendable {
     public let agents: VoiceAgentBook
     public let campaigns: CampaignBook
     public let dialler: Dialler
+    public let callLogs: CallLogs
 
     init(work: any UnitOfWork, stores: any StoreAccess, engines: EngineSupply, speech: LiveSpeech, wording: (any LanguageModel)?,
          telephony: any Telephony, recordings: URL) {
@@ -263,6 +264,7 @@ public struct CoreServices: Sendable {
         calls = LeadCalls(work: work, stores: stores, leads: leads)
         agents = VoiceAgentBook(stores: stores, supply: engines)
         campaigns = CampaignBook(work: work, stores: stores, agents: agents)
+        callLogs = CallLogs(stores: stores)
         dialler = Dialler(work: work, stores: stores, agents: agents, telephony: telephony, speech: speech, wording: wording, recordings: recordings)
     }
 }

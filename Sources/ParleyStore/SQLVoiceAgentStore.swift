@@ -296,4 +296,87 @@ public struct SQLVoiceAgentStore: VoiceAgentStore, SQLStore {
         }
         return found
     }
+
+    // MARK: call logs
+
+    public func saveCallLog(_ entry: CallLogEntry) async throws {
+        try await sql.raw("DELETE FROM call_log_phrases WHERE conversation_id = \(bind: entry.conversationID)").run()
+        try await sql.raw("""
+            INSERT INTO call_logs (conversation_id, organization_id, owner_id, agent_id, campaign_id, phone_number, status,
+                duration_seconds, sentiment, cost, created_at)
+            VALUES (\(bind: entry.conversationID), \(bind: entry.organizationID), \(bind: entry.ownerID), \(bind: entry.agentID),
+                \(bind: entry.campaignID), \(bind: entry.phoneNumber), \(bind: entry.status.rawValue), \(bind: entry.durationSeconds),
+                \(bind: entry.sentiment), \(bind: entry.cost), \(bind: entry.createdAt.timeIntervalSince1970))
+            ON CONFLICT (conversation_id) DO UPDATE SET status = EXCLUDED.status, duration_seconds = EXCLUDED.duration_seconds,
+                sentiment = EXCLUDED.sentiment, cost = EXCLUDED.cost
+            """).run()
+        let phrases = Array(Set(entry.keyPhrases.map { $0.lowercased() })).sorted()
+        if !phrases.isEmpty {
+            let rows = phrases.map { "(\(bind: entry.conversationID), \(bind: entry.organizationID), \(bind: $0))" as SQLQueryString }
+            try await sql.raw("INSERT INTO call_log_phrases (conversation_id, organization_id, phrase) VALUES \(SQLList(rows))").run()
+        }
+    }
+
+    public func callLogs(_ query: CallLogQuery) async throws -> [CallLogEntry] {
+        let rows = try await sql.raw("""
+            SELECT * FROM call_logs WHERE \(Self.filter(query))
+            ORDER BY created_at DESC, conversation_id DESC LIMIT \(bind: query.limit) OFFSET \(bind: query.offset)
+            """).all()
+        return try rows.map { row in
+            CallLogEntry(
+                conversationID: try row.decode(column: "conversation_id", as: UUID.self),
+                organizationID: try row.decode(column: "organization_id", as: UUID.self), ownerID: try row.decode(column: "owner_id", as: Int.self),
+                agentID: try row.decode(column: "agent_id", as: UUID.self), campaignID: try row.decode(column: "campaign_id", as: UUID?.self),
+                phoneNumber: try row.decode(column: "phone_number", as: String.self),
+                status: CallLogStatus(rawValue: try row.decode(column: "status", as: String.self)) ?? .failed,
+                durationSeconds: try row.decode(column: "duration_seconds", as: Double.self),
+                sentiment: try row.decode(column: "sentiment", as: String?.self), cost: try row.decode(column: "cost", as: Double.self),
+                createdAt: Date(timeIntervalSince1970: try row.decode(column: "created_at", as: Double.self)))
+        }
+    }
+
+    public func countCallLogs(_ query: CallLogQuery) async throws -> Int {
+        try await sql.raw("SELECT COUNT(*) AS total FROM call_logs WHERE \(Self.filter(query))").first()?.decode(column: "total", as: Int.self) ?? 0
+    }
+
+    public func callStatistics(_ query: CallLogQuery) async throws -> CallStatistics {
+        let totals = try await sql.raw("""
+            SELECT COUNT(*) AS total,
+                COALESCE(SUM(CASE WHEN status IN ('completed', 'voicemail') THEN 1 ELSE 0 END), 0) AS completed,
+                COALESCE(SUM(CASE WHEN status IN ('failed', 'busy', 'no_answer') THEN 1 ELSE 0 END), 0) AS failed,
+                COALESCE(AVG(CASE WHEN status = 'completed' THEN duration_seconds END), 0) AS average,
+                COALESCE(SUM(cost), 0) AS cost
+            FROM call_logs WHERE \(Self.filter(query))
+            """).first()
+        var sentiments: [String: Int] = [:]
+        for row in try await sql.raw("""
+            SELECT sentiment, COUNT(*) AS total FROM call_logs WHERE \(Self.filter(query)) AND sentiment IS NOT NULL GROUP BY sentiment
+            """).all() {
+            sentiments[try row.decode(column: "sentiment", as: String.self)] = try row.decode(column: "total", as: Int.self)
+        }
+        return CallStatistics(
+            total: try totals?.decode(column: "total", as: Int.self) ?? 0, completed: try totals?.decode(column: "completed", as: Int.self) ?? 0,
+            failed: try totals?.decode(column: "failed", as: Int.self) ?? 0, averageDuration: try totals?.decode(column: "average", as: Double.self) ?? 0,
+            totalCost: try totals?.decode(column: "cost", as: Double.self) ?? 0, sentiments: sentiments)
+    }
+
+    public func topPhrases(_ query: CallLogQuery, limit: Int) async throws -> [(phrase: String, calls: Int)] {
+        try await sql.raw("""
+            SELECT p.phrase AS phrase, COUNT(*) AS calls FROM call_log_phrases p JOIN call_logs l ON l.conversation_id = p.conversation_id
+            WHERE \(Self.filter(query, table: "l"))
+            GROUP BY p.phrase ORDER BY calls DESC, p.phrase ASC LIMIT \(bind: limit)
+            """).all().map { (try $0.decode(column: "phrase", as: String.self), try $0.decode(column: "calls", as: Int.self)) }
+    }
+
+    static func filter(_ query: CallLogQuery, table: String? = nil) -> SQLQueryString {
+        func column(_ name: String) -> SQLQueryString { table.map { "\(unsafeRaw: $0).\(ident: name)" } ?? "\(ident: name)" }
+        var clause: SQLQueryString = "\(column("organization_id")) = \(bind: query.organizationID) AND \(column("owner_id")) = \(bind: query.ownerID)"
+        if let agent = query.agentID { clause = "\(clause) AND \(column("agent_id")) = \(bind: agent)" }
+        if let campaign = query.campaignID { clause = "\(clause) AND \(column("campaign_id")) = \(bind: campaign)" }
+        if let status = query.status { clause = "\(clause) AND \(column("status")) = \(bind: status.rawValue)" }
+        if let phone = query.phoneNumber { clause = "\(clause) AND \(column("phone_number")) = \(bind: phone)" }
+        if let from = query.from { clause = "\(clause) AND \(column("created_at")) >= \(bind: from.timeIntervalSince1970)" }
+        if let until = query.until { clause = "\(clause) AND \(column("created_at")) < \(bind: until.timeIntervalSince1970)" }
+        return clause
+    }
 }

@@ -75,4 +75,12 @@ public protocol VoiceAgentStore: Sendable {
     func countBlockedNumbers(organizationID: UUID) async throws -> Int
     /// Which of `numbers` the organization must not call.
     func blocked(_ numbers: [String], organizationID: UUID) async throws -> Set<String>
+
+    /// Adds or replaces a call's log entry (its key phrases with it).
+    func saveCallLog(_ entry: CallLogEntry) async throws
+    func callLogs(_ query: CallLogQuery) async throws -> [CallLogEntry]
+    func countCallLogs(_ query: CallLogQuery) async throws -> Int
+    func callStatistics(_ query: CallLogQuery) async throws -> CallStatistics
+    /// The most said key phrases over the calls, with the number of calls that said each.
+    func topPhrases(_ query: CallLogQuery, limit: Int) async throws -> [(phrase: String, calls: Int)]
 }

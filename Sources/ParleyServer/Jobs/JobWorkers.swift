@@ -50,6 +50,8 @@ public struct JobWorkerSettings: Sendable {
 public final class JobWorkers: Sendable {
     private let handlers = NIOLockedValueBox<[String: JobHandler]>([:])
     private let runners = NIOLockedValueBox<[Task<Void, Never>]>([])
+    /// Calls in progress on this process, by job.
+    private let calls = NIOLockedValueBox<[UUID: Task<Void, Never>]>([:])
     private let doorbell = NIOLockedValueBox(false)
     let settings: JobWorkerSettings
     public let workerID = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):\(UUID().uuidString.prefix(6))"
@@ -74,10 +76,43 @@ public final class JobWorkers: Sendable {
         let general = (0..<max(0, count ?? settings.concurrency)).map { slot in
             Task { [self] in await run(app, slot: slot, lane: .general) }
         }
-        let callers = (0..<max(0, calls ?? settings.callConcurrency)).map { slot in
-            Task { [self] in await run(app, slot: 1_000 + slot, lane: .calls) }
-        }
+        // Calls: one runner claims and carries up to `calls` at once (a call mostly waits on
+        // speech engines and the line), instead of that many runners polling the queue.
+        let limit = max(0, calls ?? settings.callConcurrency)
+        let callers = limit == 0 ? [] : [Task { [self] in await carry(app, limit: limit) }]
         runners.withLockedValue { $0 += general + callers }
+    }
+
+    private func carry(_ app: Application, limit: Int) async {
+        let worker = "\(workerID)#calls"
+        let logger = Logger(label: "parley.jobs")
+        while !Task.isCancelled {
+            let kinds = handlers.withLockedValue { $0.values.filter { $0.lane == .calls }.map(\.kind) }
+            guard !kinds.isEmpty, calls.withLockedValue({ $0.count }) < limit else {
+                await idle()
+                continue
+            }
+            do {
+                guard let job = try await SQLJobQueue(database: app.db).claim(worker: worker, kinds: kinds, lease: settings.lease, now: Date()) else {
+                    await idle()
+                    continue
+                }
+                let id = job.id
+                // The call's task removes itself when done and wakes the runner for the next one;
+                // it is made under the lock, so it cannot remove itself before it is entered.
+                calls.withLockedValue { calls in
+                    calls[id] = Task { [self] in
+                        await perform(job, worker: worker, app: app, logger: logger)
+                        _ = self.calls.withLockedValue { $0.removeValue(forKey: id) }
+                        ring()
+                    }
+                }
+            } catch {
+                if Task.isCancelled { break }
+                logger.warning("job queue unavailable; retrying", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
     }
 
     /// Stops claiming; jobs in progress get `grace` seconds, then their leases lapse for others.
@@ -85,7 +120,7 @@ public final class JobWorkers: Sendable {
         let tasks = runners.withLockedValue { tasks in
             defer { tasks = [] }
             return tasks
-        }
+        } + calls.withLockedValue { Array($0.values) }
         for task in tasks { task.cancel() }
         let deadline = ContinuousClock.now + .seconds(grace)
         for task in tasks {
@@ -102,6 +137,7 @@ public final class JobWorkers: Sendable {
     }
 
     private func run(_ app: Application, slot: Int, lane: JobHandler.Lane) async {
+        // (The calls lane has its own runner: `carry`.)
         let worker = "\(workerID)#\(slot)"
         let logger = Logger(label: "parley.jobs")
         while !Task.isCancelled {

@@ -3,7 +3,8 @@ import SQLKit
 
 /// Voice agents, their campaigns with one row per number (its attempts and where it stands),
 /// and each organization's do-not-call list. A campaign's calls are conversations of kind
-/// `agent_call`.
+/// `agent_call`, with a row each in `call_logs` (and their key phrases) so lists filter and
+/// analytics count in SQL.
 struct M0014_VoiceAgents: AsyncMigration {
     var name: String { "M0014_VoiceAgents" }
 
@@ -67,14 +68,36 @@ struct M0014_VoiceAgents: AsyncMigration {
             .field("created_at", .double, .required)
             .unique(on: "organization_id", "phone_number")
             .create()
+        try await database.schema("call_logs")
+            .field("conversation_id", .uuid, .identifier(auto: false), .references("conversations", "id", onDelete: .cascade))
+            .field("organization_id", .uuid, .required, .references("organizations", "id", onDelete: .cascade))
+            .field("owner_id", .int, .required, .references("users", "id", onDelete: .cascade))
+            .field("agent_id", .uuid, .required)
+            .field("campaign_id", .uuid)
+            .field("phone_number", .string, .required)
+            .field("status", .string, .required)
+            .field("duration_seconds", .double, .required)
+            .field("sentiment", .string)
+            .field("cost", .double, .required)
+            .field("created_at", .double, .required)
+            .create()
+        try await database.schema("call_log_phrases")
+            .field("conversation_id", .uuid, .required, .references("call_logs", "conversation_id", onDelete: .cascade))
+            .field("organization_id", .uuid, .required)
+            .field("phrase", .string, .required)
+            .unique(on: "conversation_id", "phrase")
+            .create()
         guard let sql = database as? any SQLDatabase else { return }
+        try await sql.raw("CREATE INDEX call_logs_owner ON call_logs (organization_id, owner_id, created_at)").run()
+        try await sql.raw("CREATE INDEX call_logs_campaign ON call_logs (campaign_id, created_at)").run()
+        try await sql.raw("CREATE INDEX call_log_phrases_phrase ON call_log_phrases (organization_id, phrase)").run()
         try await sql.raw("CREATE INDEX voice_agents_owner ON voice_agents (organization_id, owner_id, created_at)").run()
         try await sql.raw("CREATE INDEX campaigns_owner ON campaigns (organization_id, owner_id, created_at)").run()
         try await sql.raw("CREATE INDEX campaign_numbers_due ON campaign_numbers (campaign_id, status, next_attempt_at, position)").run()
     }
 
     func revert(on database: any Database) async throws {
-        for table in ["do_not_call_numbers", "campaign_numbers", "campaigns", "voice_agents"] {
+        for table in ["call_log_phrases", "call_logs", "do_not_call_numbers", "campaign_numbers", "campaigns", "voice_agents"] {
             try await database.schema(table).delete()
         }
     }

@@ -18,6 +18,7 @@ enum VoiceAgents {
         AgentRoutes.register(on: signedIn)
         CampaignRoutes.register(on: signedIn)
         DoNotCallRoutes.register(on: signedIn)
+        CallLogRoutes.register(on: signedIn, open: root.grouped(context.rateLimiting(limits.general)))
     }
 
     /// The document's error body: `{success: false, data: null, error: {code, message, details}, timestamp}`.
@@ -86,7 +87,7 @@ enum VoiceAgents {
                 default: error
                 }
             case DomainError.conflict(let message): APIError(.conflict, code: "AGENT_002", message)
-            case let refusal as CampaignRefusal: APIError(.conflict, code: "CAMPAIGN_002", "Cannot launch campaign: \(refusal.message)")
+            case let refusal as CampaignRefusal: APIError(.conflict, code: "CAMPAIGN_002", refusal.message)
             default: error
             }
         }
