@@ -145,10 +145,7 @@ struct AgentLine {
         self.heard = heard
     }
 
-    var agentVoice: String {
-        if case .string(let voice) = call.agent.voiceParameters["voice_id"] ?? .null, speech.synthesizer.voiceIDs.contains(voice) { return voice }
-        return speech.synthesizer.voiceIDs.contains("professional_female") ? "professional_female" : speech.synthesizer.voiceIDs.first ?? "professional_female"
-    }
+    var agentVoice: String { call.agent.voice(among: speech.synthesizer.voiceIDs) }
 
     var calleeVoice: String {
         let voices = speech.synthesizer.voiceIDs.filter { $0 != agentVoice }.sorted()
@@ -183,16 +180,12 @@ struct AgentLine {
         return firstAudio ?? 0
     }
 
-    var speed: Double {
-        if case .number(let value) = call.agent.voiceParameters["speed"] ?? .null, (0.5...2).contains(value) { return value }
-        return 1
-    }
+    var speed: Double { call.agent.speakingSpeed }
 
     /// Runs the call from the callee's first words until either side ends it, the turns run
     /// out or the time limit is reached. `callee` answers each agent line.
     mutating func converse(opening: String, callee: (String) async throws -> (text: String, hangsUp: Bool)) async throws -> CallResult {
-        let pitch = CallPitch(organization: call.playbook.organization, callerName: call.playbook.callerName, product: call.playbook.product,
-                              valueProposition: call.playbook.valueProposition, meetingKind: call.playbook.goal, questions: call.playbook.questions)
+        let pitch = call.playbook.pitch
         var caller = AICaller(lead: CallLead(), pitch: pitch,
                               limits: CallLimits(discoveryQuestions: max(2, call.playbook.questions.count)),
                               seed: SimulatedTelephony.stableHash(call.phoneNumber))
@@ -212,6 +205,8 @@ struct AgentLine {
                               recordingSeconds: try await recorder.finish(), summary: caller.finish())
         }
         while true {
+            // A server stopping cancels its calls between turns.
+            try Task.checkCancellation()
             let firstAudio = try await agentSays(line.text)
             if !latencies.isEmpty { latencies[latencies.count - 1].firstAudio = firstAudio }
             if !line.shouldContinue { endReason = line.outcome.map { "agent_ended:\($0.rawValue)" } ?? "agent_ended"; break }
@@ -237,5 +232,100 @@ struct AgentLine {
 
     static func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}
+
+extension VoiceAgent {
+    /// The agent's voice (`voice_parameters.voice_id`) when the synthesiser has it, else its default.
+    func voice(among voices: [String]) -> String {
+        if case .string(let voice) = voiceParameters["voice_id"] ?? .null, voices.contains(voice) { return voice }
+        return voices.contains("professional_female") ? "professional_female" : voices.first ?? "professional_female"
+    }
+
+    /// `voice_parameters.speed` when it is a sensible rate (0.5…2), else 1.
+    var speakingSpeed: Double {
+        if case .number(let value) = voiceParameters["speed"] ?? .null, (0.5...2).contains(value) { return value }
+        return 1
+    }
+}
+
+extension AgentPlaybook {
+    /// The AI caller's pitch for this playbook.
+    var pitch: CallPitch {
+        CallPitch(organization: organization, callerName: callerName, product: product, valueProposition: valueProposition,
+                  meetingKind: goal, questions: questions)
+    }
+}
+
+/// Web calls: someone talks to an agent from a browser or an app over the live pipeline (the
+/// Sales Trainer voice socket's protocol), the agent answering as it does on the phone. Each is
+/// a call log with telephony `web`; its end is recorded as a campaign call's is.
+public struct AgentWebCalls: Sendable {
+    let work: any UnitOfWork
+    let stores: any StoreAccess
+    let agents: VoiceAgentBook
+
+    public init(work: any UnitOfWork, stores: any StoreAccess, agents: VoiceAgentBook) {
+        self.work = work
+        self.stores = stores
+        self.agents = agents
+    }
+
+    /// A new web call to one of the user's active agents.
+    public func open(agentID: UUID, by user: User) async throws -> (agent: VoiceAgent, call: Conversation) {
+        let agent = try await agents.agent(id: agentID, of: user)
+        guard agent.status == .active else { throw DomainError.validation(field: "agent_id", message: "the agent is inactive; activate it first") }
+        let notes = agents.supply.engines(of: agent).compactMap(\.note)
+        let id = UUID()
+        let now = Date()
+        let call = Conversation(
+            id: id, publicID: id.uuidString.lowercased(), organizationID: user.organizationID, userID: user.id, kind: .agentCall, scenarioID: nil,
+            title: "\(agent.name) ← web call", status: .active, configuration: ConversationSettings(),
+            details: ConversationDetails(agentCall: AgentCallFacts(agentID: agent.id, campaignID: nil, phoneNumber: "web", attempt: 1,
+                                                                   telephony: "web", status: .inProgress, engineNotes: notes)),
+            analysis: nil, createdAt: now, startedAt: now, completedAt: nil, duration: nil, category: nil)
+        let stored = try await work.run { stores in
+            let created = try await stores.conversations.createConversation(call)
+            try await stores.agents.saveCallLog(CallLogEntry(
+                conversationID: id, organizationID: user.organizationID, ownerID: user.id, agentID: agent.id, campaignID: nil,
+                phoneNumber: "web", status: .inProgress, createdAt: now))
+            return created
+        }
+        return (agent, stored)
+    }
+
+    /// The call's live pipeline with the agent as counterpart; its end is recorded (summary,
+    /// sentiment, key phrases, call log) before `ended` reaches `emit`.
+    public func live(_ call: Conversation, agent: VoiceAgent, speech: LiveSpeech, wording: (any LanguageModel)?,
+                     emit: @escaping @Sendable (ConversationEvent) async -> Void) async throws -> LiveConversation {
+        let organization = try await stores.identity.organization(id: call.organizationID)?.name ?? "our company"
+        let playbook = VoiceAgentBook.playbook(for: agent, organization: organization)
+        let counterpart = AICallerCounterpart.resume(call, lead: CallLead(), pitch: playbook.pitch, wording: wording)
+        let calls = self
+        return LiveConversation(
+            conversation: call, counterpart: counterpart, turnsSoFar: 0, log: ConversationLog(stores: stores), speech: speech,
+            settings: LiveSettings(voiceID: agent.voice(among: speech.synthesizer.voiceIDs), timeLimit: 600, repLabel: "user", counterpartLabel: "agent"),
+            emit: { event in
+                if case .ended(let reason, let ended) = event {
+                    let settled = (try? await calls.settle(ended, reason: reason)) ?? ended
+                    await emit(.ended(reason: reason, conversation: settled))
+                } else {
+                    await emit(event)
+                }
+            })
+    }
+
+    func settle(_ ended: Conversation, reason: String) async throws -> Conversation {
+        let turns = try await stores.conversations.turns(conversationID: ended.id)
+        let summary = AICallerCounterpart.storedCaller(of: ended).map { caller in
+            var finished = caller
+            return finished.finish()
+        }
+        let reading = CallReading(transcript: Transcript(segments: turns.map(\.segment)), summary: summary)
+        let result = CallResult(status: .completed, endReason: reason, recordingSeconds: ended.duration ?? 0, summary: summary)
+        return try await work.run { stores in
+            guard let current = try await stores.conversations.conversation(publicID: ended.publicID, organizationID: ended.organizationID) else { return ended }
+            return try await AgentCallRecord.close(current, result: result, reading: reading, recording: nil, at: Date(), in: stores)
+        }
     }
 }

@@ -177,28 +177,10 @@ public struct Dialler: Sendable {
         let transcript = Transcript(segments: turns.map(\.segment))
         let reading = CallReading(transcript: transcript, summary: result.summary)
         try await work.run { stores in
-            guard var call = try await stores.conversations.conversation(publicID: callLog.publicID, organizationID: callLog.organizationID),
+            guard let call = try await stores.conversations.conversation(publicID: callLog.publicID, organizationID: callLog.organizationID),
                   var number = try await stores.agents.number(campaignID: campaign.id, phoneNumber: callLog.details.agentCall?.phoneNumber ?? "")
             else { return }
-            call.status = result.status == .failed ? .failed : .completed
-            call.completedAt = now
-            call.duration = result.recordingSeconds
-            var facts = call.details.agentCall
-            facts?.status = result.status
-            facts?.endReason = result.endReason
-            facts?.latencies = result.latencies
-            facts?.recordingSeconds = result.recordingSeconds > 0 ? result.recordingSeconds : nil
-            facts?.recordingPath = result.recordingSeconds > 0 ? recording.path : nil
-            facts?.summary = reading.summary
-            facts?.sentiment = reading.sentiment
-            facts?.emotions = reading.emotions
-            facts?.keyPhrases = reading.keyPhrases
-            call.details.agentCall = facts
-            try await stores.conversations.updateConversation(call)
-            try await stores.agents.saveCallLog(CallLogEntry(
-                conversationID: call.id, organizationID: call.organizationID, ownerID: campaign.ownerID, agentID: campaign.agentID,
-                campaignID: campaign.id, phoneNumber: number.phoneNumber, status: result.status, durationSeconds: result.recordingSeconds,
-                sentiment: reading.sentiment, cost: 0, keyPhrases: reading.keyPhrases, createdAt: call.createdAt))
+            _ = try await AgentCallRecord.close(call, result: result, reading: reading, recording: recording, at: now, in: stores)
             // A callee who asked not to be called again goes on the organization's list.
             if result.summary?.doNotCall == true {
                 try await stores.agents.block([BlockedNumber(organizationID: campaign.organizationID, phoneNumber: number.phoneNumber,
@@ -220,6 +202,37 @@ public struct Dialler: Sendable {
             try await stores.agents.updateNumber(number)
             _ = try await stores.jobs.enqueue(CampaignBook.tick(campaign.id, at: now))
         }
+    }
+}
+
+/// The end of a voice agent's call, written once for campaign calls and web calls alike: the
+/// conversation with how it went, and its call-log row.
+enum AgentCallRecord {
+    static func close(_ call: Conversation, result: CallResult, reading: CallReading, recording: URL?, at now: Date,
+                      in stores: TransactionStores) async throws -> Conversation {
+        var call = call
+        call.status = result.status == .failed ? .failed : .completed
+        call.completedAt = now
+        call.duration = result.recordingSeconds
+        var facts = call.details.agentCall
+        facts?.status = result.status
+        facts?.endReason = result.endReason
+        if !result.latencies.isEmpty { facts?.latencies = result.latencies }
+        facts?.recordingSeconds = result.recordingSeconds > 0 ? result.recordingSeconds : nil
+        facts?.recordingPath = result.recordingSeconds > 0 ? recording?.path : nil
+        facts?.summary = reading.summary
+        facts?.sentiment = reading.sentiment
+        facts?.emotions = reading.emotions
+        facts?.keyPhrases = reading.keyPhrases
+        call.details.agentCall = facts
+        try await stores.conversations.updateConversation(call)
+        if let facts {
+            try await stores.agents.saveCallLog(CallLogEntry(
+                conversationID: call.id, organizationID: call.organizationID, ownerID: call.userID, agentID: facts.agentID,
+                campaignID: facts.campaignID, phoneNumber: facts.phoneNumber, status: result.status, durationSeconds: result.recordingSeconds,
+                sentiment: reading.sentiment, cost: facts.cost, keyPhrases: reading.keyPhrases, createdAt: call.createdAt))
+        }
+        return call
     }
 }
 

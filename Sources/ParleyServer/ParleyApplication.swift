@@ -248,6 +248,7 @@ public struct CoreServices: Sendable {
     public let campaigns: CampaignBook
     public let dialler: Dialler
     public let callLogs: CallLogs
+    public let webCalls: AgentWebCalls
 
     init(work: any UnitOfWork, stores: any StoreAccess, engines: EngineSupply, speech: LiveSpeech, wording: (any LanguageModel)?,
          telephony: any Telephony, recordings: URL) {
@@ -265,6 +266,7 @@ public struct CoreServices: Sendable {
         agents = VoiceAgentBook(stores: stores, supply: engines)
         campaigns = CampaignBook(work: work, stores: stores, agents: agents)
         callLogs = CallLogs(stores: stores)
+        webCalls = AgentWebCalls(work: work, stores: stores, agents: agents)
         dialler = Dialler(work: work, stores: stores, agents: agents, telephony: telephony, speech: speech, wording: wording, recordings: recordings)
     }
 }

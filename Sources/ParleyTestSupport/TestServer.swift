@@ -92,7 +92,14 @@ public struct TestServer: Sendable {
         configuration.publicURL = app.parley.publicURL
         var server = TestServer(
             app: app, baseURL: "http://127.0.0.1:\(port)", configuration: configuration, scratchDatabase: scratch,
-            schemas: ResponseSchemaCheck(documents: Array(app.parley.openAPI.documents.values)))
+            schemas: ResponseSchemaCheck(documents: app.parley.openAPI.documents.map { surface, data in
+                // Each document as this server places it, so a moved surface is checked where it is.
+                guard var document = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+                      app.parley.surfaces.place(&document, of: surface),
+                      let placed = try? JSONSerialization.data(withJSONObject: document)
+                else { return data }
+                return placed
+            }))
         server.ownsDataDirectory = other == nil
         return server
     }

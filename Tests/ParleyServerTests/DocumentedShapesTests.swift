@@ -107,7 +107,8 @@ struct SurfaceMountTests {
     }
 
     @Test func speechCoachingMountedAtTheRootKeepsItsDialectAndURLs() async throws {
-        try await TestServer.with({ $0.surfacePrefixes["speech-coaching"] = "/" }) { server in
+        // Voice Agents live at the root by default; moved, they leave it to Speech Coaching.
+        try await TestServer.with({ $0.surfacePrefixes["speech-coaching"] = "/"; $0.surfacePrefixes["voice-agents"] = "/voice-agents" }) { server in
             let speaker = try await server.request(.POST, "/auth/register", json: [
                 "email": "root-speaker@example.com", "password": "speaking123", "firstName": "Root", "lastName": "Speaker",
             ])

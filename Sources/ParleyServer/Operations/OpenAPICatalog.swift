@@ -54,21 +54,9 @@ struct OpenAPIRoutes: RouteCollection {
         guard name.hasSuffix(".json"), let data = request.application.parley.openAPI.documents[surface] else {
             throw APIError.notFound("NOT_FOUND", "No OpenAPI document '\(name)'; see /openapi")
         }
-        let mounted = request.application.parley.surfaces
-        guard let surfaceDefault = Surface.all.first(where: { $0.id == surface })?.defaultPrefix,
-              mounted.prefix(of: surface) != surfaceDefault,
-              var document = try JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let paths = document["paths"] as? [String: Any]
+        guard var document = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+              request.application.parley.surfaces.place(&document, of: surface)
         else { return Response(status: .ok, headers: ["Content-Type": "application/json"], body: .init(data: data)) }
-        // A moved surface's document shows its paths where this deployment serves them; the
-        // shared sign-in routes stay where the identity surface is mounted.
-        let prefix = mounted.prefix(of: surface)
-        let identity = mounted.prefix(of: Identity.id)
-        document["paths"] = Dictionary(uniqueKeysWithValues: paths.map { path, item in
-            guard path == surfaceDefault || path.hasPrefix(surfaceDefault + "/") else { return (path, item) }
-            let rest = path.dropFirst(surfaceDefault.count)
-            return ((rest.hasPrefix("/auth/") ? identity : prefix) + rest, item)
-        })
         let moved = try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys])
         return Response(status: .ok, headers: ["Content-Type": "application/json"], body: .init(data: moved))
     }

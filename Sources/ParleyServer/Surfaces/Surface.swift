@@ -13,17 +13,26 @@ struct Surface: Sendable {
     /// Whether `Resources/openapi/<id>.json` describes it (the shared sign-in is described in
     /// the documents of the surfaces that share it).
     var documented = true
+    /// When mounted at the root: the first path segments that are this surface's, so the error
+    /// format of anything else at the root (operations, the console) is not taken over.
+    var rootSegments: Set<String> = []
+    /// Whether its document's `/auth/*` paths are the shared identity's (served where that is
+    /// mounted) rather than its own.
+    var sharesIdentityRoutes = false
     var register: @Sendable (_ mounted: any RoutesBuilder, _ root: any RoutesBuilder, _ app: Application) throws -> Void
 
     /// Every surface the server serves: adding one is its namespace, its DTOs, one line here
     /// and its tests.
     static let all: [Surface] = [
         Surface(id: Identity.id, defaultPrefix: "/api/v1", dialect: UnionErrorDialect(), documented: false, register: Identity.register),
-        Surface(id: "sales-trainer", defaultPrefix: "/api/v1", dialect: UnionErrorDialect(), register: SalesTrainer.register),
+        Surface(id: "sales-trainer", defaultPrefix: "/api/v1", dialect: UnionErrorDialect(), sharesIdentityRoutes: true, register: SalesTrainer.register),
         Surface(id: "speech-coaching", defaultPrefix: "/coaching", dialect: SpeechCoaching.CoachingErrorDialect(), register: SpeechCoaching.register),
-        Surface(id: "leads-and-calls", defaultPrefix: "/api/v1", dialect: UnionErrorDialect(), register: LeadsAndCalls.register),
+        Surface(id: "leads-and-calls", defaultPrefix: "/api/v1", dialect: UnionErrorDialect(), sharesIdentityRoutes: true,
+                register: LeadsAndCalls.register),
         Surface(id: "admin", defaultPrefix: "/api/v1/admin", dialect: UnionErrorDialect(), register: Admin.register),
-        Surface(id: VoiceAgents.id, defaultPrefix: "/", dialect: VoiceAgents.ErrorDialect(), register: VoiceAgents.register),
+        Surface(id: VoiceAgents.id, defaultPrefix: "/", dialect: VoiceAgents.ErrorDialect(),
+                rootSegments: ["auth", "agents", "campaigns", "call-logs", "call-recordings", "analytics", "do-not-call"],
+                register: VoiceAgents.register),
     ]
 
     /// The environment variable that moves this surface.
@@ -55,9 +64,30 @@ public struct MountedSurfaces: Sendable {
         mounts
             .filter { mount in
                 let prefix = mount.prefix == "/" ? "" : mount.prefix
+                if prefix.isEmpty, !mount.surface.rootSegments.isEmpty {
+                    let first = path.split(separator: "/").first.map(String.init) ?? ""
+                    return mount.surface.rootSegments.contains(first)
+                }
                 return prefix.isEmpty || path == prefix || path.hasPrefix(prefix + "/")
             }
             .max { $0.prefix.count < $1.prefix.count }?.surface.dialect ?? UnionErrorDialect()
+    }
+
+    /// Rewrites a surface's OpenAPI document so its paths are where this deployment serves them
+    /// (the shared sign-in routes stay where the identity surface is mounted); false when the
+    /// surface is where its document says, and nothing changed.
+    public func place(_ document: inout [String: Any], of surface: String) -> Bool {
+        guard let described = Surface.all.first(where: { $0.id == surface }), let paths = document["paths"] as? [String: Any] else { return false }
+        let home = described.defaultPrefix == "/" ? "" : described.defaultPrefix
+        let prefix = self.prefix(of: surface)
+        guard prefix != home else { return false }
+        let identity = self.prefix(of: Identity.id)
+        document["paths"] = Dictionary(uniqueKeysWithValues: paths.map { path, item in
+            guard home.isEmpty || path == home || path.hasPrefix(home + "/") else { return (path, item) }
+            let rest = path.dropFirst(home.count)
+            return ((described.sharesIdentityRoutes && rest.hasPrefix("/auth/") ? identity : prefix) + rest, item)
+        })
+        return true
     }
 
     /// Mounts every surface: its group renders errors in its dialect before anything else runs.

@@ -113,7 +113,8 @@ struct VoiceAgentTests {
             let created = try await server.request(.POST, "/campaigns", json: [
                 "name": "Q2 Marketing Campaign", "agent_id": agent,
                 "phone_numbers": ["+1234567890", "+1 (234) 567-891", "+1234567890", "0044 20 7946 0958"],
-                "start_time": "2024-04-01T00:00:00Z", "end_time": "2099-06-30T23:59:59Z", "max_concurrent_calls": 50,
+                // Starting in 2098: launched now, it waits for its start and dials nobody during this test.
+                "start_time": "2098-04-01T00:00:00Z", "end_time": "2099-06-30T23:59:59Z", "max_concurrent_calls": 50,
                 "calling_hours": ["timezone": "America/New_York", "start": "00:00", "end": "24:00", "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]],
             ], token: token)
             #expect(created.status == 201 && created.json["status"] as? String == "draft", "\(created.text)")

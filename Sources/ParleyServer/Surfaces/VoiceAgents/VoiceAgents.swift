@@ -19,6 +19,7 @@ enum VoiceAgents {
         CampaignRoutes.register(on: signedIn)
         DoNotCallRoutes.register(on: signedIn)
         CallLogRoutes.register(on: signedIn, open: root.grouped(context.rateLimiting(limits.general)))
+        WebCallSocket.register(on: root)
     }
 
     /// The document's error body: `{success: false, data: null, error: {code, message, details}, timestamp}`.
