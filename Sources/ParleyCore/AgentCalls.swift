@@ -61,8 +61,13 @@ public struct SimulatedTelephony: Telephony {
     public let name = "simulated"
     /// Lines each side may say before the call is cut.
     static let maxTurns = 24
+    /// True: each side takes as long to speak as its audio lasts, as on a real line (for
+    /// measuring how many calls a machine carries); false: as fast as the engines go.
+    public var realTime: Bool
 
-    public init() {}
+    public init(realTime: Bool = false) {
+        self.realTime = realTime
+    }
 
     /// What a number does when the simulated carrier rings it, fixed by the number: about one
     /// in ten is busy, one in ten does not answer, one in ten goes to voicemail, the rest answer.
@@ -100,7 +105,7 @@ public struct SimulatedTelephony: Telephony {
         case .voicemail, .answered: break
         }
         let recorder = try CallRecorder(url: call.recording)
-        var line = AgentLine(call: call, speech: speech, wording: wording, recorder: recorder, heard: heard)
+        var line = AgentLine(call: call, speech: speech, wording: wording, recorder: recorder, realTime: realTime, heard: heard)
         do {
             let result: CallResult
             if case .answered(let index, let difficulty, let seed) = pickup {
@@ -133,16 +138,24 @@ struct AgentLine {
     let speech: LiveSpeech
     let wording: (any LanguageModel)?
     let recorder: CallRecorder
+    let realTime: Bool
     let heard: @Sendable (SpeakerRole, String) async throws -> Void
     var latencies: [TurnLatency] = []
 
-    init(call: OutboundCall, speech: LiveSpeech, wording: (any LanguageModel)?, recorder: CallRecorder,
+    init(call: OutboundCall, speech: LiveSpeech, wording: (any LanguageModel)?, recorder: CallRecorder, realTime: Bool = false,
          heard: @escaping @Sendable (SpeakerRole, String) async throws -> Void) {
         self.call = call
         self.speech = speech
         self.wording = wording
         self.recorder = recorder
+        self.realTime = realTime
         self.heard = heard
+    }
+
+    /// On a real-time line, speaking takes as long as the audio lasts.
+    func speak(_ audio: PCMAudio) async throws {
+        guard realTime, audio.sampleRate > 0 else { return }
+        try await Task.sleep(for: .milliseconds(Int(Double(audio.samples.count) / Double(audio.sampleRate) * 1000)))
     }
 
     var agentVoice: String { call.agent.voice(among: speech.synthesizer.voiceIDs) }
@@ -156,6 +169,7 @@ struct AgentLine {
     mutating func calleeSays(_ text: String) async throws -> (text: String, recognition: Double) {
         let audio = try await speech.synthesizer.synthesize(SpeechRequest(text: text, voiceID: calleeVoice)).audio
         try await recorder.append(audio, from: .callee)
+        try await speak(audio)
         let clock = ContinuousClock()
         let start = clock.now
         let transcript = try await speech.recognizer.transcribe(audio)
@@ -174,6 +188,7 @@ struct AgentLine {
         for try await piece in speech.synthesizer.stream(SpeechRequest(text: text, voiceID: agentVoice, speed: speed)) {
             if firstAudio == nil { firstAudio = Self.seconds(clock.now - start) }
             try await recorder.append(piece.audio, from: .agent)
+            try await speak(piece.audio)
         }
         try await recorder.pause(seconds: 0.3)
         try await heard(.rep, text)

@@ -138,7 +138,7 @@ public enum ParleyApplication {
             core: CoreServices(
                 work: SQLUnitOfWork { [unowned app] in app.db }, stores: SQLStoreAccess { [unowned app] in app.db },
                 engines: Self.engineSupply(speech: speech, wording: wording), speech: LiveSpeech(recognizer: speech.recognizer, synthesizer: speech.synthesizer),
-                wording: wording, telephony: SimulatedTelephony(),
+                wording: wording, telephony: SimulatedTelephony(realTime: configuration.simulatedCallsInRealTime),
                 recordings: URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("media/recordings")))
 
         app.http.server.configuration.hostname = configuration.host

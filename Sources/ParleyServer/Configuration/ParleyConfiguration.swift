@@ -37,6 +37,9 @@ public struct ParleyConfiguration: Sendable {
     /// Where the browser console's files are read from: the copy built into the binary by
     /// default, a source folder (`PARLEY_CONSOLE_DIR`) while working on it.
     public var consoleDirectory: String?
+    /// The embedded telephony's pace (`PARLEY_SIMULATED_CALLS`): `fast` (default) or `realtime`,
+    /// where each side takes as long to speak as its audio lasts.
+    public var simulatedCallsInRealTime = false
     /// Prefixes moved from their defaults, by surface id (`PARLEY_PREFIX_IDENTITY` for the shared
     /// `/auth/*`, `PARLEY_PREFIX_SALES_TRAINER`,
     /// `PARLEY_PREFIX_SPEECH_COACHING`, `PARLEY_PREFIX_ADMIN`; `/` mounts a surface at the root).
@@ -114,6 +117,12 @@ public struct ParleyConfiguration: Sendable {
             }
         }
         configuration.consoleDirectory = value("PARLEY_CONSOLE_DIR")
+        if let raw = value("PARLEY_SIMULATED_CALLS") {
+            guard ["fast", "realtime"].contains(raw.lowercased()) else {
+                throw DomainError.validation(field: "PARLEY_SIMULATED_CALLS", message: "must be fast or realtime, got '\(raw)'")
+            }
+            configuration.simulatedCallsInRealTime = raw.lowercased() == "realtime"
+        }
         configuration.openSessionLimit = try integer("PARLEY_OPEN_SESSION_LIMIT", default: configuration.openSessionLimit, range: 1...100)
         for id in Surface.all.map(\.id) {
             let key = "PARLEY_PREFIX_" + id.uppercased().replacingOccurrences(of: "-", with: "_")
