@@ -36,7 +36,8 @@ export function lineChart(series, { label, yMin, yMax, xLabel = (x) => x, yLabel
     return svg;
   }
   const xs = all.map((p) => p.x);
-  const x0 = Math.min(...xs), x1 = Math.max(...xs) === x0 ? x0 + 1 : Math.max(...xs);
+  let x0 = Math.min(...xs), x1 = Math.max(...xs);
+  if (x1 === x0) { x0 -= 1; x1 += 1; }
   let y0 = yMin ?? Math.min(...all.map((p) => p.y));
   let y1 = yMax ?? Math.max(...all.map((p) => p.y));
   if (y1 === y0) { y0 -= 1; y1 += 1; }
@@ -50,10 +51,11 @@ export function lineChart(series, { label, yMin, yMax, xLabel = (x) => x, yLabel
     svg.append(h('line.grid-line', { x1: pad.l, x2: width - pad.r, y1: Y(y), y2: Y(y) }),
       h('text', { x: pad.l - 6, y: Y(y) + 4, 'text-anchor': 'end' }, yLabel(y)));
   }
-  const ticks = Math.min(6, new Set(xs).size);
-  for (let i = 0; i < ticks; i++) {
-    const x = x0 + ((x1 - x0) * i) / Math.max(1, ticks - 1);
-    svg.append(h('text', { x: X(x), y: height - 8, 'text-anchor': i === 0 ? 'start' : i === ticks - 1 ? 'end' : 'middle' }, xLabel(x)));
+  const unique = [...new Set(xs)].sort((a, b) => a - b);
+  const ticks = unique.length <= 6 ? unique : Array.from({ length: 6 }, (_, i) => x0 + ((x1 - x0) * i) / 5);
+  for (const x of ticks) {
+    const anchor = X(x) < pad.l + 20 ? 'start' : X(x) > width - pad.r - 20 ? 'end' : 'middle';
+    svg.append(h('text', { x: X(x), y: height - 8, 'text-anchor': anchor }, xLabel(x)));
   }
   for (const m of markers) {
     svg.append(h('line', { x1: X(m.x), x2: X(m.x), y1: pad.t, y2: height - pad.b, stroke: m.color || '#d99a0b', 'stroke-dasharray': '3 3' }));

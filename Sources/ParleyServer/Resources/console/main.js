@@ -67,7 +67,7 @@ function removeShell() { document.getElementById('nav')?.remove(); }
 function signinPage() {
   removeShell();
   app.classList.add('app-signin');
-  const email = h('input', { type: 'email', name: 'email', autocomplete: 'username', required: true, autofocus: true });
+  const email = h('input', { type: 'email', name: 'email', autocomplete: 'email', required: true, autofocus: true });
   const password = h('input', { type: 'password', name: 'password', autocomplete: 'current-password', required: true });
   const status = h('div.form-status', { 'aria-live': 'polite' });
   if (expiredMessage) status.append(h('div.alert.alert-info', { role: 'status' }, expiredMessage));

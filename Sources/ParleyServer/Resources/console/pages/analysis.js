@@ -1,6 +1,6 @@
 // One speech analysis: waveform with pauses and fillers, pitch and pace timelines, scores with factors,
 // the transcript with word timings (click a word to play from there), and clips.
-import { api, coaching, freshToken, user } from '/app/api.js';
+import { api, coaching, freshToken } from '/app/api.js';
 import { h, clear, pageHeader, loading, errorBox, titleCase, duration, when, scorePill, announce, download, field, notice } from '/app/ui.js';
 import { ring, bar, lineChart, waveform } from '/app/charts.js';
 import { SocketIO } from '/app/socketio.js';
@@ -21,9 +21,12 @@ export async function render(main, [id], { go }) {
   const words = transcript.wordTimings || [];
   const fluency = session.fluency || {};
   const total = session.duration || metrics.summary?.duration || words.at(-1)?.end || 1;
-  const fillerTimes = (fluency.fillerWords || []).flatMap((f) => (f.timestamps || []).map((time) => ({ time, word: f.word })));
-  const mine = !session.userId || String(session.userId).replace('user_', '') === String(user()?.id);
+  const fillerTimes = (fluency.fillerWords || []).flatMap((f) => (f.timestamps || []).map((time) => ({ time, word: f.word, words: f.word.split(/\s+/).length })));
+  // The session does not say whose it is; it is the caller's own when their list has it.
+  const own = await coaching('/sessions?limit=100').catch(() => ({ sessions: [] }));
+  const mine = own.sessions.some((s) => s.id === id);
 
+  const fillers = fillerIndexes(words, fillerTimes);
   const audio = h('audio#player', { controls: true, preload: 'auto', style: 'width:100%;margin-top:10px', 'aria-label': 'Recording' });
   const canvas = h('canvas.waveform#waveform', { role: 'img', 'aria-label': `Waveform of the recording: ${metrics.pauses?.length || 0} pauses shaded, ${fillerTimes.length} filler words marked in red. Click to play from a point.` });
   const waveNote = h('p.small.muted', 'Loading the recording…');
@@ -31,17 +34,17 @@ export async function render(main, [id], { go }) {
   main.append(
     h('a.crumb', { href: '/app/coaching' }, '← Speech coaching'),
     pageHeader(session.title, `${titleCase(session.type)} · ${when(session.createdAt)} · ${duration(total)}`,
-      h('button.btn', { type: 'button', onclick: () => navigator.clipboard?.writeText(location.href).then(() => announce('Link copied')) }, 'Copy link for your coach')),
-    mine ? null : notice('You are viewing a team member\'s recording (read only).'),
+      mine ? h('button.btn', { type: 'button', onclick: (event) => copyLink(event.currentTarget) }, 'Copy link for your coach') : null),
+    ...(mine ? [] : [notice('You are viewing a team member\'s recording (read only).')]),
     h('section.card#overview', { 'aria-labelledby': 'ov-h' },
       h('h2#ov-h.sr-only', 'Overview'),
       h('div.score-hero',
         h('div', { style: 'text-align:center' }, ring(scores.overall ?? session.score, 'Overall speaking score', 136), h('div.label', 'Overall')),
         h('div.grid.grid-stats',
-          stat('Pace', `${Math.round(metrics.summary?.wpm ?? session.metrics?.wpm ?? 0)} wpm`, 'Ideal 130–165'),
+          stat('Pace', [String(Math.round(metrics.summary?.wpm ?? session.metrics?.wpm ?? 0)), h('span.unit', ' wpm')], 'Ideal 130–165 words a minute'),
           stat('Filler words', String(metrics.summary?.fillerWords ?? fillerTimes.length), `${fluency.fillerRate ?? '–'} per 100 words`),
           stat('Pauses', String(metrics.summary?.totalPauses ?? metrics.pauses?.length ?? 0), `${metrics.summary?.pauseTime ?? 0} s in total`),
-          stat('Pitch', `${Math.round(metrics.pitch?.mean ?? 0)} Hz`, `${Math.round(metrics.pitch?.min ?? 0)}–${Math.round(metrics.pitch?.max ?? 0)} Hz, ${metrics.pitch?.trend || 'steady'}`),
+          stat('Pitch', [String(Math.round(metrics.pitch?.mean ?? 0)), h('span.unit', ' Hz')], `${Math.round(metrics.pitch?.min ?? 0)}–${Math.round(metrics.pitch?.max ?? 0)} Hz, ${metrics.pitch?.trend || 'steady'}`),
           stat('Fluency', String(Math.round(fluency.overallFluency ?? 0)), `${fluency.wordCount ?? words.length} words`)))),
     h('section.card', { 'aria-labelledby': 'wave-h' },
       h('div.card-head', h('h2#wave-h', 'Recording'),
@@ -66,7 +69,7 @@ export async function render(main, [id], { go }) {
       scores.notes?.length ? h('p.small.muted', scores.notes.join(' ')) : null),
     h('section.card', { 'aria-labelledby': 'tr-h' },
       h('div.card-head', h('h2#tr-h', 'Transcript'), h('p', 'Select a word to play from there. Filler words are highlighted.')),
-      h('p.words#words', words.length ? words.map((w, i) => h(`button.word${isFiller(w, fillerTimes) ? '.word-filler' : ''}`, {
+      h('p.words#words', words.length ? words.map((w, i) => h(`button.word${fillers.has(i) ? '.word-filler' : ''}`, {
         type: 'button', 'data-i': i, 'data-start': w.start, 'aria-label': `${w.word.replace(/[,.!?]$/, '')} at ${duration(w.start)}`,
         onclick: () => { audio.currentTime = w.start; audio.play().catch(() => {}); selected = w; },
       }, w.word)) : (transcript.text || 'No words were recognised.'))),
@@ -111,6 +114,12 @@ export async function render(main, [id], { go }) {
   return () => cleanups.forEach((fn) => fn());
 }
 
+function copyLink(button) {
+  const done = () => { button.textContent = 'Link copied'; announce('Link copied'); setTimeout(() => { button.textContent = 'Copy link for your coach'; }, 2500); };
+  if (navigator.clipboard?.writeText) navigator.clipboard.writeText(location.href).then(done, () => prompt('Copy this link:', location.href));
+  else prompt('Copy this link:', location.href);
+}
+
 function stat(label, value, note) {
   return h('div.stat', h('div.stat-label', label), h('div.stat-value', value), note ? h('div.stat-note', note) : null);
 }
@@ -122,8 +131,13 @@ function smooth(points) {
   });
 }
 
-function isFiller(w, fillers) {
-  return fillers.some((f) => Math.abs(f.time - w.start) < 0.05 || (w.start <= f.time && f.time < w.end - 0.01));
+function fillerIndexes(words, fillers) {
+  const marked = new Set();
+  for (const f of fillers) {
+    const i = words.findIndex((w) => Math.abs(f.time - w.start) < 0.05 || (w.start <= f.time && f.time < w.end - 0.01));
+    for (let k = 0; i >= 0 && k < f.words; k++) marked.add(i + k);
+  }
+  return marked;
 }
 
 function category(name, c) {

@@ -6,7 +6,7 @@ const statuses = ['new', 'contacted', 'qualified', 'proposal', 'negotiation', 'c
 
 export async function render(main) {
   let page = 1;
-  const search = h('input#lead-search', { type: 'search', placeholder: 'Name, e-mail or company', autocomplete: 'off' });
+  const search = h('input#lead-search', { type: 'search', placeholder: 'Name, e-mail or company' });
   const status = h('select#lead-status', h('option', { value: '' }, 'Any status'), statuses.map((s) => h('option', { value: s }, titleCase(s))));
   const table = h('div', loading('Loading leads…'));
   const file = h('input#lead-file', { type: 'file', accept: '.csv,text/csv', required: true });

@@ -1,7 +1,7 @@
 // Progress over time from the learning endpoints: totals, streak, score trend, skills, achievements,
 // insights, and the rep's recent practice sessions.
 import { api } from '/app/api.js';
-import { h, clear, pageHeader, loading, errorBox, titleCase, duration, when, day, scorePill, field } from '/app/ui.js';
+import { h, clear, pageHeader, loading, errorBox, titleCase, duration, when, day, field } from '/app/ui.js';
 import { lineChart, bar } from '/app/charts.js';
 
 export async function render(main) {
@@ -66,10 +66,10 @@ function view(progress, detailed, sessions, scenarios) {
       h('h2#recent-h', { style: 'margin-bottom:8px' }, 'Recent calls'),
       sessions.length ? h('div.table-wrap', h('table#sessions',
         h('thead', h('tr', h('th', { scope: 'col' }, 'Scenario'), h('th', { scope: 'col' }, 'When'), h('th.num', { scope: 'col' }, 'Length'),
-          h('th', { scope: 'col' }, 'Status'), h('th.num', { scope: 'col' }, 'Score'))),
+          h('th', { scope: 'col' }, 'Status'), h('th', { scope: 'col' }, h('span.sr-only', 'Scorecard')))),
         h('tbody', sessions.map((s) => h('tr',
           h('td', h('a', { href: `/app/sessions/${s.id}` }, scenarios.get(s.scenario_id)?.title || s.id)),
           h('td.nowrap', when(s.started_at || s.created_at)), h('td.num', duration(s.duration)), h('td', titleCase(s.status)),
-          h('td.num', s.performance_metrics?.overall_score != null ? scorePill(s.performance_metrics.overall_score, 'Score') : h('a', { href: `/app/sessions/${s.id}`, 'aria-label': `Open ${s.id}` }, 'Open')))))))
+          h('td', { style: 'text-align:right' }, h('a.btn.btn-small', { href: `/app/sessions/${s.id}` }, s.status === 'completed' ? 'Scorecard' : 'Transcript')))))))
         : h('p.empty', 'No calls yet. ', h('a', { href: '/app/practice' }, 'Practise your first call.'))));
 }

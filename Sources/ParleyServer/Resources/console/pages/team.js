@@ -42,7 +42,7 @@ export async function render(main) {
           const u = users.get(m.id);
           const coach = u?.supervisor_id ? users.get(`user_${u.supervisor_id}`) : null;
           return h('tr',
-            h('th', { scope: 'row', style: 'text-transform:none;font-size:.93rem;color:var(--text);letter-spacing:0' }, name(m)),
+            h('th', { scope: 'row' }, name(m)),
             h('td', h('a', { href: `mailto:${m.email}` }, m.email)),
             h('td', h('span.tag', { text: { user: 'Rep', supervisor: 'Supervisor', admin: 'Admin' }[m.role] || m.role })),
             admin ? h('td', u?.team_id ? teams.get(u.team_id) || `Team ${u.team_id}` : '–') : null,
