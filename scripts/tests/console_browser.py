@@ -22,6 +22,7 @@ import tempfile
 import time
 import traceback
 import urllib.request
+import wave
 
 from selenium import webdriver
 from selenium.common.exceptions import TimeoutException, WebDriverException
@@ -56,7 +57,7 @@ class Console:
                      "--lang=en-US"]:
             options.add_argument(flag)
         if wav:
-            options.add_argument(f"--use-file-for-fake-audio-capture={os.path.abspath(wav)}%noloop")
+            options.add_argument(f"--use-file-for-fake-audio-capture={padded(wav)}%noloop")
         options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
         service = webdriver.ChromeService(executable_path=self.args.chromedriver)
         driver = webdriver.Chrome(service=service, options=options)
@@ -403,6 +404,24 @@ class Console:
             self.driver.quit()
         except WebDriverException:
             pass
+
+
+def padded(path, before=1.0, after=5.0):
+    """A copy of the WAV with silence around the speech: the call connects before the rep speaks,
+    and the pause after it is what tells the server the rep has finished (so the prospect answers)."""
+    with wave.open(path, "rb") as source:
+        channels, width, rate = source.getnchannels(), source.getsampwidth(), source.getframerate()
+        frames = source.readframes(source.getnframes())
+    if width != 2:
+        raise SystemExit(f"{path} must be 16-bit PCM WAV (Chromium's fake microphone reads no other)")
+    out = os.path.join(tempfile.mkdtemp(prefix="parley-console-"), "speech.wav")
+    with wave.open(out, "wb") as target:
+        target.setnchannels(channels)
+        target.setsampwidth(width)
+        target.setframerate(rate)
+        silence = lambda seconds: b"\x00" * (int(rate * seconds) * channels * width)
+        target.writeframes(silence(before) + frames + silence(after))
+    return out
 
 
 def axe_path():
