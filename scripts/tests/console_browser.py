@@ -57,7 +57,8 @@ class Console:
                      "--lang=en-US"]:
             options.add_argument(flag)
         if wav:
-            options.add_argument(f"--use-file-for-fake-audio-capture={padded(wav)}%noloop")
+            path, self.speech_seconds = padded(wav)
+            options.add_argument(f"--use-file-for-fake-audio-capture={path}%noloop")
         options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
         service = webdriver.ChromeService(executable_path=self.args.chromedriver)
         driver = webdriver.Chrome(service=service, options=options)
@@ -219,9 +220,12 @@ class Console:
         self.find("#start-voice").click()
         self.wait(lambda: self.driver.execute_script(
             "const s = document.querySelector('#call-status'); return s && s.dataset.state === 'live'"), 30, "the call to go live")
-        # The prospect opens; the fake microphone then speaks the rep's lines; the prospect answers.
+        live = time.monotonic()
+        # The prospect opens; the fake microphone then speaks the rep's lines (talking over the opening
+        # interrupts it); once the rep has said everything, the prospect answers the last of it.
         self.wait(lambda: len(self.all(".turn-user")) >= 1, 60, "the rep's speech in the transcript")
-        self.wait(lambda: self.answered(), 60, "the prospect to answer the rep")
+        self.wait(lambda: time.monotonic() - live > self.speech_seconds + 1 and self.answered(), 90,
+                  "the prospect to answer the rep")
         self.session_url = self.driver.current_url
         if not self.wait(lambda: self.text("#call-timer") not in ("", "0:00"), 10, "the timer"):
             raise Problem("the timer did not run")
@@ -233,10 +237,10 @@ class Console:
         self.scorecard(voice=True)
 
     def answered(self):
-        # An AI turn after the first user turn.
+        # The prospect has answered the rep's last turn.
         return self.driver.execute_script(
             "const t = [...document.querySelectorAll('#live-transcript .turn')];"
-            "const u = t.findIndex(e => e.classList.contains('turn-user') && !e.classList.contains('turn-partial'));"
+            "const u = t.map(e => e.classList.contains('turn-user')).lastIndexOf(true);"
             "return u >= 0 && t.slice(u + 1).some(e => e.classList.contains('turn-ai'));")
 
     def scorecard(self, voice):
@@ -421,7 +425,7 @@ def padded(path, before=1.0, after=5.0):
         target.setframerate(rate)
         silence = lambda seconds: b"\x00" * (int(rate * seconds) * channels * width)
         target.writeframes(silence(before) + frames + silence(after))
-    return out
+    return out, before + len(frames) / (rate * channels * width)
 
 
 def axe_path():
