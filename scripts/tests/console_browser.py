@@ -60,6 +60,8 @@ class Console:
             path, self.speech_seconds = padded(wav)
             options.add_argument(f"--use-file-for-fake-audio-capture={path}%noloop")
         options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+        self.downloads = tempfile.mkdtemp(prefix="parley-downloads-")
+        options.add_experimental_option("prefs", {"download.default_directory": self.downloads, "download.prompt_for_download": False})
         service = webdriver.ChromeService(executable_path=self.args.chromedriver)
         driver = webdriver.Chrome(service=service, options=options)
         driver.set_script_timeout(60)
@@ -274,7 +276,12 @@ class Console:
         self.find("#start-typed").click()
         say = self.find("#say", 30)
         self.wait(lambda: self.driver.execute_script("return document.querySelector('#call-status').dataset.state === 'live'"), 20, "live")
+        self.find("#pause").click()
+        self.wait(lambda: self.driver.execute_script("return document.querySelector('#call-status').dataset.state === 'paused'"), 10, "the call to pause")
+        self.find("#pause").click()
+        self.wait(lambda: self.driver.execute_script("return document.querySelector('#call-status').dataset.state === 'live'"), 10, "the call to resume")
         before = len(self.all(".turn-ai"))
+        say = self.find("#say")
         say.send_keys("Hi Tony, thanks for taking my call. What takes most of your time at the shop today?\n")
         self.wait(lambda: len(self.all(".turn-ai")) > before, 30, "the prospect's typed-mode answer")
         self.find("#end-call").click()
@@ -302,6 +309,12 @@ class Console:
         self.wait(lambda: "/app/coaching/session_" in self.driver.current_url, 240, "the analysis to be ready")
         self.recording_url = self.driver.current_url
         self.analysis("analysis")
+        # The PDF report of the period downloads (fetched with the token, saved from memory).
+        self.open("/app/coaching")
+        self.find("#recordings")
+        self.find("button[data-report=pdf]").click()
+        self.find(".alert-success", 60)
+        self.wait(lambda: any(name.endswith(".pdf") for name in os.listdir(self.downloads)), 20, "the PDF report download")
 
     def analysis(self, name):
         self.find("#overview", 30)
@@ -352,6 +365,16 @@ class Console:
             if error.code != 401:
                 raise Problem(f"the signed-out token answered {error.code}") from None
 
+    def quiet_refresh(self):
+        # An access token the server refuses is replaced with the refresh token, without a word to the person.
+        self.driver.execute_script(
+            "const a = JSON.parse(localStorage.getItem('parley.auth')); a.access_token = 'stale'; localStorage.setItem('parley.auth', JSON.stringify(a))")
+        self.open("/app/progress")
+        self.find("#sessions, .stat", 20)
+        token = self.driver.execute_script("return JSON.parse(localStorage.getItem('parley.auth')).access_token")
+        if token == "stale":
+            raise Problem("the stale access token was not refreshed")
+
     def expired_session(self):
         # A session whose tokens the server no longer honours sends the person to sign in, with a reason.
         self.open("/app/signin")
@@ -394,6 +417,7 @@ class Console:
         if self.args.recording:
             self.step("speech-coaching", self.coaching_upload)
         self.step("leads", self.leads)
+        self.step("quiet-refresh", self.quiet_refresh)
         self.step("sign-out", self.sign_out_revokes)
         self.step("expired-session", self.expired_session)
         if self.args.manager_email and self.recording_url:
@@ -461,7 +485,8 @@ def main():
         console.run()
         report.update(steps=console.steps, problems=console.problems, first_page_bytes=console.first_page_bytes,
                       first_page_files=getattr(console, "first_page_files", []), screenshots=console.shots)
-        expected = ["first-page", "wrong-password", "sign-in", "voice-call", "typed-call", "progress", "leads", "sign-out", "expired-session"]
+        expected = ["first-page", "wrong-password", "sign-in", "voice-call", "typed-call", "progress", "leads", "quiet-refresh",
+                    "sign-out", "expired-session"]
         if args.recording:
             expected.append("speech-coaching")
         if args.manager_email and args.recording:

@@ -21,8 +21,8 @@ export async function render(main, params, { go }) {
     submit, status);
   const list = h('div', loading('Loading your recordings…'));
   const reports = h('div.row',
-    h('button.btn', { type: 'button', onclick: () => report('pdf') }, 'PDF report (30 days)'),
-    h('button.btn', { type: 'button', onclick: () => report('csv') }, 'CSV export (30 days)'));
+    h('button.btn', { type: 'button', 'data-report': 'pdf', onclick: () => report('pdf') }, 'PDF report (30 days)'),
+    h('button.btn', { type: 'button', 'data-report': 'csv', onclick: () => report('csv') }, 'CSV export (30 days)'));
   const reportStatus = h('div', { 'aria-live': 'polite' });
   main.append(
     pageHeader('Speech coaching', 'Upload a recording of a talk or call: get pace, pitch, pauses, filler words and scores.'),
