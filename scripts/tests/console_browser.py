@@ -83,14 +83,14 @@ class Console:
             self.dump_console()
             return False
 
-    def wait(self, condition, timeout=20, what="condition"):
+    def wait(self, condition, timeout=30, what="condition"):
         try:
             return WebDriverWait(self.driver, timeout, poll_frequency=0.2).until(lambda d: condition())
         except TimeoutException:
             raise Problem(f"timed out after {timeout} s waiting for {what} (at {self.driver.current_url}; page says: "
                           f"{self.text('#main')[:400]!r})") from None
 
-    def find(self, selector, timeout=20):
+    def find(self, selector, timeout=30):
         return self.wait(lambda: self.visible(selector), timeout, f"'{selector}'")
 
     def visible(self, selector):
