@@ -50,24 +50,28 @@ struct ConsoleBrowserTests {
                                  "--base-url", server.baseURL, "--email", rep.email, "--password", rep.password,
                                  "--manager-email", coachEmail, "--manager-password", "coaching123",
                                  "--screenshots", screenshots.path, "--speech-wav", speech.path, "--recording", recording.path]
-            let output = Pipe()
-            let errors = Pipe()
+            // Output goes to files, not pipes: a blocking pipe read would hold one of the cooperative
+            // pool's threads (two on this machine) while the server in this process needs them.
+            let outputFile = folder.appendingPathComponent("report.json")
+            let errorFile = folder.appendingPathComponent("browser.log")
+            _ = FileManager.default.createFile(atPath: outputFile.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
+            let output = try FileHandle(forWritingTo: outputFile)
+            let errors = try FileHandle(forWritingTo: errorFile)
+            defer { try? output.close(); try? errors.close() }
             process.standardOutput = output
             process.standardError = errors
             try process.run()
-            // Read both pipes while it runs (a full pipe would block the browser test), then wait
-            // without blocking the cooperative pool.
-            let stderrTask = Task.detached { (try? errors.fileHandleForReading.readToEnd()) ?? Data() }
-            let data = try await Task.detached { try output.fileHandleForReading.readToEnd() ?? Data() }.value
-            while process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
-            let stderr = String(decoding: await stderrTask.value, as: UTF8.self)
+            while process.isRunning { try await Task.sleep(for: .milliseconds(100)) }
+            let data = (try? Data(contentsOf: outputFile)) ?? Data()
+            let stderr = String(decoding: (try? Data(contentsOf: errorFile)) ?? Data(), as: UTF8.self)
             let report = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
             #expect(process.terminationStatus == 0, "\(String(decoding: data, as: UTF8.self)) \(stderr.suffix(4000))")
             #expect(report["ok"] as? Bool == true, "\(report["problems"] ?? report)")
             let steps = report["steps"] as? [String] ?? []
-            for step in ["sign-in", "voice-call", "typed-call", "progress", "speech-coaching", "leads", "sign-out", "manager"] {
-                #expect(steps.contains(step), "step \(step) did not pass: \(report["problems"] ?? "")")
-            }
+            let missing = ["sign-in", "voice-call", "typed-call", "progress", "speech-coaching", "leads", "sign-out", "manager"]
+                .filter { !steps.contains($0) }
+            #expect(missing.isEmpty, "steps that did not pass: \(missing)")
             let firstPage = report["first_page_bytes"] as? Int ?? .max
             #expect(firstPage < 100 * 1024, "the first page transferred \(firstPage) bytes")
         }
