@@ -45,6 +45,9 @@ class Console:
         self.shots = []
         self.first_page_bytes = None
         os.makedirs(args.screenshots, exist_ok=True)
+        for name in os.listdir(args.screenshots):  # this run's pictures only
+            if name.endswith(".png") and name[:2].isdigit():
+                os.remove(os.path.join(args.screenshots, name))
         self.axe_source = open(axe_path(), encoding="utf-8").read()
         self.driver = self.browser(args.speech_wav)
 
