@@ -1,0 +1,512 @@
+#!/usr/bin/env python3
+"""Drives Parley's browser console (/app) in a real headless Chromium, as a person would.
+
+Debian's `chromium` and `chromium-driver` with Selenium; nothing is downloaded at test time.
+The rep signs in, places a voice call through Chromium's fake microphone (a WAV of spoken lines)
+until the AI prospect answers, ends it and reads the scorecard with its findings, places a short
+typed call, looks at their progress, uploads a recording and reads its analysis, imports leads and
+signs out (the token is then refused); a manager signs in, finds the rep on the team page and opens
+the recording the rep shared. Every page is screenshotted and checked with axe-core (vendored by the
+PyPI package axe-selenium-python): any serious or critical violation fails the run. The first page's
+transferred size is measured and must stay under 100 KB.
+
+Prints one JSON object {"ok", "steps", "problems", "first_page_bytes", "screenshots"} and exits 1
+when anything failed.
+"""
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+import traceback
+import urllib.request
+import wave
+
+from selenium import webdriver
+from selenium.common.exceptions import TimeoutException, WebDriverException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+FIRST_PAGE_LIMIT = 100 * 1024
+
+
+class Problem(Exception):
+    pass
+
+
+class Console:
+    def __init__(self, args):
+        self.args = args
+        self.base = args.base_url.rstrip("/")
+        self.steps = []
+        self.problems = []
+        self.shots = []
+        self.first_page_bytes = None
+        os.makedirs(args.screenshots, exist_ok=True)
+        for name in os.listdir(args.screenshots):  # this run's pictures only
+            if name.endswith(".png") and name[:2].isdigit():
+                os.remove(os.path.join(args.screenshots, name))
+        self.axe_source = open(axe_path(), encoding="utf-8").read()
+        self.driver = self.browser(args.speech_wav)
+
+    def browser(self, wav):
+        options = webdriver.ChromeOptions()
+        options.binary_location = self.args.chromium
+        for flag in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1366,900",
+                     "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                     "--autoplay-policy=no-user-gesture-required", "--disable-extensions", "--no-first-run",
+                     "--lang=en-US"]:
+            options.add_argument(flag)
+        if wav:
+            path, self.speech_seconds = padded(wav)
+            options.add_argument(f"--use-file-for-fake-audio-capture={path}%noloop")
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+        self.downloads = tempfile.mkdtemp(prefix="parley-downloads-")
+        options.add_experimental_option("prefs", {"download.default_directory": self.downloads, "download.prompt_for_download": False})
+        service = webdriver.ChromeService(executable_path=self.args.chromedriver)
+        driver = webdriver.Chrome(service=service, options=options)
+        driver.set_script_timeout(60)
+        return driver
+
+    # Helpers -------------------------------------------------------------------------------
+    def step(self, name, fn):
+        started = time.monotonic()
+        try:
+            fn()
+            self.steps.append(name)
+            log(f"step {name}: ok ({time.monotonic() - started:.1f} s)")
+            return True
+        except Exception as error:  # a failed step is recorded and the run goes on where it can
+            detail = f"{name}: {error.__class__.__name__}: {error}".strip()
+            self.problems.append(detail[:2000])
+            log(f"step {name}: FAILED {detail}\n{traceback.format_exc()}")
+            self.shot(f"failed-{name}")
+            self.dump_console()
+            return False
+
+    def wait(self, condition, timeout=30, what="condition"):
+        try:
+            return WebDriverWait(self.driver, timeout, poll_frequency=0.2).until(lambda d: condition())
+        except TimeoutException:
+            raise Problem(f"timed out after {timeout} s waiting for {what} (at {self.driver.current_url}; page says: "
+                          f"{self.text('#main')[:400]!r})") from None
+
+    def find(self, selector, timeout=30):
+        return self.wait(lambda: self.visible(selector), timeout, f"'{selector}'")
+
+    def visible(self, selector):
+        for element in self.driver.find_elements(By.CSS_SELECTOR, selector):
+            try:
+                if element.is_displayed():
+                    return element
+            except WebDriverException:
+                pass
+        return None
+
+    def all(self, selector):
+        return self.driver.find_elements(By.CSS_SELECTOR, selector)
+
+    def text(self, selector):
+        try:
+            return self.driver.find_element(By.CSS_SELECTOR, selector).text
+        except WebDriverException:
+            return ""
+
+    def open(self, path):
+        self.driver.get(self.base + path)
+
+    def shot(self, name, full=False):
+        path = os.path.join(self.args.screenshots, f"{len(self.shots) + 1:02d}-{name}.png")
+        try:
+            if full:
+                self.driver.execute_script("window.scrollTo(0, 0)")
+                height = self.driver.execute_script("return Math.max(document.body.scrollHeight, 900)")
+                self.driver.set_window_size(1366, min(int(height) + 40, 4000))
+            self.driver.save_screenshot(path)
+            self.shots.append(path)
+        finally:
+            if full:
+                self.driver.set_window_size(1366, 900)
+
+    def axe(self, page):
+        """Runs axe-core on the page; serious and critical violations are problems."""
+        self.driver.execute_script(self.axe_source)
+        result = self.driver.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "axe.run(document, {resultTypes: ['violations']}).then(r => done(JSON.stringify(r.violations)))"
+            ".catch(e => done(JSON.stringify({error: String(e)})));")
+        violations = json.loads(result)
+        if isinstance(violations, dict):
+            raise Problem(f"axe could not run on {page}: {violations['error']}")
+        bad = [v for v in violations if v.get("impact") in ("serious", "critical")]
+        for v in bad:
+            targets = [", ".join(n.get("target", [])) for n in v.get("nodes", [])][:5]
+            self.problems.append(f"accessibility ({page}): {v['impact']} {v['id']}: {v['help']} at {targets}")
+        if bad:
+            raise Problem(f"{len(bad)} serious or critical accessibility violations on {page}")
+
+    def dump_console(self):
+        try:
+            for entry in self.driver.get_log("browser")[-20:]:
+                log(f"  browser {entry.get('level')}: {entry.get('message')}")
+        except WebDriverException:
+            pass
+
+    def js_errors(self):
+        try:
+            return [e["message"] for e in self.driver.get_log("browser")
+                    if e.get("level") == "SEVERE" and "favicon" not in e["message"] and "401" not in e["message"]
+                    and "Failed to load resource" not in e["message"]]
+        except WebDriverException:
+            return []
+
+    def sign_in(self, email, password):
+        self.open("/app/signin")
+        self.find("form.signin-form")
+        email_input = self.find("input[type=email]")
+        email_input.clear()
+        email_input.send_keys(email)
+        password_input = self.find("input[type=password]")
+        password_input.clear()
+        password_input.send_keys(password)
+        self.find("form.signin-form button[type=submit]").click()
+        self.find("#nav", 20)
+
+    def sign_out(self):
+        self.find("#signout").click()
+        self.find("form.signin-form")
+
+    # Steps ---------------------------------------------------------------------------------
+    def first_page(self):
+        # A fresh profile's first visit: '/' redirects to /app/ and the sign-in page renders.
+        self.open("/")
+        self.find("form.signin-form")
+        if not self.driver.current_url.endswith("/app/signin"):
+            raise Problem(f"/ did not lead to the sign-in page: {self.driver.current_url}")
+        time.sleep(0.5)
+        sizes = self.driver.execute_script(
+            "const nav = performance.getEntriesByType('navigation');"
+            "const res = performance.getEntriesByType('resource');"
+            "return nav.concat(res).map(e => [e.name, e.transferSize || 0, e.encodedBodySize || 0]);")
+        outside = [name for name, _, _ in sizes if not name.startswith(self.base) and not name.startswith("data:")]
+        if outside:
+            raise Problem(f"the first page fetched from outside the server: {outside}")
+        self.first_page_bytes = sum(transfer for _, transfer, _ in sizes)
+        self.first_page_files = [{"url": name.replace(self.base, ""), "bytes": transfer} for name, transfer, _ in sizes]
+        if self.first_page_bytes > FIRST_PAGE_LIMIT:
+            raise Problem(f"the first page transferred {self.first_page_bytes} bytes (limit {FIRST_PAGE_LIMIT})")
+        self.shot("signin")
+        self.axe("sign-in")
+
+    def wrong_password(self):
+        self.find("input[type=email]").send_keys(self.args.email)
+        self.find("input[type=password]").send_keys("not-the-password")
+        self.find("form.signin-form button[type=submit]").click()
+        alert = self.find(".signin-form .alert-error")
+        if "match" not in alert.text:
+            raise Problem(f"a wrong password showed {alert.text!r}")
+
+    def rep_signs_in(self):
+        self.sign_in(self.args.email, self.args.password)
+        self.find(".scenario")
+        if "/app/practice" not in self.driver.current_url:
+            raise Problem(f"signing in landed on {self.driver.current_url}")
+        self.shot("practice")
+        self.axe("practice")
+
+    def voice_call(self):
+        self.open("/app/practice/1")
+        self.find("#start-voice")
+        self.find(".persona")
+        self.shot("scenario")
+        self.axe("scenario")
+        self.find("#start-voice").click()
+        self.wait(lambda: self.driver.execute_script(
+            "const s = document.querySelector('#call-status'); return s && s.dataset.state === 'live'"), 30, "the call to go live")
+        live = time.monotonic()
+        # The prospect opens; the fake microphone then speaks the rep's lines (talking over the opening
+        # interrupts it); once the rep has said everything, the prospect answers the last of it.
+        self.wait(lambda: len(self.all(".turn-user")) >= 1, 60, "the rep's speech in the transcript")
+        self.wait(lambda: time.monotonic() - live > self.speech_seconds + 1 and self.answered(), 90,
+                  "the prospect to answer the rep")
+        self.session_url = self.driver.current_url
+        if not self.wait(lambda: self.text("#call-timer") not in ("", "0:00"), 10, "the timer"):
+            raise Problem("the timer did not run")
+        if "%" not in self.text(".meter + .spread"):
+            raise Problem("the talk-ratio gauge shows nothing")
+        self.shot("voice-call")
+        self.axe("voice call")
+        self.find("#end-call").click()
+        self.scorecard(voice=True)
+
+    def answered(self):
+        # The prospect has answered the rep's last turn.
+        return self.driver.execute_script(
+            "const t = [...document.querySelectorAll('#live-transcript .turn')];"
+            "const u = t.map(e => e.classList.contains('turn-user')).lastIndexOf(true);"
+            "return u >= 0 && t.slice(u + 1).some(e => e.classList.contains('turn-ai'));")
+
+    def scorecard(self, voice):
+        self.find("#scorecard", 60)
+        self.session_id = self.driver.current_url.rstrip("/").split("/")[-1]
+        findings = self.all("#findings .finding")
+        links = self.all("#findings .evidence a")
+        if not findings or not links:
+            raise Problem(f"the scorecard has {len(findings)} findings and {len(links)} links to turns")
+        for label in ("Talk ratio", "Questions asked", "Objection handling", "Rapport", "Closing"):
+            if label not in self.text("#scorecard"):
+                raise Problem(f"the scorecard does not show {label}")
+        if not self.all("ol.transcript .turn-user"):
+            raise Problem("the scorecard's transcript has none of the rep's turns")
+        link = links[0]
+        target = link.get_attribute("href").split("#")[-1]
+        link.click()
+        self.wait(lambda: "highlight" in (self.driver.find_element(By.ID, target).get_attribute("class") or ""), 5,
+                  "the linked turn to be highlighted")
+        if voice:
+            self.shot("scorecard", full=True)
+            self.axe("scorecard")
+            self.find("#rating input[name=rating][value='4']").click()
+            self.find("#rating input[name=difficulty_rating][value='3']").click()
+            self.find("#rating-text").send_keys("Realistic prospect.")
+            self.find("#rating button[type=submit]").click()
+            self.find("#rating .alert-success")
+
+    def typed_call(self):
+        self.open("/app/practice/4")
+        self.find("#start-typed").click()
+        say = self.find("#say", 30)
+        self.wait(lambda: self.driver.execute_script("return document.querySelector('#call-status').dataset.state === 'live'"), 20, "live")
+        self.find("#pause").click()
+        self.wait(lambda: self.driver.execute_script("return document.querySelector('#call-status').dataset.state === 'paused'"), 10, "the call to pause")
+        self.find("#pause").click()
+        self.wait(lambda: self.driver.execute_script("return document.querySelector('#call-status').dataset.state === 'live'"), 10, "the call to resume")
+        before = len(self.all(".turn-ai"))
+        say = self.find("#say")
+        say.send_keys("Hi Tony, thanks for taking my call. What takes most of your time at the shop today?\n")
+        self.wait(lambda: len(self.all(".turn-ai")) > before, 30, "the prospect's typed-mode answer")
+        self.find("#end-call").click()
+        self.scorecard(voice=False)
+
+    def progress(self):
+        self.open("/app/progress")
+        self.find("#sessions")
+        if not self.all("svg.chart"):
+            raise Problem("the progress page has no chart")
+        if self.session_id not in self.driver.page_source:
+            raise Problem("the voice call is not among the recent calls")
+        self.shot("progress", full=True)
+        self.axe("progress")
+
+    def coaching_upload(self):
+        self.open("/app/coaching")
+        self.find("#upload-form")
+        self.shot("coaching")
+        self.axe("speech coaching")
+        self.find("#rec-title").send_keys("Pitch rehearsal")
+        self.driver.find_element(By.CSS_SELECTOR, "#rec-file").send_keys(os.path.abspath(self.args.recording))
+        self.find("#upload-btn").click()
+        self.find("#upload-progress")
+        self.wait(lambda: "/app/coaching/session_" in self.driver.current_url, 240, "the analysis to be ready")
+        self.recording_url = self.driver.current_url
+        self.analysis("analysis")
+        # The PDF report of the period downloads (fetched with the token, saved from memory).
+        self.open("/app/coaching")
+        self.find("#recordings")
+        self.find("button[data-report=pdf]").click()
+        self.find(".alert-success", 60)
+        self.wait(lambda: any(name.endswith(".pdf") for name in os.listdir(self.downloads)), 20, "the PDF report download")
+
+    def analysis(self, name):
+        self.find("#overview", 30)
+        self.wait(lambda: len(self.all("#words .word")) > 3, 20, "the word-timed transcript")
+        self.wait(lambda: self.driver.execute_script(
+            "const c = document.querySelector('#waveform'); return c && c.width > 0 && document.querySelector('#player').src.startsWith('blob:')"),
+            20, "the waveform and player")
+        charts = len(self.all("svg.chart path.line"))
+        if charts < 2:
+            raise Problem(f"the analysis shows {charts} of its pitch and pace lines")
+        words = self.all("#words .word")
+        word = words[min(5, len(words) - 1)]
+        start = float(word.get_attribute("data-start"))
+        word.click()
+        self.wait(lambda: abs(self.driver.execute_script("return document.querySelector('#player').currentTime") - start) < 1.5,
+                  10, "the player to jump to the clicked word")
+        self.driver.execute_script("document.querySelector('#player').pause()")
+        self.shot(name, full=True)
+        self.axe(name)
+
+    def leads(self):
+        self.open("/app/leads")
+        self.find("#lead-file")
+        path = os.path.join(tempfile.mkdtemp(), "leads.csv")
+        stamp = int(time.time() * 1000)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write("First Name,Last Name,Email,Company,Job Title,Lead Source\n")
+            f.write(f"Dana,Whitfield,dana.{stamp}@example.com,Northwind Traders,VP of Sales,website\n")
+            f.write(f"Omar,Haddad,omar.{stamp}@example.com,Contoso,Head of Operations,referral\n")
+            f.write(f"Mei,Tanaka,mei.{stamp}@example.com,Fabrikam,CTO,event\n")
+        self.driver.find_element(By.CSS_SELECTOR, "#lead-file").send_keys(path)
+        self.find("form.filters button[type=submit].btn-primary").click()
+        self.find(".alert-success", 60)
+        self.wait(lambda: "Whitfield" in self.text("#leads"), 20, "the imported leads in the table")
+        self.shot("leads")
+        self.axe("leads")
+
+    def sign_out_revokes(self):
+        token = self.driver.execute_script("return JSON.parse(localStorage.getItem('parley.auth')).access_token")
+        self.sign_out()
+        if self.driver.execute_script("return localStorage.getItem('parley.auth')"):
+            raise Problem("signing out left the tokens in the browser")
+        request = urllib.request.Request(self.base + "/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
+        try:
+            urllib.request.urlopen(request, timeout=10)
+            raise Problem("the signed-out access token is still accepted")
+        except urllib.error.HTTPError as error:
+            if error.code != 401:
+                raise Problem(f"the signed-out token answered {error.code}") from None
+
+    def quiet_refresh(self):
+        # An access token the server refuses is replaced with the refresh token, without a word to the person.
+        self.driver.execute_script(
+            "const a = JSON.parse(localStorage.getItem('parley.auth')); a.access_token = 'stale'; localStorage.setItem('parley.auth', JSON.stringify(a))")
+        self.open("/app/progress")
+        self.find("#sessions, .stat", 20)
+        token = self.driver.execute_script("return JSON.parse(localStorage.getItem('parley.auth')).access_token")
+        if token == "stale":
+            raise Problem("the stale access token was not refreshed")
+
+    def expired_session(self):
+        # A session whose tokens the server no longer honours sends the person to sign in, with a reason.
+        self.open("/app/signin")
+        self.driver.execute_script(
+            "localStorage.setItem('parley.auth', JSON.stringify({access_token: 'expired', refresh_token: 'revoked',"
+            " expires_at: Date.now() + 3600000, user: {id: 1, email: 'x@example.com', role: 'user', first_name: 'X'}}))")
+        self.open("/app/progress")
+        self.find("form.signin-form", 20)
+        message = self.text(".signin-form .alert-info")
+        if "sign in again" not in message:
+            raise Problem(f"an expired session showed {message!r}")
+
+    def manager(self):
+        self.sign_in(self.args.manager_email, self.args.manager_password)
+        self.open("/app/team")
+        self.find("#members", 20)
+        if self.args.email.lower() not in self.text("#members").lower():
+            raise Problem("the rep is not among the manager's team members")
+        self.shot("team")
+        self.axe("team")
+        field = self.find("#shared-link")
+        field.send_keys(self.recording_url)
+        self.find("#open-shared button[type=submit]").click()
+        self.wait(lambda: "/app/coaching/session_" in self.driver.current_url, 10, "the shared recording to open")
+        self.analysis("manager-sees-rep-recording")
+        if self.text("h1") != "Pitch rehearsal":
+            raise Problem(f"the manager sees {self.text('h1')!r} instead of the rep's recording")
+
+    def run(self):
+        ok = self.step("first-page", self.first_page)
+        self.step("wrong-password", self.wrong_password)
+        if not self.step("sign-in", self.rep_signs_in):
+            return
+        self.session_id = None
+        self.step("voice-call", self.voice_call)
+        self.step("typed-call", self.typed_call)
+        if self.session_id:
+            self.step("progress", self.progress)
+        self.recording_url = None
+        if self.args.recording:
+            self.step("speech-coaching", self.coaching_upload)
+        self.step("leads", self.leads)
+        self.step("quiet-refresh", self.quiet_refresh)
+        self.step("sign-out", self.sign_out_revokes)
+        self.step("expired-session", self.expired_session)
+        if self.args.manager_email and self.recording_url:
+            self.step("manager", self.manager)
+        errors = self.js_errors()
+        if errors:
+            self.problems.append(f"JavaScript errors: {errors[:5]}")
+        del ok
+
+    def close(self):
+        try:
+            self.driver.quit()
+        except WebDriverException:
+            pass
+
+
+def padded(path, before=1.0, after=5.0):
+    """A copy of the WAV with silence around the speech: the call connects before the rep speaks,
+    and the pause after it is what tells the server the rep has finished (so the prospect answers)."""
+    with wave.open(path, "rb") as source:
+        channels, width, rate = source.getnchannels(), source.getsampwidth(), source.getframerate()
+        frames = source.readframes(source.getnframes())
+    if width != 2:
+        raise SystemExit(f"{path} must be 16-bit PCM WAV (Chromium's fake microphone reads no other)")
+    out = os.path.join(tempfile.mkdtemp(prefix="parley-console-"), "speech.wav")
+    with wave.open(out, "wb") as target:
+        target.setnchannels(channels)
+        target.setsampwidth(width)
+        target.setframerate(rate)
+        silence = lambda seconds: b"\x00" * (int(rate * seconds) * channels * width)
+        target.writeframes(silence(before) + frames + silence(after))
+    return out, before + len(frames) / (rate * channels * width)
+
+
+def axe_path():
+    import axe_selenium_python
+    path = os.path.join(os.path.dirname(axe_selenium_python.__file__), "node_modules", "axe-core", "axe.min.js")
+    if not os.path.exists(path):
+        raise SystemExit(f"axe-core is missing from axe-selenium-python ({path})")
+    return path
+
+
+def log(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--base-url", required=True, help="the server's root, e.g. http://127.0.0.1:8000")
+    parser.add_argument("--email", required=True)
+    parser.add_argument("--password", required=True)
+    parser.add_argument("--manager-email")
+    parser.add_argument("--manager-password")
+    parser.add_argument("--screenshots", default="console-screenshots")
+    parser.add_argument("--speech-wav", required=True, help="the rep's spoken lines (16-bit PCM WAV) for the fake microphone")
+    parser.add_argument("--recording", help="a recording to upload to speech coaching")
+    parser.add_argument("--chromium", default=shutil.which("chromium") or "/usr/bin/chromium")
+    parser.add_argument("--chromedriver", default=shutil.which("chromedriver") or "/usr/bin/chromedriver")
+    args = parser.parse_args()
+
+    console = None
+    report = {"ok": False, "steps": [], "problems": []}
+    try:
+        console = Console(args)
+        console.run()
+        report.update(steps=console.steps, problems=console.problems, first_page_bytes=console.first_page_bytes,
+                      first_page_files=getattr(console, "first_page_files", []), screenshots=console.shots)
+        expected = ["first-page", "wrong-password", "sign-in", "voice-call", "typed-call", "progress", "leads", "quiet-refresh",
+                    "sign-out", "expired-session"]
+        if args.recording:
+            expected.append("speech-coaching")
+        if args.manager_email and args.recording:
+            expected.append("manager")
+        missing = [s for s in expected if s not in console.steps]
+        if missing and not console.problems:
+            console.problems.append(f"steps not run: {missing}")
+        report["ok"] = not console.problems and not missing
+    except Exception as error:
+        report["problems"].append(f"{error.__class__.__name__}: {error}")
+        log(traceback.format_exc())
+    finally:
+        if console:
+            console.close()
+    print(json.dumps(report, indent=2))
+    return 0 if report["ok"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
