@@ -17,7 +17,8 @@ struct JobQueueTests {
     static let fast: @Sendable (inout ParleyConfiguration) -> Void = {
         $0.jobs.pollInterval = 0.05
         $0.jobs.retryBase = 0.05
-        $0.jobs.lease = 2
+        // Long enough that a busy machine renews it in time; short enough that a crashed worker's job comes back soon.
+        $0.jobs.lease = 4
     }
 
     /// Waits until the job reaches a final state (bounded, so a broken queue fails the test).

@@ -88,13 +88,14 @@ public final class JobWorkers: Sendable {
         let logger = Logger(label: "parley.jobs")
         while !Task.isCancelled {
             let kinds = handlers.withLockedValue { $0.values.filter { $0.lane == .calls }.map(\.kind) }
+            // Dials are queued by ticks that ring the doorbell, so this runner can look less often.
             guard !kinds.isEmpty, calls.withLockedValue({ $0.count }) < limit else {
-                await idle()
+                await idle(atLeast: 1)
                 continue
             }
             do {
                 guard let job = try await SQLJobQueue(database: app.db).claim(worker: worker, kinds: kinds, lease: settings.lease, now: Date()) else {
-                    await idle()
+                    await idle(atLeast: 1)
                     continue
                 }
                 let id = job.id
@@ -185,8 +186,9 @@ public final class JobWorkers: Sendable {
         }
     }
 
-    private func idle() async {
-        let steps = max(1, Int(settings.pollInterval / 0.025))
+    /// Waits for the doorbell or the poll interval (`at least` longer for a runner that can wait).
+    private func idle(atLeast minimum: TimeInterval = 0) async {
+        let steps = max(1, Int(max(settings.pollInterval, minimum) / 0.025))
         for _ in 0..<steps {
             if Task.isCancelled || doorbell.withLockedValue({ rung in defer { rung = false }; return rung }) { return }
             try? await Task.sleep(for: .milliseconds(25))
