@@ -427,31 +427,9 @@ struct HardeningTests {
         try await TestServer.with { first in
             let speaker = try await first.coachingAccount()
             let id = try await CoachingPipelineTests.createSession(first, token: speaker.accessToken)
-            let port = try Self.freePort()
-            let process = Process()
-            process.executableURL = CoachingSocketIOTests.root.appendingPathComponent(".build/debug/parley")
-            process.arguments = ["serve"]
-            var environment = ProcessInfo.processInfo.environment
-            environment["PARLEY_PORT"] = String(port)
-            environment["PARLEY_DATA_DIR"] = first.configuration.dataDirectory
-            environment["PARLEY_JWT_SECRET"] = "test-secret-that-is-at-least-32-bytes-long"
-            environment["PARLEY_WORKERS"] = "0"
-            environment["LOG_LEVEL"] = "warning"
-            environment["DATABASE_URL"] = nil
-            if case .postgres(let url) = first.configuration.database { environment["DATABASE_URL"] = url }
-            if case .sqlite(let path) = first.configuration.database { environment["DATABASE_URL"] = "sqlite://" + path }
-            process.environment = environment
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-            let base = "http://127.0.0.1:\(port)"
-            var up = false
-            for _ in 0..<200 where !up {
-                up = (try? await HTTPClient.shared.execute(HTTPClientRequest(url: base + "/health"), timeout: .seconds(2)).status) == .ok
-                if !up { try await Task.sleep(for: .milliseconds(100)) }
-            }
-            try #require(up, "the parley serve process did not start")
+            let server = try await ServeProcess.start(beside: first, port: try Self.freePort(), environment: ["PARLEY_WORKERS": "0"])
+            defer { server.kill() }
+            let base = server.baseURL
 
             // Half the body goes out, then nothing more: the upload is in progress when the process dies.
             let form = TestMedia.multipart([(name: "file", fileName: "talk.wav", contentType: "audio/wav", data: wav)])
@@ -474,8 +452,7 @@ struct HardeningTests {
                 if parts.isEmpty { try await Task.sleep(for: .milliseconds(50)) }
             }
             try #require(!parts.isEmpty, "the upload never reached the disk")
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            server.kill()
             feed.finish()
             sending.cancel()
             let database = try #require(first.app.db as? any SQLDatabase)

@@ -20,7 +20,7 @@ struct BenchCampaign: AsyncParsableCommand {
         abstract: "Voice agents: simultaneous simulated calls held with reply delay p95 under a limit, calls/hour, memory."
     )
 
-    @ArgumentParser.Option(help: "Campaign sizes to try, each dialled all at once.")
+    @ArgumentParser.Option(parsing: .upToNextOption, help: "Campaign sizes to try, each dialled all at once.")
     var sizes: [Int] = [5, 10, 20, 35, 50]
 
     @ArgumentParser.Option(help: "Reply delay p95 a size must stay under (seconds).")

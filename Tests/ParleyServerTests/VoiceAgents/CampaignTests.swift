@@ -150,33 +150,11 @@ struct CampaignTests {
             let token = try await VoiceAgentTests.signIn(first)
             let numbers = Self.numbers(8, from: 500)
             let id = try await Self.campaign(first, token, numbers: numbers, concurrent: 4)
-            let port = try HardeningTests.freePort()
-            let process = Process()
-            process.executableURL = CoachingSocketIOTests.root.appendingPathComponent(".build/debug/parley")
-            process.arguments = ["serve"]
-            var environment = ProcessInfo.processInfo.environment
-            environment["PARLEY_PORT"] = String(port)
-            environment["PARLEY_DATA_DIR"] = first.configuration.dataDirectory
-            environment["PARLEY_JWT_SECRET"] = "test-secret-that-is-at-least-32-bytes-long"
-            environment["PARLEY_JOB_LEASE"] = "5"
-            environment["LOG_LEVEL"] = "warning"
-            environment["DATABASE_URL"] = nil
-            if case .postgres(let url) = first.configuration.database { environment["DATABASE_URL"] = url }
-            if case .sqlite(let path) = first.configuration.database { environment["DATABASE_URL"] = "sqlite://" + path }
-            process.environment = environment
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
             // The in-process server stops carrying calls, so the other process dials them.
             await first.app.parley.jobs.stop(grace: 0)
-            try process.run()
-            defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-            let base = "http://127.0.0.1:\(port)"
-            var up = false
-            for _ in 0..<200 where !up {
-                up = (try? await HTTPClient.shared.execute(HTTPClientRequest(url: base + "/health"), timeout: .seconds(2)).status) == .ok
-                if !up { try await Task.sleep(for: .milliseconds(100)) }
-            }
-            try #require(up, "the parley serve process did not start")
+            let server = try await ServeProcess.start(beside: first, port: try HardeningTests.freePort(), environment: ["PARLEY_JOB_LEASE": "5"])
+            defer { server.kill() }
+            let base = server.baseURL
             var launch = HTTPClientRequest(url: base + "/campaigns/\(id)/launch")
             launch.method = .POST
             launch.headers.add(name: "Authorization", value: "Bearer \(token)")
@@ -185,8 +163,7 @@ struct CampaignTests {
             // Killed while calls are on the line.
             _ = try await Self.waitUntil(first, token, id, timeout: .seconds(300)) { ($0.counts["dialling"] ?? 0) >= 2 }
             try await Task.sleep(for: .seconds(2))
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            server.kill()
             let cut = try await Self.calls(first, campaign: id)
             #expect(cut.contains { $0.end == nil }, "no call was on the line when the server died")
 
