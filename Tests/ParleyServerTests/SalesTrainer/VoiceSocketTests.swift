@@ -231,7 +231,7 @@ struct VoiceSocketTests {
             }
             #expect(replies == 2)
             try await socket.send(["type": "control", "action": "end"])
-            while let message = await socket.next(timeout: .seconds(30)), message["type"] as? String != "session_ended" {
+            while let message = await socket.next(timeout: .seconds(120)), message["type"] as? String != "session_ended" {
                 if message["type"] as? String == "coaching" { coaching.append(message["data"] as? [String: Any] ?? [:]) }
             }
             #expect(!coaching.isEmpty, "the coach said nothing during the spoken role-play")

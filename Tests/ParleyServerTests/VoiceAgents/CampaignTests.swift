@@ -58,8 +58,10 @@ struct CampaignTests {
             """).all().map { row in
             let details = try JSONSerialization.jsonObject(with: Data(try row.decode(column: "details", as: String.self).utf8)) as? [String: Any]
             let attempt = ((details?["agentCall"] as? [String: Any])?["attempt"] as? Int) ?? 0
-            return (try row.decode(column: "phone_number", as: String.self), attempt, try row.decode(column: "started_at", as: Double.self),
-                    try row.decode(column: "completed_at", as: Double?.self), try row.decode(column: "status", as: String.self))
+            // Timestamps are `datetime` columns: a number on SQLite, a timestamp on PostgreSQL; both decode as dates.
+            return (try row.decode(column: "phone_number", as: String.self), attempt,
+                    try row.decode(column: "started_at", as: Date.self).timeIntervalSince1970,
+                    try row.decode(column: "completed_at", as: Date?.self)?.timeIntervalSince1970, try row.decode(column: "status", as: String.self))
         }
     }
 
