@@ -1,0 +1,31 @@
+import Foundation
+
+/// An independent client written in Python (`requests`, `websocket-client`, …) run against a
+/// test server with the project's virtual environment. Its output goes to files and it is
+/// awaited with sleeps, never a blocking read: on 2 cores a blocked cooperative thread starves
+/// the in-process server the script is talking to.
+public enum ClientScript {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// Runs `scripts/tests/<name>` with `arguments`; its exit status, the JSON report it printed
+    /// on standard output, and what it wrote to standard error.
+    public static func run(_ name: String, _ arguments: [String]) async throws -> (status: Int32, report: [String: Any], errors: String) {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("parley-client-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let out = folder.appendingPathComponent("out"), err = folder.appendingPathComponent("err")
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
+        let process = Process()
+        process.executableURL = root.appendingPathComponent(".venv/bin/python")
+        process.arguments = [root.appendingPathComponent("scripts/tests/\(name)").path] + arguments
+        process.standardOutput = try FileHandle(forWritingTo: out)
+        process.standardError = try FileHandle(forWritingTo: err)
+        try process.run()
+        while process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+        let printed = (try? Data(contentsOf: out)) ?? Data()
+        let report = (try? JSONSerialization.jsonObject(with: printed)) as? [String: Any]
+            ?? ["unreadable output": String(decoding: printed, as: UTF8.self)]
+        return (process.terminationStatus, report, String(decoding: (try? Data(contentsOf: err)) ?? Data(), as: UTF8.self))
+    }
+}
