@@ -56,6 +56,40 @@ public struct ConversationLog: Sendable {
     public func saveResults(_ conversation: Conversation, turns: [StoredTurn]) async throws {
         try await stores.conversations.saveResults(conversation, turns: turns)
     }
+
+    // MARK: comments pinned to moments
+
+    /// Pins `text` to a moment of `conversation` (a time from its start, a turn, or both); the
+    /// caller has checked that `author` may read it. A turn pins the comment to that turn's time.
+    public func comment(on conversation: Conversation, by author: User, text: String, atSeconds: Double?, turn: Int?,
+                        at now: Date = Date()) async throws -> ConversationComment {
+        let said = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (1...2000).contains(said.count), !AccountRules.containsControlCharacters(said) else {
+            throw DomainError.validation(field: "text", message: "must be 1 to 2000 characters of text")
+        }
+        var moment = atSeconds
+        if let seconds = atSeconds {
+            guard seconds.isFinite, seconds >= 0 else { throw DomainError.validation(field: "at_seconds", message: "must be a number of seconds, 0 or more") }
+            if let duration = conversation.duration, seconds > duration + 1 {
+                throw DomainError.validation(field: "at_seconds", message: "is past the end of the conversation (\(Int(duration.rounded())) s)")
+            }
+        }
+        if let turn {
+            let turns = try await stores.conversations.turns(conversationID: conversation.id)
+            guard let pinned = turns.first(where: { $0.sequence == turn }) else {
+                throw DomainError.validation(field: "turn", message: "no turn \(turn) in this conversation (it has \(turns.count))")
+            }
+            if moment == nil { moment = pinned.segment.start ?? pinned.spokenAt.timeIntervalSince(conversation.startedAt ?? conversation.createdAt) }
+        }
+        let comment = ConversationComment(conversationID: conversation.id, organizationID: conversation.organizationID, authorID: author.id,
+                                          atSeconds: moment.map { max(0, $0) }, turn: turn, text: said, createdAt: now)
+        try await stores.conversations.addComment(comment)
+        return comment
+    }
+
+    public func comments(of conversation: Conversation) async throws -> [ConversationComment] {
+        try await stores.conversations.comments(conversationID: conversation.id, organizationID: conversation.organizationID)
+    }
 }
 
 /// The scenario catalogue: built-in scenarios plus each organization's own.

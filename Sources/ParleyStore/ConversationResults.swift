@@ -99,3 +99,33 @@ extension FluentConversationStore {
         }
     }
 }
+
+// Comments pinned to moments of a conversation.
+extension FluentConversationStore {
+    public func addComment(_ comment: ConversationComment) async throws {
+        guard let sql = database as? any SQLDatabase else { return }
+        try await sql.raw("""
+            INSERT INTO conversation_comments (id, organization_id, conversation_id, author_id, at_seconds, turn, text, created_at)
+            VALUES (\(bind: comment.id), \(bind: comment.organizationID), \(bind: comment.conversationID), \(bind: comment.authorID),
+                    \(bind: comment.atSeconds), \(bind: comment.turn), \(bind: comment.text), \(bind: comment.createdAt.timeIntervalSince1970))
+            """).run()
+    }
+
+    public func comments(conversationID: UUID, organizationID: UUID) async throws -> [ConversationComment] {
+        guard let sql = database as? any SQLDatabase else { return [] }
+        // Pinned to a time first, in time order; then those without one, oldest first.
+        let rows = try await sql.raw("""
+            SELECT id, organization_id, conversation_id, author_id, at_seconds, turn, text, created_at FROM conversation_comments
+            WHERE conversation_id = \(bind: conversationID) AND organization_id = \(bind: organizationID)
+            ORDER BY CASE WHEN at_seconds IS NULL THEN 1 ELSE 0 END, at_seconds, created_at, id
+            """).all()
+        return try rows.map { row in
+            ConversationComment(
+                id: try row.decode(column: "id", as: UUID.self), conversationID: try row.decode(column: "conversation_id", as: UUID.self),
+                organizationID: try row.decode(column: "organization_id", as: UUID.self), authorID: try row.decode(column: "author_id", as: Int.self),
+                atSeconds: try row.decode(column: "at_seconds", as: Double?.self), turn: try row.decode(column: "turn", as: Int?.self),
+                text: try row.decode(column: "text", as: String.self),
+                createdAt: Date(timeIntervalSince1970: try row.decode(column: "created_at", as: Double.self)))
+        }
+    }
+}

@@ -84,6 +84,9 @@ public protocol ConversationStore: Sendable {
     func deleteConversation(id: UUID, organizationID: UUID) async throws
     /// Full-text search over titles and transcripts of one user's conversations of a kind.
     func search(_ query: ConversationSearchQuery) async throws -> (hits: [ConversationSearchHit], total: Int)
+    func addComment(_ comment: ConversationComment) async throws
+    /// A conversation's comments in the order of the moments they are pinned to.
+    func comments(conversationID: UUID, organizationID: UUID) async throws -> [ConversationComment]
 }
 
 /// A full-text search over conversations: words to find, scope, order and page.

@@ -17,5 +17,6 @@ public enum ParleyMigrations {
         M0012_TypedDetails(),
         M0013_LeadFilterIndex(),
         M0014_VoiceAgents(),
+        M0015_ConversationComments(),
     ]
 }

@@ -12,7 +12,7 @@ extension SalesTrainer {
         }
 
         static func progress(_ request: Request) async throws -> LearningProgressDTO {
-            let user = try request.principal.user
+            let user = try await SalesTrainer.subject(of: request)
             let range = request.query[String.self, at: "time_range"] ?? "month"
             let days: [String: Int] = ["week": 7, "month": 30, "quarter": 91, "year": 365]
             guard let span = days[range] else {
@@ -26,7 +26,7 @@ extension SalesTrainer {
         }
 
         static func detailed(_ request: Request) async throws -> DetailedAnalyticsDTO {
-            let user = try request.principal.user
+            let user = try await SalesTrainer.subject(of: request)
             var records = try await practiceRecords(for: user, in: request)
             if let raw = request.query[String.self, at: "scenario_id"] {
                 guard let scenarioID = Int(raw) else { throw APIError.validation("scenario_id", "must be an integer") }

@@ -1,3 +1,4 @@
+import ParleyDomain
 import Vapor
 
 /// The Sales Trainer API (api-docs/sales-trainer.md), mounted at `/api/v1`: the namespace of
@@ -19,5 +20,19 @@ enum SalesTrainer {
         SessionRoutes.register(on: authenticated)
         LearningRoutes.register(on: authenticated)
         VoiceRoutes.register(on: api.grouped(BearerAuthentication(), context.rateLimiting(limits.voice)))
+    }
+
+    /// Whose sessions and progress a request reads: the caller's, or with `?user_id=` (an
+    /// addition for coaches) a member the access policy lets them read.
+    static func subject(of request: Request) async throws -> User {
+        let caller = try request.principal.user
+        guard let raw = request.query[String.self, at: "user_id"] else { return caller }
+        guard let id = Int(raw), id > 0 else { throw APIError.validation("user_id", "must be a user id (a positive integer)") }
+        if id == caller.id { return caller }
+        guard let member = try await request.identity.store.user(id: id, organizationID: caller.organizationID) else {
+            throw APIError.notFound("USER_NOT_FOUND", "User \(id) not found")
+        }
+        try await request.authorize(.read, ownerID: member.id, "User \(id)'s practice")
+        return member
     }
 }

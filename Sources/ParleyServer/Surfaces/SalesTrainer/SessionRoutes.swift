@@ -3,7 +3,9 @@ import ParleyDomain
 import Vapor
 
 extension SalesTrainer {
-    /// `/api/v1/sessions`: practice sessions of the signed-in rep.
+    /// `/api/v1/sessions`: practice sessions of the signed-in rep. Additions beyond the document,
+    /// for coaches: `?user_id=` lists a rep's sessions, a session is readable by whoever the access
+    /// policy lets read its owner's, and `/sessions/{id}/comments` pins remarks to its moments.
     enum SessionRoutes {
         /// A session never connected to within this time no longer counts as open.
         static let unusedSessionTimeout: TimeInterval = 3600
@@ -14,6 +16,8 @@ extension SalesTrainer {
             sessions.get(use: list)
             sessions.get(":session_id", use: get)
             sessions.put(":session_id", "feedback", use: feedback)
+            sessions.get(":session_id", "comments", use: comments)
+            sessions.post(":session_id", "comments", use: addComment)
         }
 
         static func create(_ request: Request) async throws -> Response {
@@ -46,7 +50,7 @@ extension SalesTrainer {
         }
 
         static func list(_ request: Request) async throws -> [SessionDTO] {
-            let user = try request.principal.user
+            let user = try await SalesTrainer.subject(of: request)
             var query = ConversationQuery(organizationID: user.organizationID, userID: user.id, kind: .practice)
             query.offset = try request.pagingValue("skip", default: 0, range: 0...Int.max)
             query.limit = try request.pagingValue("limit", default: 50, range: 1...500)
@@ -61,7 +65,7 @@ extension SalesTrainer {
         }
 
         static func get(_ request: Request) async throws -> SessionDetailDTO {
-            let conversation = try await session(request)
+            let conversation = try await session(request, access: .read)
             let turns = try await request.conversations.turns(conversationID: conversation.id)
             return SessionDetailDTO(conversation, turns: turns, publicURL: request.application.parley.publicURL)
         }
@@ -81,13 +85,36 @@ extension SalesTrainer {
             return Identity.MessageDTO(message: "Feedback submitted successfully")
         }
 
-        /// The caller's own practice session named in the path; anyone else's is "not found".
-        static func session(_ request: Request) async throws -> Conversation {
+        static func comments(_ request: Request) async throws -> [SessionCommentDTO] {
+            let conversation = try await session(request, access: .read)
+            let comments = try await request.core.conversations.comments(of: conversation)
+            return try await SessionCommentDTO.render(comments, in: request)
+        }
+
+        static func addComment(_ request: Request) async throws -> Response {
+            let user = try request.principal.user
+            let conversation = try await session(request, access: .read)
+            let body = try request.decodeJSON(CreateSessionCommentRequest.self)
+            let comment = try await request.core.conversations.comment(
+                on: conversation, by: user, text: body.text, atSeconds: body.at_seconds, turn: body.turn)
+            return try await SessionCommentDTO.render([comment], in: request)[0].encodeResponse(status: .created, for: request)
+        }
+
+        /// The practice session named in the path. Its owner may do anything with it; `.read`
+        /// also lets whoever the access policy allows (the rep's coach, an admin) read it.
+        /// Anyone else's is "not found".
+        static func session(_ request: Request, access: Access? = nil) async throws -> Conversation {
             let user = try request.principal.user
             let id = request.parameters.get("session_id") ?? ""
             guard let conversation = try await request.conversations.conversation(publicID: id, organizationID: user.organizationID),
-                  conversation.kind == .practice, conversation.userID == user.id
+                  conversation.kind == .practice
             else { throw APIError.notFound("SESSION_NOT_FOUND", "Session \(id) not found") }
+            if conversation.userID != user.id {
+                // Someone the policy does not let read it learns nothing of it, not even that it exists.
+                guard let access, let owner = try await request.identity.store.user(id: conversation.userID, organizationID: user.organizationID),
+                      AccessPolicy.allows(user, access, toWhatIsOwnedBy: owner)
+                else { throw APIError.notFound("SESSION_NOT_FOUND", "Session \(id) not found") }
+            }
             return conversation
         }
 

@@ -217,4 +217,42 @@ extension SalesTrainer {
         var difficulty_rating: Int?
         var technical_issues: Bool?
     }
+
+    /// `POST /sessions/{id}/comments` (an addition): a remark pinned to a time, a turn, or both.
+    struct CreateSessionCommentRequest: Decodable {
+        var text: String
+        var at_seconds: Double?
+        var turn: Int?
+    }
+
+    /// A comment pinned to a moment of a session, with its author's name and role.
+    struct SessionCommentDTO: Content {
+        var id: String
+        var session_id: String
+        var author_id: Int
+        var author_name: String
+        var author_role: String
+        var at_seconds: Double?
+        var turn: Int?
+        var text: String
+        var created_at: Date
+
+        /// The comments with their authors (looked up once each).
+        static func render(_ comments: [ConversationComment], in request: Request) async throws -> [SessionCommentDTO] {
+            let organization = try request.principal.user.organizationID
+            let sessionID = request.parameters.get("session_id") ?? ""
+            var authors: [Int: User] = [:]
+            for id in Set(comments.map(\.authorID)) {
+                authors[id] = try await request.identity.store.user(id: id, organizationID: organization)
+            }
+            return comments.map { comment in
+                let author = authors[comment.authorID]
+                return SessionCommentDTO(
+                    id: comment.id.uuidString.lowercased(), session_id: sessionID, author_id: comment.authorID,
+                    author_name: author.map { "\($0.firstName) \($0.lastName)".trimmingCharacters(in: .whitespaces) } ?? "Former member",
+                    author_role: author?.role.rawValue ?? "user", at_seconds: comment.atSeconds, turn: comment.turn, text: comment.text,
+                    created_at: comment.createdAt)
+            }
+        }
+    }
 }
