@@ -6,7 +6,8 @@ The rep signs in, places a voice call through Chromium's fake microphone (a WAV 
 until the AI prospect answers, ends it and reads the scorecard with its findings, places a short
 typed call, looks at their progress, uploads a recording and reads its analysis, imports leads and
 signs out (the token is then refused); a manager signs in, finds the rep on the team page and opens
-the recording the rep shared. Every page is screenshotted and checked with axe-core (vendored by the
+the recording the rep shared, then opens the rep's progress and practice call and pins a comment to
+one of its turns. Every page is screenshotted and checked with axe-core (vendored by the
 PyPI package axe-selenium-python): any serious or critical violation fails the run. The first page's
 transferred size is measured and must stay under 100 KB.
 
@@ -406,6 +407,38 @@ class Console:
         if self.text("h1") != "Pitch rehearsal":
             raise Problem(f"the manager sees {self.text('h1')!r} instead of the rep's recording")
 
+    def manager_reviews_call(self):
+        # From the team page to the rep's progress, their practice call, and a comment pinned to a turn.
+        self.open("/app/team")
+        self.find("#members", 20)
+        rows = [row for row in self.all("#members tbody tr") if self.args.email.lower() in row.text.lower()]
+        if not rows:
+            raise Problem("the rep is not among the manager's team members")
+        rows[0].find_element(By.CSS_SELECTOR, "a[href^='/app/team/']").click()
+        self.find("#sessions", 20)
+        if "progress" not in self.text("h1").lower():
+            raise Problem(f"the rep's page is titled {self.text('h1')!r}")
+        self.shot("manager-rep-progress", full=True)
+        self.axe("manager-rep-progress")
+        link = self.visible(f"#sessions a[href='/app/sessions/{self.session_id}']")
+        if not link:
+            raise Problem(f"the rep's call {self.session_id} is not in their recent calls: {self.text('#sessions')[:300]!r}")
+        link.click()
+        self.find("#comments-card", 30)
+        self.wait(lambda: len(self.all(".transcript .turn")) >= 2, 20, "the rep's transcript")
+        if self.visible("#rating"):
+            raise Problem("the manager is offered the rep's own rating form")
+        self.find(".comment-on[data-turn='2']").click()
+        note = "Good question here; let the prospect finish before you answer."
+        self.find("#comment-text").send_keys(note)
+        self.find("#comment-form button[type=submit]").click()
+        self.wait(lambda: note in self.text("#comments"), 15, "the comment to appear")
+        if "Turn 2" not in self.text("#comments"):
+            raise Problem(f"the comment is not pinned to turn 2: {self.text('#comments')!r}")
+        self.wait(lambda: self.visible("#turn-2 .has-comments"), 10, "turn 2 to show its comment")
+        self.shot("manager-comments-on-call", full=True)
+        self.axe("manager-comments-on-call")
+
     def run(self):
         ok = self.step("first-page", self.first_page)
         self.step("wrong-password", self.wrong_password)
@@ -425,6 +458,8 @@ class Console:
         self.step("expired-session", self.expired_session)
         if self.args.manager_email and self.recording_url:
             self.step("manager", self.manager)
+        if self.args.manager_email and self.session_id:
+            self.step("manager-reviews-call", self.manager_reviews_call)
         errors = self.js_errors()
         if errors:
             self.problems.append(f"JavaScript errors: {errors[:5]}")
@@ -494,6 +529,8 @@ def main():
             expected.append("speech-coaching")
         if args.manager_email and args.recording:
             expected.append("manager")
+        if args.manager_email:
+            expected.append("manager-reviews-call")
         missing = [s for s in expected if s not in console.steps]
         if missing and not console.problems:
             console.problems.append(f"steps not run: {missing}")

@@ -18,6 +18,7 @@ const routes = [
   { path: /^\/app\/coaching$/, page: 'coaching', nav: 'coaching' },
   { path: /^\/app\/coaching\/([\w-]+)$/, page: 'analysis', nav: 'coaching' },
   { path: /^\/app\/team$/, page: 'team', nav: 'team' },
+  { path: /^\/app\/team\/(\d+)$/, page: 'progress', nav: 'team' },
   { path: /^\/app\/leads$/, page: 'leads', nav: 'leads' },
 ];
 

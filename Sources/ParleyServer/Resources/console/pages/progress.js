@@ -1,30 +1,47 @@
 // Progress over time from the learning endpoints: totals, streak, score trend, skills, achievements,
-// insights, and the rep's recent practice sessions.
-import { api } from '/app/api.js';
+// insights, and the rep's recent practice sessions. At /app/team/{id} a coach sees a member's (the
+// same endpoints with `user_id`, as the access policy allows).
+import { api, coaching } from '/app/api.js';
 import { h, clear, pageHeader, loading, errorBox, titleCase, duration, when, day, field } from '/app/ui.js';
 import { lineChart, bar } from '/app/charts.js';
 
-export async function render(main) {
+export async function render(main, [memberId] = []) {
   const range = h('select#range', { name: 'time_range' }, ['week', 'month', 'quarter', 'year'].map((r) => h('option', { value: r, selected: r === 'month' }, `This ${r}`)));
   const body = h('div');
-  main.append(pageHeader('Your progress', 'How your practice calls are going over time.', h('div', { style: 'min-width:160px' }, field('Period', range))), body);
+  const member = memberId ? `&user_id=${memberId}` : '';
+  let title = 'Your progress';
+  if (memberId) {
+    const name = await memberName(memberId).catch(() => null);
+    title = name ? `${name}: progress` : 'A member\'s progress';
+    main.append(h('a.crumb', { href: '/app/team' }, '← Team'));
+  }
+  main.append(pageHeader(title, memberId ? 'Their practice calls over time; open a call to read it and leave comments.' : 'How your practice calls are going over time.',
+    h('div', { style: 'min-width:160px' }, field('Period', range))), body);
   async function load() {
-    clear(body, loading('Loading your progress…'));
+    clear(body, loading(memberId ? 'Loading their progress…' : 'Loading your progress…'));
     try {
       const [progress, detailed, sessions, scenarios] = await Promise.all([
-        api(`/api/v1/learning/progress?time_range=${range.value}`),
-        api('/api/v1/learning/analytics/detailed'),
-        api('/api/v1/sessions?limit=20'),
+        api(`/api/v1/learning/progress?time_range=${range.value}${member}`),
+        api(`/api/v1/learning/analytics/detailed?${member.slice(1)}`),
+        api(`/api/v1/sessions?limit=20${member}`),
         api('/api/v1/scenarios?limit=200').catch(() => []),
       ]);
-      clear(body, view(progress, detailed, sessions, new Map(scenarios.map((s) => [s.id, s]))));
+      clear(body, view(progress, detailed, sessions, new Map(scenarios.map((s) => [s.id, s])), Boolean(memberId)));
     } catch (error) { clear(body, errorBox(error, load)); }
   }
   range.addEventListener('change', load);
   await load();
 }
 
-function view(progress, detailed, sessions, scenarios) {
+// A member's name, from the organization's member list (what a coach may list).
+async function memberName(id) {
+  const { organizations } = await coaching('/organizations');
+  const { members } = await coaching(`/organizations/${organizations[0].id}/members?limit=100`);
+  const m = members.find((x) => x.id === `user_${id}`);
+  return m ? [m.firstName, m.lastName].filter(Boolean).join(' ') || m.email : null;
+}
+
+function view(progress, detailed, sessions, scenarios, someoneElse) {
   const o = progress.overall_progress || {};
   const trend = detailed.performance_trends?.scores_over_time || [];
   const skills = Object.entries(progress.skill_breakdown || {});
@@ -71,5 +88,5 @@ function view(progress, detailed, sessions, scenarios) {
           h('td', h('a', { href: `/app/sessions/${s.id}` }, scenarios.get(s.scenario_id)?.title || s.id)),
           h('td.nowrap', when(s.started_at || s.created_at)), h('td.num', duration(s.duration)), h('td', titleCase(s.status)),
           h('td', { style: 'text-align:right' }, h('a.btn.btn-small', { href: `/app/sessions/${s.id}` }, s.status === 'completed' ? 'Scorecard' : 'Transcript')))))))
-        : h('p.empty', 'No calls yet. ', h('a', { href: '/app/practice' }, 'Practise your first call.'))));
+        : someoneElse ? h('p.empty', 'No practice calls yet.') : h('p.empty', 'No calls yet. ', h('a', { href: '/app/practice' }, 'Practise your first call.'))));
 }

@@ -1,4 +1,5 @@
-// Managers: the people they coach, and any recording a rep shares with them.
+// Managers: the people they coach (each name opens the member's progress and calls), and any
+// recording a rep shares with them.
 // Members come from /coaching/organizations/{orgId}/members (scoped by the access policy: admins see
 // the organization, supervisors their team and reps); admins also see teams and supervisors.
 import { api, coaching, user } from '/app/api.js';
@@ -42,7 +43,7 @@ export async function render(main) {
           const u = users.get(m.id);
           const coach = u?.supervisor_id ? users.get(`user_${u.supervisor_id}`) : null;
           return h('tr',
-            h('th', { scope: 'row' }, name(m)),
+            h('th', { scope: 'row' }, m.role === 'admin' ? name(m) : h('a', { href: `/app/team/${m.id.replace('user_', '')}` }, name(m))),
             h('td', h('a', { href: `mailto:${m.email}` }, m.email)),
             h('td', h('span.tag', { text: { user: 'Rep', supervisor: 'Supervisor', admin: 'Admin' }[m.role] || m.role })),
             admin ? h('td', u?.team_id ? teams.get(u.team_id) || `Team ${u.team_id}` : '–') : null,
