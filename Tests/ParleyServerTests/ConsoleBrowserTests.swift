@@ -5,7 +5,7 @@ import Testing
 /// The browser console (/app) in a real headless Chromium (Debian's chromium and chromium-driver,
 /// driven by Selenium from `scripts/tests/console_browser.py`): a rep signs in, practises a call by
 /// voice through the fake microphone and by typing, reads the scorecard, uploads a recording and
-/// reads its analysis, imports leads and signs out; their supervisor opens the recording the rep
+/// reads its analysis, imports leads, runs a voice-agent campaign and opens one of its calls, and signs out; their supervisor opens the recording the rep
 /// shared, then the rep's progress and call, and pins a comment to a turn of it. Every page passes axe-core's serious and critical checks; the first page stays under 100 KB.
 @Suite("Console: the browser console in headless Chromium")
 struct ConsoleBrowserTests {
@@ -69,7 +69,7 @@ struct ConsoleBrowserTests {
             #expect(process.terminationStatus == 0, "\(String(decoding: data, as: UTF8.self)) \(stderr.suffix(4000))")
             #expect(report["ok"] as? Bool == true, "\(report["problems"] ?? report)")
             let steps = report["steps"] as? [String] ?? []
-            let missing = ["sign-in", "voice-call", "typed-call", "progress", "speech-coaching", "leads", "sign-out", "manager", "manager-reviews-call"]
+            let missing = ["sign-in", "voice-call", "typed-call", "progress", "speech-coaching", "leads", "voice-agents", "sign-out", "manager", "manager-reviews-call"]
                 .filter { !steps.contains($0) }
             #expect(missing.isEmpty, "steps that did not pass: \(missing)")
             let firstPage = report["first_page_bytes"] as? Int ?? .max

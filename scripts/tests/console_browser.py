@@ -4,7 +4,7 @@
 Debian's `chromium` and `chromium-driver` with Selenium; nothing is downloaded at test time.
 The rep signs in, places a voice call through Chromium's fake microphone (a WAV of spoken lines)
 until the AI prospect answers, ends it and reads the scorecard with its findings, places a short
-typed call, looks at their progress, uploads a recording and reads its analysis, imports leads and
+typed call, looks at their progress, uploads a recording and reads its analysis, imports leads, runs a voice-agent campaign from the agents page and opens one of its calls, and
 signs out (the token is then refused); a manager signs in, finds the rep on the team page and opens
 the recording the rep shared, then opens the rep's progress and practice call and pins a comment to
 one of its turns. Every page is screenshotted and checked with axe-core (vendored by the
@@ -356,6 +356,49 @@ class Console:
         self.shot("leads")
         self.axe("leads")
 
+    def voice_agents(self):
+        # An agent, a campaign of two numbers the simulated carrier answers, launched from the page; its
+        # live counts move until both are done; one call opens with its transcript, summary and recording.
+        self.open("/app/agents")
+        self.find("#agent-form")
+        stamp = int(time.time() * 1000)
+        self.find("#agent-name").send_keys(f"Demo Booker {stamp}")
+        self.find("#agent-description").send_keys("Books product demos with small businesses")
+        self.find("#agent-form button[type=submit]").click()
+        self.wait(lambda: f"Demo Booker {stamp}" in self.text("#agents"), 20, "the new agent in the list")
+        self.find("#campaign-name").send_keys(f"Console campaign {stamp}")
+        self.find("#campaign-numbers").send_keys("\n".join(answering_numbers(2)))
+        concurrent = self.find("#campaign-concurrent")
+        concurrent.clear()
+        concurrent.send_keys("2")
+        self.find("#campaign-form button[type=submit]").click()
+        self.find("#campaign-form .alert-success", 20)
+        name = f"Console campaign {stamp}"
+        # The table is redrawn as its counts refresh, so rows are read (and the button clicked) in one script each time.
+        row = lambda: self.driver.execute_script(
+            "const r = [...document.querySelectorAll('#campaigns tbody tr')].find(r => r.textContent.includes(arguments[0]));"
+            "return r ? r.innerText : '';", name)
+        self.wait(lambda: "Launch" in row(), 20, "the campaign in the list")
+        self.driver.execute_script(
+            "[...document.querySelectorAll('#campaigns tbody tr')].find(r => r.textContent.includes(arguments[0])).querySelector('button').click()", name)
+        self.wait(lambda: "Active" in row() or "Completed" in row(), 20, "the campaign to run")
+        self.shot("voice-agents-running")
+        self.wait(lambda: "Completed" in row(), 240, "the campaign to finish (its counts refresh on their own)")
+        self.wait(lambda: "Completed" in self.text("#call-logs"), 20, "the finished calls")
+        self.driver.execute_script("document.querySelector('#call-logs a.btn').scrollIntoView({block: 'center'})")
+        self.shot("voice-agents", full=True)
+        self.axe("voice-agents")
+        self.driver.execute_script("document.querySelector('#call-logs a.btn').click()")
+        self.find("#call-transcript", 20)
+        if not self.all("#call-transcript .turn-ai") or not self.all("#call-transcript .turn-user"):
+            raise Problem(f"the call's transcript lacks a side: {self.text('#call-transcript')[:300]!r}")
+        if not self.text("#call-summary").strip():
+            raise Problem("the call has no summary")
+        if not self.visible("#call-recording"):
+            raise Problem("the call's recording is not offered")
+        self.shot("voice-agent-call", full=True)
+        self.axe("voice-agent-call")
+
     def sign_out_revokes(self):
         token = self.driver.execute_script("return JSON.parse(localStorage.getItem('parley.auth')).access_token")
         self.sign_out()
@@ -453,6 +496,7 @@ class Console:
         if self.args.recording:
             self.step("speech-coaching", self.coaching_upload)
         self.step("leads", self.leads)
+        self.step("voice-agents", self.voice_agents)
         self.step("quiet-refresh", self.quiet_refresh)
         self.step("sign-out", self.sign_out_revokes)
         self.step("expired-session", self.expired_session)
@@ -490,6 +534,21 @@ def padded(path, before=1.0, after=5.0):
     return out, before + len(frames) / (rate * channels * width)
 
 
+def answering_numbers(count):
+    """Numbers the simulated carrier answers (it decides by the FNV-1a hash of the number, as
+    SimulatedTelephony.pickup does: 0 busy, 1 no answer, 2 voicemail, else a person answers)."""
+    found, n = [], int(time.time()) % 1_000_000
+    while len(found) < count:
+        number = f"+1415{n % 10_000_000:07d}"
+        value = 0xcbf29ce484222325
+        for byte in number.encode():
+            value = ((value ^ byte) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+        if value % 10 >= 3:
+            found.append(number)
+        n += 7919
+    return found
+
+
 def axe_path():
     import axe_selenium_python
     path = os.path.join(os.path.dirname(axe_selenium_python.__file__), "node_modules", "axe-core", "axe.min.js")
@@ -523,7 +582,7 @@ def main():
         console.run()
         report.update(steps=console.steps, problems=console.problems, first_page_bytes=console.first_page_bytes,
                       first_page_files=getattr(console, "first_page_files", []), screenshots=console.shots)
-        expected = ["first-page", "wrong-password", "sign-in", "voice-call", "typed-call", "progress", "leads", "quiet-refresh",
+        expected = ["first-page", "wrong-password", "sign-in", "voice-call", "typed-call", "progress", "leads", "voice-agents", "quiet-refresh",
                     "sign-out", "expired-session"]
         if args.recording:
             expected.append("speech-coaching")

@@ -20,6 +20,8 @@ const routes = [
   { path: /^\/app\/team$/, page: 'team', nav: 'team' },
   { path: /^\/app\/team\/(\d+)$/, page: 'progress', nav: 'team' },
   { path: /^\/app\/leads$/, page: 'leads', nav: 'leads' },
+  { path: /^\/app\/agents$/, page: 'agents', nav: 'agents' },
+  { path: /^\/app\/calls\/([0-9a-f-]{36})$/, page: 'agentcall', nav: 'agents' },
 ];
 
 const navItems = [
@@ -28,6 +30,7 @@ const navItems = [
   { id: 'coaching', href: '/app/coaching', label: 'Speech coaching', icon: 'M2 10h2M6 6v8M10 3v14M14 7v6M18 9v2' },
   { id: 'team', href: '/app/team', label: 'Team', icon: 'M7 9a3 3 0 1 0 0-6 3 3 0 0 0 0 6zM1 18c0-3 3-5 6-5s6 2 6 5M14 4a3 3 0 0 1 0 5M16 13c2 .5 3 2 3 5', manager: true },
   { id: 'leads', href: '/app/leads', label: 'Leads', icon: 'M3 4h14M3 10h14M3 16h9' },
+  { id: 'agents', href: '/app/agents', label: 'Voice agents', icon: 'M4 4h5l2 4-2.5 1.5a10 10 0 0 0 4 4L14 11l4 2v5a1 1 0 0 1-1 1A15 15 0 0 1 3 5a1 1 0 0 1 1-1z' },
 ];
 
 function icon(d) {

@@ -114,7 +114,8 @@ extension VoiceAgents {
             let (campaigns, total) = try await request.core.campaigns.campaigns(of: user, agentID: agent, status: status, offset: skip, limit: limit)
             var items: [JSONValue] = []
             for campaign in campaigns {
-                items.append(json(campaign, numbers: try await request.core.campaigns.numbers(of: campaign, limit: shownNumbers)))
+                items.append(json(campaign, numbers: try await request.core.campaigns.numbers(of: campaign, limit: shownNumbers),
+                                  progress: try await request.core.campaigns.progress(of: campaign)))
             }
             return try request.renderJSON(.object([
                 "total": .number(Double(total)), "skip": .number(Double(skip)), "limit": .number(Double(limit)), "items": .array(items),
