@@ -47,6 +47,23 @@ public actor CallRecorder {
         frames += samples.count
     }
 
+    /// Appends both sides at once, sample by sample (a live line, where they overlap); both are
+    /// at the recording's rate, and the shorter is padded with silence.
+    public func append(callee: [Float], agent: [Float]) throws {
+        let count = max(callee.count, agent.count)
+        guard count > 0, !closed else { return }
+        var bytes = [UInt8](repeating: 0, count: count * 4)
+        func put(_ raw: Float, at offset: Int) {
+            let bits = UInt16(bitPattern: Int16(clamping: Int(((raw.isNaN ? 0 : min(1, max(-1, raw))) * 32_767).rounded())))
+            bytes[offset] = UInt8(bits & 0xFF)
+            bytes[offset + 1] = UInt8(bits >> 8)
+        }
+        for (index, sample) in callee.enumerated() { put(sample, at: index * 4) }
+        for (index, sample) in agent.enumerated() { put(sample, at: index * 4 + 2) }
+        try handle.write(contentsOf: bytes)
+        frames += count
+    }
+
     /// Appends silence on both sides (the pause between turns).
     public func pause(seconds: Double) throws {
         let count = Int(seconds * Double(sampleRate))
