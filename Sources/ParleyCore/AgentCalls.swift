@@ -13,14 +13,21 @@ public struct OutboundCall: Sendable {
     public var recording: URL
     /// The longest the call may last (seconds of audio on the line).
     public var maxDuration: Double
+    /// The call log (a conversation) the call is kept in: a carrier whose media arrive on their
+    /// own connection runs the live pipeline on it.
+    public var callID: UUID?
+    public var organizationID: UUID?
 
-    public init(agent: VoiceAgent, playbook: AgentPlaybook, phoneNumber: String, voicemail: VoicemailAction, recording: URL, maxDuration: Double = 600) {
+    public init(agent: VoiceAgent, playbook: AgentPlaybook, phoneNumber: String, voicemail: VoicemailAction, recording: URL, maxDuration: Double = 600,
+                callID: UUID? = nil, organizationID: UUID? = nil) {
         self.agent = agent
         self.playbook = playbook
         self.phoneNumber = phoneNumber
         self.voicemail = voicemail
         self.recording = recording
         self.maxDuration = maxDuration
+        self.callID = callID
+        self.organizationID = organizationID
     }
 }
 
@@ -252,13 +259,13 @@ struct AgentLine {
 
 extension VoiceAgent {
     /// The agent's voice (`voice_parameters.voice_id`) when the synthesiser has it, else its default.
-    func voice(among voices: [String]) -> String {
+    public func voice(among voices: [String]) -> String {
         if case .string(let voice) = voiceParameters["voice_id"] ?? .null, voices.contains(voice) { return voice }
         return voices.contains("professional_female") ? "professional_female" : voices.first ?? "professional_female"
     }
 
     /// `voice_parameters.speed` when it is a sensible rate (0.5…2), else 1.
-    var speakingSpeed: Double {
+    public var speakingSpeed: Double {
         if case .number(let value) = voiceParameters["speed"] ?? .null, (0.5...2).contains(value) { return value }
         return 1
     }
@@ -309,19 +316,20 @@ public struct AgentWebCalls: Sendable {
         return (agent, stored)
     }
 
-    /// The call's live pipeline with the agent as counterpart; its end is recorded (summary,
-    /// sentiment, key phrases, call log) before `ended` reaches `emit`.
-    public func live(_ call: Conversation, agent: VoiceAgent, speech: LiveSpeech, wording: (any LanguageModel)?,
-                     emit: @escaping @Sendable (ConversationEvent) async -> Void) async throws -> LiveConversation {
+    /// The call's live pipeline with the agent as counterpart. A web call's end is recorded
+    /// (summary, sentiment, key phrases, call log) before `ended` reaches `emit`; a phone call's
+    /// (`settles: false`) is recorded by the dialler that placed it.
+    public func live(_ call: Conversation, agent: VoiceAgent, speech: LiveSpeech, wording: (any LanguageModel)?, timeLimit: TimeInterval = 600,
+                     settles: Bool = true, emit: @escaping @Sendable (ConversationEvent) async -> Void) async throws -> LiveConversation {
         let organization = try await stores.identity.organization(id: call.organizationID)?.name ?? "our company"
         let playbook = VoiceAgentBook.playbook(for: agent, organization: organization)
         let counterpart = AICallerCounterpart.resume(call, lead: CallLead(), pitch: playbook.pitch, wording: wording)
         let calls = self
         return LiveConversation(
             conversation: call, counterpart: counterpart, turnsSoFar: 0, log: ConversationLog(stores: stores), speech: speech,
-            settings: LiveSettings(voiceID: agent.voice(among: speech.synthesizer.voiceIDs), timeLimit: 600, repLabel: "user", counterpartLabel: "agent"),
+            settings: LiveSettings(voiceID: agent.voice(among: speech.synthesizer.voiceIDs), timeLimit: timeLimit, repLabel: "user", counterpartLabel: "agent"),
             emit: { event in
-                if case .ended(let reason, let ended) = event {
+                if settles, case .ended(let reason, let ended) = event {
                     let settled = (try? await calls.settle(ended, reason: reason)) ?? ended
                     await emit(.ended(reason: reason, conversation: settled))
                 } else {
@@ -330,14 +338,19 @@ public struct AgentWebCalls: Sendable {
             })
     }
 
-    func settle(_ ended: Conversation, reason: String) async throws -> Conversation {
-        let turns = try await stores.conversations.turns(conversationID: ended.id)
+    /// How a call that ran on the live pipeline went, from the conversation it ended with.
+    public static func result(of ended: Conversation, reason: String, recordingSeconds: Double, latencies: [TurnLatency] = []) -> CallResult {
         let summary = AICallerCounterpart.storedCaller(of: ended).map { caller in
             var finished = caller
             return finished.finish()
         }
-        let reading = CallReading(transcript: Transcript(segments: turns.map(\.segment)), summary: summary)
-        let result = CallResult(status: .completed, endReason: reason, recordingSeconds: ended.duration ?? 0, summary: summary)
+        return CallResult(status: .completed, endReason: reason, latencies: latencies, recordingSeconds: recordingSeconds, summary: summary)
+    }
+
+    func settle(_ ended: Conversation, reason: String) async throws -> Conversation {
+        let turns = try await stores.conversations.turns(conversationID: ended.id)
+        let result = Self.result(of: ended, reason: reason, recordingSeconds: ended.duration ?? 0)
+        let reading = CallReading(transcript: Transcript(segments: turns.map(\.segment)), summary: result.summary)
         return try await work.run { stores in
             guard let current = try await stores.conversations.conversation(publicID: ended.publicID, organizationID: ended.organizationID) else { return ended }
             return try await AgentCallRecord.close(current, result: result, reading: reading, recording: nil, at: Date(), in: stores)

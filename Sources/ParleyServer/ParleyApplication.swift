@@ -35,6 +35,8 @@ public final class ParleyContext: Sendable {
     /// The language model that words the AI prospect's live replies, when one is configured
     /// (nil: the deterministic templates). Tuned for a live call: one attempt, a short timeout.
     public let prospectWording: (any LanguageModel)?
+    /// The Twilio carrier when the voice agents call through it (its webhooks and media streams are routes).
+    let twilio: TwilioTelephony?
     private let boundPublicURL = NIOLockedValueBox<String?>(nil)
 
     /// The absolute base of every URL the server hands out (`PARLEY_PUBLIC_URL`).
@@ -47,8 +49,9 @@ public final class ParleyContext: Sendable {
     }
 
     init(configuration: ParleyConfiguration, decoyHash: String, openAPI: OpenAPICatalog, speech: SpeechEngines,
-         prospectWording: (any LanguageModel)?, relay: (any EventRelay)?, core: CoreServices) {
+         prospectWording: (any LanguageModel)?, relay: (any EventRelay)?, twilio: TwilioTelephony?, core: CoreServices) {
         self.prospectWording = prospectWording
+        self.twilio = twilio
         self.realtime = RealtimeHub(relay: relay)
         self.surfaces = MountedSurfaces(prefixes: configuration.surfacePrefixes)
         self.core = core
@@ -132,13 +135,16 @@ public enum ParleyApplication {
             relay = try PostgresEventRelay(url: url, database: app.db, logger: Logger(label: "parley.events"))
         }
         let wording = prospectWording ?? LanguageModelConfiguration.fromEnvironment(environment)
+        let twilio = configuration.twilio.map { settings in
+            TwilioTelephony(settings: settings, board: TwilioCallBoard(), rest: TwilioREST(settings: settings)) { [unowned app] in app.parley.publicURL }
+        }
         app.parley = ParleyContext(
             configuration: configuration, decoyHash: decoy, openAPI: try OpenAPICatalog.load(), speech: speech,
-            prospectWording: wording, relay: relay,
+            prospectWording: wording, relay: relay, twilio: twilio,
             core: CoreServices(
                 work: SQLUnitOfWork { [unowned app] in app.db }, stores: SQLStoreAccess { [unowned app] in app.db },
                 engines: Self.engineSupply(speech: speech, wording: wording), speech: LiveSpeech(recognizer: speech.recognizer, synthesizer: speech.synthesizer),
-                wording: wording, telephony: SimulatedTelephony(realTime: configuration.simulatedCallsInRealTime),
+                wording: wording, telephony: twilio ?? SimulatedTelephony(realTime: configuration.simulatedCallsInRealTime),
                 recordings: URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("media/recordings")))
 
         app.http.server.configuration.hostname = configuration.host

@@ -40,6 +40,9 @@ public struct ParleyConfiguration: Sendable {
     /// The embedded telephony's pace (`PARLEY_SIMULATED_CALLS`): `fast` (default) or `realtime`,
     /// where each side takes as long to speak as its audio lasts.
     public var simulatedCallsInRealTime = false
+    /// Twilio places the voice agents' calls when set (`PARLEY_TELEPHONY=twilio` with
+    /// `TWILIO_ACCOUNT_SID`, `TWILIO_AUTH_TOKEN`, `TWILIO_FROM_NUMBER`); nil: the simulated callee.
+    public var twilio: TwilioSettings?
     /// Prefixes moved from their defaults, by surface id (`PARLEY_PREFIX_IDENTITY` for the shared
     /// `/auth/*`, `PARLEY_PREFIX_SALES_TRAINER`,
     /// `PARLEY_PREFIX_SPEECH_COACHING`, `PARLEY_PREFIX_ADMIN`; `/` mounts a surface at the root).
@@ -122,6 +125,11 @@ public struct ParleyConfiguration: Sendable {
                 throw DomainError.validation(field: "PARLEY_SIMULATED_CALLS", message: "must be fast or realtime, got '\(raw)'")
             }
             configuration.simulatedCallsInRealTime = raw.lowercased() == "realtime"
+        }
+        switch value("PARLEY_TELEPHONY")?.lowercased() ?? "simulated" {
+        case "simulated": break
+        case "twilio": configuration.twilio = try TwilioSettings.fromEnvironment(value)
+        case let other: throw DomainError.validation(field: "PARLEY_TELEPHONY", message: "must be simulated or twilio, got '\(other)'")
         }
         configuration.openSessionLimit = try integer("PARLEY_OPEN_SESSION_LIMIT", default: configuration.openSessionLimit, range: 1...100)
         for id in Surface.all.map(\.id) {
