@@ -1,6 +1,8 @@
 // Runs on the audio thread: takes the microphone at the device's own rate, mixes it to mono,
 // low-passes and downsamples it to 16 kHz (a box filter over each output sample's span of input),
-// and posts 16-bit little-endian PCM in 100 ms chunks with the chunk's loudness (RMS).
+// and posts 16-bit little-endian PCM in 100 ms chunks with the chunk's loudness (RMS) and `voiced`:
+// the audio-clock time just after its last sample above 0.01 (0 if none), the end of speech as
+// `parley bench live` defines it, from which the call page times the prospect's replies.
 const TARGET = 16000;
 const CHUNK = 1600; // 100 ms at 16 kHz
 
@@ -14,6 +16,7 @@ class Pcm16kProcessor extends AudioWorkletProcessor {
     this.out = new Int16Array(CHUNK);
     this.filled = 0;
     this.energy = 0;
+    this.voiced = 0;
     this.live = true;
     this.port.onmessage = (event) => { if (event.data === 'stop') this.live = false; };
   }
@@ -36,13 +39,15 @@ class Pcm16kProcessor extends AudioWorkletProcessor {
         this.count = 0;
         v = v > 1 ? 1 : v < -1 ? -1 : v;
         this.energy += v * v;
+        if (v > 0.01 || v < -0.01) this.voiced = currentTime + (i + 1) / sampleRate;
         this.out[this.filled++] = v < 0 ? v * 0x8000 : v * 0x7fff;
         if (this.filled === CHUNK) {
           const pcm = this.out.buffer;
-          this.port.postMessage({ pcm, level: Math.sqrt(this.energy / CHUNK) }, [pcm]);
+          this.port.postMessage({ pcm, level: Math.sqrt(this.energy / CHUNK), voiced: this.voiced }, [pcm]);
           this.out = new Int16Array(CHUNK);
           this.filled = 0;
           this.energy = 0;
+          this.voiced = 0;
         }
       }
     }

@@ -78,6 +78,11 @@ class Call {
     this.playing = false;
     this.closed = false;
     this.ended = false;
+    // Reply timing on the audio clock, read by Benchmarks/console.py: `voicedAt` is the end of the
+    // rep's last voiced sample sent, and each reply keeps the `voicedAt` it answered, when it arrived
+    // and when its audio was scheduled to start. A few numbers per turn; nothing is logged.
+    this.timings = { voicedAt: 0, replies: [] };
+    window.parleyTimings = this.timings;
   }
 
   async prepare() {
@@ -222,10 +227,13 @@ class Call {
         if (data.speaker && data.speaker !== 'user') break;
         this.addTurn('user', data.text, !data.is_final);
         break;
-      case 'ai_response':
+      case 'ai_response': {
         this.addTurn('ai', data.text);
-        if (data.audio && !this.ui.mute.checked) this.play(data.audio);
+        const reply = { voicedAt: this.timings.voicedAt, arrived: this.ctx.currentTime, start: null };
+        if (this.timings.replies.push(reply) > 500) this.timings.replies.shift();
+        if (data.audio && !this.ui.mute.checked) this.play(data.audio, reply);
         break;
+      }
       case 'ai_interrupted':
         this.stopPlayback(true);
         break;
@@ -296,16 +304,17 @@ class Call {
     if (retryAllowed !== false) setTimeout(() => clear(this.ui.alert), 6000);
   }
 
-  onPcm({ pcm, level }) {
+  onPcm({ pcm, level, voiced }) {
     this.ui.level.style.width = `${Math.min(100, Math.round(level * 400))}%`;
     if (this.state !== 'live') return;
+    if (voiced) this.timings.voicedAt = voiced;
     const bytes = new Uint8Array(pcm);
     let binary = '';
     for (let i = 0; i < bytes.length; i += 0x2000) binary += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x2000));
     this.send({ type: 'audio', data: btoa(binary) });
   }
 
-  async play(base64) {
+  async play(base64, reply) {
     try {
       const raw = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
       const buffer = await this.ctx.decodeAudioData(raw.buffer);
@@ -315,6 +324,7 @@ class Call {
       node.connect(this.ctx.destination);
       const at = Math.max(this.ctx.currentTime + 0.02, this.playEnd);
       node.start(at);
+      if (reply) reply.start = at;
       this.playEnd = at + buffer.duration;
       this.sources.add(node);
       if (!this.playing) { this.playing = true; this.send({ type: 'playback', data: { state: 'playing' } }); }
