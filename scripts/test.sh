@@ -3,13 +3,13 @@
 # PostgreSQL server. The engine suites (audio, speech, intelligence, domain) never open a
 # database, so running them a second time would only repeat identical work. The heavy suites
 # (campaigns carry dozens of simulated phone calls, with synthesis and recognition for both
-# sides; the console test drives a real Chromium) run on their own after the rest, instead of
+# sides; the console test drives a real Chromium; the Twilio test streams its calls in real time) run on their own after the rest, instead of
 # starving the suites beside them on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH=/opt/swift/usr/bin:$PATH
 unset DATABASE_URL
-heavy='CampaignTests|ConsoleBrowserTests'
+heavy='CampaignTests|ConsoleBrowserTests|TwilioCallTests'
 
 echo "== whole test suite on SQLite"
 swift test --skip-build --skip "$heavy"

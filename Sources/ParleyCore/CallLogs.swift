@@ -11,7 +11,7 @@ public struct CallLog: Sendable {
 
     /// "User: … Agent: …", one line a turn, as the document prints transcripts.
     public var transcript: String {
-        turns.map { "\($0.segment.speaker == .rep ? "Agent" : "User"): \($0.segment.text)" }.joined(separator: "\n")
+        turns.map { "\($0.segment.isAgentLine ? "Agent" : "User"): \($0.segment.text)" }.joined(separator: "\n")
     }
 }
 

@@ -253,7 +253,13 @@ struct CallReading {
             keyPhrases = []
             return
         }
-        let analysis = TextAnalyzer().analyze(transcript)
+        // The agent as the rep and the callee as the counterpart, whichever pipeline carried the call.
+        let sides = Transcript(segments: transcript.segments.map { segment in
+            var side = segment
+            side.speaker = segment.isAgentLine ? .rep : .counterpart
+            return side
+        })
+        let analysis = TextAnalyzer().analyze(sides)
         let callee = analysis.sentimentBySpeaker[SpeakerRole.counterpart.rawValue] ?? analysis.sentiment
         sentiment = callee.score > 0.15 ? "positive" : callee.score < -0.15 ? "negative" : "neutral"
         emotions = analysis.tones.sorted { $0.value == $1.value ? $0.key < $1.key : $0.value > $1.value }.prefix(3).map(\.key)

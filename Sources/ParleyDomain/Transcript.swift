@@ -64,3 +64,10 @@ public struct Transcript: Sendable, Codable, Hashable {
     /// The whole text, segments joined by newlines.
     public var text: String { segments.map(\.text).joined(separator: "\n") }
 }
+
+extension TranscriptSegment {
+    /// Whether a voice agent said it. Agent calls label their sides `agent` and `user`; the roles
+    /// differ by pipeline (the simulated line speaks as the rep, a live line hears the callee as
+    /// the rep), so the label decides.
+    public var isAgentLine: Bool { speakerLabel.map { $0 == "agent" } ?? (speaker == .rep) }
+}

@@ -29,3 +29,52 @@ public enum ClientScript {
         return (process.terminationStatus, report, String(decoding: (try? Data(contentsOf: err)) ?? Data(), as: UTF8.self))
     }
 }
+
+/// A Python script left running beside a test (a local fake of a hosted provider), its output in
+/// files; `stop()` ends it. The script writes the port it listens on to `portFile` when ready.
+public final class BackgroundScript: @unchecked Sendable {
+    // Only touched from the test that started it; Process itself is not Sendable.
+    private let process: Process
+    public let folder: URL
+    public let port: Int
+
+    /// Starts `scripts/tests/<name>` with `arguments` plus `--port-file`, and waits (sleeping,
+    /// never blocking a thread) until it has written its port.
+    public init(_ name: String, _ arguments: [String], timeout: Duration = .seconds(30)) async throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("parley-fake-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let portFile = folder.appendingPathComponent("port")
+        let out = folder.appendingPathComponent("out"), err = folder.appendingPathComponent("err")
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
+        process = Process()
+        process.executableURL = ClientScript.root.appendingPathComponent(".venv/bin/python")
+        process.arguments = [ClientScript.root.appendingPathComponent("scripts/tests/\(name)").path, "--port-file", portFile.path] + arguments
+        process.standardOutput = try FileHandle(forWritingTo: out)
+        process.standardError = try FileHandle(forWritingTo: err)
+        try process.run()
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        var found: Int?
+        while found == nil {
+            if let text = try? String(contentsOf: portFile, encoding: .utf8), let number = Int(text) { found = number; break }
+            guard process.isRunning, clock.now < deadline else {
+                process.terminate()
+                let said = String(decoding: (try? Data(contentsOf: err)) ?? Data(), as: UTF8.self)
+                throw CocoaError(.fileReadNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "\(name) did not start: \(said)"])
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        port = found ?? 0
+    }
+
+    /// What the script wrote to standard error so far.
+    public var errors: String {
+        String(decoding: (try? Data(contentsOf: folder.appendingPathComponent("err"))) ?? Data(), as: UTF8.self)
+    }
+
+    public func stop() {
+        if process.isRunning { process.terminate() }
+        try? FileManager.default.removeItem(at: folder)
+    }
+}

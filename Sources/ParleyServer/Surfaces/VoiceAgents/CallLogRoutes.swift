@@ -100,7 +100,7 @@ extension VoiceAgents {
                          "reply_seconds": .number(round3(latency.reply)), "first_audio_seconds": .number(round3(latency.firstAudio))])
             })
             object["transcript_turns"] = .array(log.turns.map { turn in
-                .object(["speaker": .string(turn.segment.speaker == .rep ? "agent" : "user"), "text": .string(turn.segment.text),
+                .object(["speaker": .string(turn.segment.isAgentLine ? "agent" : "user"), "text": .string(turn.segment.text),
                          "at": .string(Timestamp.iso8601(turn.spokenAt))])
             })
             return .object(object)
