@@ -10,13 +10,21 @@ extension VoiceAgents {
     /// Streams WebSocket. Webhooks must carry a valid `X-Twilio-Signature` (else 403, nothing
     /// changes); media frames that are malformed or for an unknown call are dropped with a log line.
     enum TwilioRoutes {
-        static func register(on root: any RoutesBuilder, telephony: TwilioTelephony) {
+        /// Without Twilio configured the webhooks answer 404 and media streams are closed.
+        static func register(on root: any RoutesBuilder, telephony: TwilioTelephony?) {
             let twilio = root.grouped("twilio")
-            twilio.post("voice", ":key") { request in try await answer(request, telephony: telephony) }
-            twilio.post("status", ":key") { request in try await status(request, telephony: telephony) }
-            twilio.grouped(UpgradeOnly()).liveSocket("media", ":key", admitted: { $0.parameters.get("key") }) { socket, inbox, key, app, logger in
-                await TwilioMediaStream(key: key, telephony: telephony, socket: socket, logger: logger, app: app).serve(inbox)
+            twilio.post("voice", ":key") { request in try await answer(request, telephony: try configured(telephony)) }
+            twilio.post("status", ":key") { request in try await status(request, telephony: try configured(telephony)) }
+            twilio.grouped(UpgradeOnly()).liveSocket("media", ":key", admitted: { request in
+                telephony.flatMap { twilio in request.parameters.get("key").map { (twilio, $0) } }
+            }) { socket, inbox, admitted, app, logger in
+                await TwilioMediaStream(key: admitted.1, telephony: admitted.0, socket: socket, logger: logger, app: app).serve(inbox)
             }
+        }
+
+        static func configured(_ telephony: TwilioTelephony?) throws -> TwilioTelephony {
+            guard let telephony else { throw APIError.notFound("NOT_FOUND", "Twilio is not configured on this server (PARLEY_TELEPHONY=twilio)") }
+            return telephony
         }
 
         /// The TwiML for an answered call: its media stream, or a hang-up for a machine when the

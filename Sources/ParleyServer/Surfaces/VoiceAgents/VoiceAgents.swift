@@ -20,7 +20,7 @@ enum VoiceAgents {
         DoNotCallRoutes.register(on: signedIn)
         CallLogRoutes.register(on: signedIn, open: root.grouped(context.rateLimiting(limits.general)))
         WebCallSocket.register(on: root)
-        if let twilio = context.twilio { TwilioRoutes.register(on: unprefixed, telephony: twilio) }
+        TwilioRoutes.register(on: unprefixed, telephony: context.twilio)
     }
 
     /// The document's error body: `{success: false, data: null, error: {code, message, details}, timestamp}`.
