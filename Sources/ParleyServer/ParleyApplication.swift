@@ -175,10 +175,8 @@ public enum ParleyApplication {
     /// What runs for an agent's engines: the embedded ones always, a hosted one once configured;
     /// a provider named but not configured falls back to what the server runs.
     static func engineSupply(speech: SpeechEngines, wording: (any LanguageModel)?) -> EngineSupply {
-        let recognizer = speech.recognizer
-        let synthesizer = speech.synthesizer
-        let stt = recognizer is DeepgramRecognizer ? "deepgram" : (recognizer is UnavailableRecognizer ? "none" : "embedded")
-        let tts = synthesizer is ElevenLabsSynthesizer ? "elevenlabs" : (synthesizer is OpenAISpeechSynthesizer ? "openai" : "embedded")
+        let stt = speech.recognitionProvider
+        let tts = speech.synthesisProvider
         let llm = wording is AnthropicLanguageModel ? "anthropic" : (wording == nil ? "embedded" : "openai")
         return EngineSupply(
             running: [

@@ -8,8 +8,8 @@ import ParleyDomain
 /// (OPENAI_BASE_URL, OPENAI_API_KEY, PARLEY_OPENAI_STT_MODEL), `deepgram` (DEEPGRAM_API_KEY,
 /// DEEPGRAM_BASE_URL), or `none`. `PARLEY_TTS_PROVIDER`: `espeak` (default), `piper` (the
 /// natural local voice), `openai`
-/// (PARLEY_OPENAI_TTS_MODEL), or `elevenlabs` (ELEVENLABS_API_KEY, ELEVENLABS_BASE_URL,
-/// ELEVENLABS_MODEL). `PARLEY_VOICES` ("id=voice,…") remaps voice ids for the chosen
+/// (PARLEY_OPENAI_TTS_MODEL), `elevenlabs` (ELEVENLABS_API_KEY, ELEVENLABS_BASE_URL,
+/// ELEVENLABS_MODEL), or `cartesia` (CARTESIA_API_KEY, CARTESIA_BASE_URL, CARTESIA_MODEL). `PARLEY_VOICES` ("id=voice,…") remaps voice ids for the chosen
 /// synthesiser; `PARLEY_SPEECH_TIMEOUT` (seconds) bounds every hosted call.
 public struct SpeechConfiguration: Sendable {
     /// A recogniser choice.
@@ -19,7 +19,7 @@ public struct SpeechConfiguration: Sendable {
 
     /// A synthesiser choice.
     public enum Synthesis: String, Sendable, CaseIterable {
-        case espeak, piper, openai, elevenlabs
+        case espeak, piper, openai, elevenlabs, cartesia
     }
 
     public var recognition: Recognition = .embedded
@@ -34,6 +34,9 @@ public struct SpeechConfiguration: Sendable {
     public var elevenLabsBaseURL = URL(string: "https://api.elevenlabs.io")!
     public var elevenLabsKey: String?
     public var elevenLabsModel = "eleven_multilingual_v2"
+    public var cartesiaBaseURL = URL(string: "https://api.cartesia.ai")!
+    public var cartesiaKey: String?
+    public var cartesiaModel = "sonic-2"
     public var voiceOverrides: String?
     public var timeout: Duration = .seconds(60)
     /// The embedded Whisper service; nil when its script cannot be found.
@@ -82,6 +85,9 @@ public struct SpeechConfiguration: Sendable {
         if let base = try url("ELEVENLABS_BASE_URL") { configuration.elevenLabsBaseURL = base }
         configuration.elevenLabsKey = value("ELEVENLABS_API_KEY")
         if let model = value("ELEVENLABS_MODEL") { configuration.elevenLabsModel = model }
+        if let base = try url("CARTESIA_BASE_URL") { configuration.cartesiaBaseURL = base }
+        configuration.cartesiaKey = value("CARTESIA_API_KEY")
+        if let model = value("CARTESIA_MODEL") { configuration.cartesiaModel = model }
         configuration.voiceOverrides = value("PARLEY_VOICES")
         if let seconds = value("PARLEY_SPEECH_TIMEOUT").flatMap(Double.init), seconds > 0 {
             configuration.timeout = .milliseconds(Int64(seconds * 1000))
@@ -114,6 +120,26 @@ public struct SpeechEngines: Sendable {
         self.liveRecognizer = liveRecognizer ?? recognizer
         self.synthesizer = synthesizer
         self.services = services
+    }
+
+    /// Which hosted provider speaks (`elevenlabs`, `openai`, `cartesia`), or `embedded`.
+    public var synthesisProvider: String {
+        switch synthesizer {
+        case is ElevenLabsSynthesizer: "elevenlabs"
+        case is OpenAISpeechSynthesizer: "openai"
+        case is CartesiaSynthesizer: "cartesia"
+        default: "embedded"
+        }
+    }
+
+    /// Which hosted provider listens (`deepgram`, `openai`), `none` when recognition is off, or `embedded`.
+    public var recognitionProvider: String {
+        switch recognizer {
+        case is DeepgramRecognizer: "deepgram"
+        case is OpenAICompatibleRecognizer: "openai"
+        case is UnavailableRecognizer: "none"
+        default: "embedded"
+        }
     }
 
     /// Stops the local services (the server's shutdown; they also exit when this process does).
@@ -178,6 +204,14 @@ public struct SpeechEngines: Sendable {
             synthesizer = ElevenLabsSynthesizer(
                 baseURL: configuration.elevenLabsBaseURL, apiKey: key, model: configuration.elevenLabsModel,
                 catalog: VoiceCatalog.elevenLabs.overridden(by: configuration.voiceOverrides), timeout: configuration.timeout
+            )
+        case .cartesia:
+            guard let key = configuration.cartesiaKey else {
+                throw .invalidRequest("PARLEY_TTS_PROVIDER=cartesia needs CARTESIA_API_KEY")
+            }
+            synthesizer = CartesiaSynthesizer(
+                baseURL: configuration.cartesiaBaseURL, apiKey: key, model: configuration.cartesiaModel,
+                catalog: VoiceCatalog.cartesia.overridden(by: configuration.voiceOverrides), timeout: configuration.timeout
             )
         }
         return SpeechEngines(recognizer: recognizer, liveRecognizer: liveRecognizer, synthesizer: synthesizer, services: services)

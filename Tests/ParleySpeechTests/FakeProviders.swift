@@ -2,13 +2,14 @@ import Foundation
 @testable import ParleySpeech
 
 /// Local stand-ins for the paid hosted APIs, speaking their real protocols over HTTP:
-/// OpenAI transcription and speech, Deepgram pre-recorded listen, ElevenLabs text-to-speech.
+/// OpenAI transcription and speech, Deepgram pre-recorded listen, ElevenLabs and Cartesia text-to-speech.
 /// They check credentials and request shapes as the providers do, derive their answers from
 /// what they received (audio length, text length, speed), and record each request for asserts.
 final class FakeProviders: @unchecked Sendable {
     static let openAIKey = "sk-test-openai"
     static let deepgramKey = "dg-test-key"
     static let elevenLabsKey = "xi-test-key"
+    static let cartesiaKey = "sk_car_test"
 
     private let child: ChildProcess
     private let script: URL
@@ -189,6 +190,23 @@ class Handler(BaseHTTPRequestHandler):
             if fmt != "pcm_16000":
                 return self.reply(422, {"detail": {"message": f"fake only makes pcm_16000, not {fmt}"}})
             seconds = 0.06 * len(request["text"]) / float(request.get("voice_settings", {}).get("speed", 1.0))
+            return self.reply(200, tone(seconds, 16000), "audio/pcm")
+        if url.path == "/tts/bytes":
+            if self.headers.get("Authorization") != "Bearer sk_car_test":
+                return self.reply(401, {"error": "Invalid API key", "title": "Unauthorized"})
+            if not self.headers.get("Cartesia-Version"):
+                return self.reply(400, {"error": "Cartesia-Version header is required", "title": "Bad Request"})
+            record["version"] = self.headers.get("Cartesia-Version")
+            request = json.loads(body); record["json"] = request
+            voice = request.get("voice", {})
+            fmt = request.get("output_format", {})
+            if voice.get("mode") != "id" or not voice.get("id") or not request.get("transcript") or not request.get("model_id"):
+                return self.reply(400, {"error": "model_id, transcript and voice {mode: id, id} are required", "title": "Bad Request"})
+            if fmt != {"container": "raw", "encoding": "pcm_s16le", "sample_rate": 16000}:
+                return self.reply(400, {"error": f"fake only makes raw pcm_s16le at 16000, not {fmt}", "title": "Bad Request"})
+            record["voice"] = voice["id"]
+            speed = float(request.get("generation_config", {}).get("speed", 1.0))
+            seconds = 0.06 * len(request["transcript"]) / speed
             return self.reply(200, tone(seconds, 16000), "audio/pcm")
         self.reply(404, {"error": {"message": f"no route {url.path}"}})
 

@@ -145,6 +145,28 @@ struct HostedProviderTests {
         }
     }
 
+    @Test("Cartesia: Bearer key, Cartesia-Version, voice by id, raw 16 kHz PCM, speed in generation_config")
+    func cartesia() async throws {
+        let synthesizer = CartesiaSynthesizer(baseURL: fake.baseURL, apiKey: FakeProviders.cartesiaKey)
+        let text = "Thanks for taking my call today."
+        let speech = try await synthesizer.synthesize(SpeechRequest(text: text, voiceID: "professional_male", speed: 1.25))
+        #expect(speech.audio.sampleRate == 16_000)
+        #expect(abs(speech.audio.duration - 0.06 * Double(text.count) / 1.25) < 0.01)
+        let request = try #require(try await fake.requests().last)
+        #expect(request["voice"] as? String == "a167e0f3-df7e-4d52-a9c3-f949145efdab")
+        #expect(request["version"] as? String == "2025-04-16")
+        let json = try #require(request["json"] as? [String: Any])
+        #expect(json["model_id"] as? String == "sonic-2" && json["transcript"] as? String == text)
+        #expect((json["generation_config"] as? [String: Any])?["speed"] as? Double == 1.25)
+        let wrong = CartesiaSynthesizer(baseURL: fake.baseURL, apiKey: "bad")
+        await #expect(throws: SpeechError.self) { try await wrong.synthesize(SpeechRequest(text: text, voiceID: "bella")) }
+        let engines = try SpeechEngines.make(SpeechConfiguration.fromEnvironment([
+            "PARLEY_TTS_PROVIDER": "cartesia", "CARTESIA_API_KEY": FakeProviders.cartesiaKey, "CARTESIA_BASE_URL": fake.baseURL.absoluteString,
+        ]))
+        #expect(engines.synthesizer is CartesiaSynthesizer)
+        #expect(throws: SpeechError.self) { try SpeechEngines.make(SpeechConfiguration.fromEnvironment(["PARLEY_TTS_PROVIDER": "cartesia"])) }
+    }
+
     @Test("configuration from the environment picks the engines once")
     func configuration() async throws {
         let defaults = try SpeechConfiguration.fromEnvironment([:])

@@ -38,16 +38,16 @@ struct OperationsRoutes: RouteCollection {
     /// really runs: a provider it does not use says `not_used`, a configured hosted one
     /// `configured` (its health is not probed on every call), the embedded engines `embedded`.
     static func services(database: Bool, context: ParleyContext) -> [String: String] {
-        let synthesizer = context.speech.synthesizer
-        let recognizer = context.speech.recognizer
+        let synthesis = context.speech.synthesisProvider
+        let recognition = context.speech.recognitionProvider
         let wording = context.prospectWording
         return [
             "database": database ? "healthy" : "unhealthy",
             "redis": "not_used",
-            "elevenlabs": synthesizer is ElevenLabsSynthesizer ? "configured" : "not_used",
+            "elevenlabs": synthesis == "elevenlabs" ? "configured" : "not_used",
             "claude": wording is AnthropicLanguageModel ? "configured" : "not_used",
-            "speech_recognition": recognizer is DeepgramRecognizer ? "deepgram" : (recognizer is UnavailableRecognizer ? "off" : "embedded"),
-            "speech_synthesis": synthesizer is ElevenLabsSynthesizer ? "elevenlabs" : (synthesizer is OpenAISpeechSynthesizer ? "openai" : "embedded"),
+            "speech_recognition": recognition == "none" ? "off" : recognition,
+            "speech_synthesis": synthesis,
             "language_model": wording is AnthropicLanguageModel ? "anthropic" : (wording == nil ? "embedded" : "openai_compatible"),
         ]
     }
