@@ -109,7 +109,8 @@ public struct Dialler: Sendable {
         } catch {
             result = CallResult(status: .failed, endReason: "failed: \(error)")
         }
-        try await finish(callLog, campaign: campaign, result: result, recording: recording, now: Date())
+        let cost = agents.supply.cost(of: agent, seconds: result.recordingSeconds, telephony: telephony.name)
+        try await finish(callLog, campaign: campaign, result: result, cost: cost, recording: recording, now: Date())
     }
 
     /// Checks the attempt is still to be made and stores its call log; nil when there is
@@ -173,7 +174,7 @@ public struct Dialler: Sendable {
 
     /// Stores how the call went (transcript analysis included), settles the number (or puts it
     /// back for a retry) and wakes the campaign, together.
-    private func finish(_ callLog: Conversation, campaign: Campaign, result: CallResult, recording: URL, now: Date) async throws {
+    private func finish(_ callLog: Conversation, campaign: Campaign, result: CallResult, cost: Double, recording: URL, now: Date) async throws {
         let turns = try await stores.conversations.turns(conversationID: callLog.id)
         let transcript = Transcript(segments: turns.map(\.segment))
         let reading = CallReading(transcript: transcript, summary: result.summary)
@@ -181,7 +182,7 @@ public struct Dialler: Sendable {
             guard let call = try await stores.conversations.conversation(publicID: callLog.publicID, organizationID: callLog.organizationID),
                   var number = try await stores.agents.number(campaignID: campaign.id, phoneNumber: callLog.details.agentCall?.phoneNumber ?? "")
             else { return }
-            _ = try await AgentCallRecord.close(call, result: result, reading: reading, recording: recording, at: now, in: stores)
+            _ = try await AgentCallRecord.close(call, result: result, reading: reading, cost: cost, recording: recording, at: now, in: stores)
             // A callee who asked not to be called again goes on the organization's list.
             if result.summary?.doNotCall == true {
                 try await stores.agents.block([BlockedNumber(organizationID: campaign.organizationID, phoneNumber: number.phoneNumber,
@@ -209,7 +210,7 @@ public struct Dialler: Sendable {
 /// The end of a voice agent's call, written once for campaign calls and web calls alike: the
 /// conversation with how it went, and its call-log row.
 enum AgentCallRecord {
-    static func close(_ call: Conversation, result: CallResult, reading: CallReading, recording: URL?, at now: Date,
+    static func close(_ call: Conversation, result: CallResult, reading: CallReading, cost: Double, recording: URL?, at now: Date,
                       in stores: TransactionStores) async throws -> Conversation {
         var call = call
         call.status = result.status == .failed ? .failed : .completed
@@ -225,6 +226,7 @@ enum AgentCallRecord {
         facts?.sentiment = reading.sentiment
         facts?.emotions = reading.emotions
         facts?.keyPhrases = reading.keyPhrases
+        facts?.cost = cost
         call.details.agentCall = facts
         try await stores.conversations.updateConversation(call)
         if let facts {

@@ -26,10 +26,18 @@ public struct EngineSupply: Sendable {
     /// Per engine: what runs instead of a provider that is not configured (`embedded`, or the
     /// hosted engine the server is configured with).
     public var fallback: [EngineKind: String]
+    /// What a minute of each hosted provider costs, for the calls' `cost`.
+    public var prices: CallPrices
 
-    public init(running: [EngineKind: Set<String>], fallback: [EngineKind: String]) {
+    public init(running: [EngineKind: Set<String>], fallback: [EngineKind: String], prices: CallPrices = CallPrices()) {
         self.running = running
         self.fallback = fallback
+        self.prices = prices
+    }
+
+    /// What a call of `seconds` cost: the carrier's minutes plus those of each engine that ran.
+    public func cost(of agent: VoiceAgent, seconds: Double, telephony: String) -> Double {
+        prices.cost(seconds: seconds, providers: [telephony] + engines(of: agent).map(\.running))
     }
 
     /// Which provider runs an agent's engine, and why when it is not the one named.
@@ -43,6 +51,39 @@ public struct EngineSupply: Sendable {
 
     public func engines(of agent: VoiceAgent) -> [AgentEngine] {
         EngineKind.allCases.map { engine($0, requested: agent.provider($0)) }
+    }
+}
+
+/// Prices per minute of call by provider, from configuration (`PARLEY_CALL_PRICES`, e.g.
+/// `twilio=0.014,deepgram=0.0043,cartesia=0.03`, in the operator's currency). The embedded
+/// engines, the simulated callee and web calls cost nothing whatever the table says.
+public struct CallPrices: Sendable, Equatable {
+    public var perMinute: [String: Double]
+
+    /// Providers that run on this server's own hardware.
+    static let free: Set<String> = ["embedded", "espeak", "piper", "whisper", "simulated", "web"]
+
+    public init(perMinute: [String: Double] = [:]) {
+        self.perMinute = perMinute
+    }
+
+    /// The cost of `seconds` of call on these providers, to a hundredth of a cent.
+    public func cost(seconds: Double, providers: [String]) -> Double {
+        let rate = providers.filter { !Self.free.contains($0) }.reduce(0) { $0 + (perMinute[$1] ?? 0) }
+        return (rate * max(0, seconds) / 60 * 10_000).rounded() / 10_000
+    }
+
+    /// Reads `name=price,…`; a malformed entry is named.
+    public static func parse(_ text: String) throws -> CallPrices {
+        var prices: [String: Double] = [:]
+        for entry in text.split(separator: ",") {
+            let parts = entry.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            guard parts.count == 2, !parts[0].isEmpty, let price = Double(parts[1]), price >= 0, price.isFinite else {
+                throw DomainError.validation(field: "PARLEY_CALL_PRICES", message: "entries are provider=price per minute (twilio=0.014), got '\(entry)'")
+            }
+            prices[parts[0]] = price
+        }
+        return CallPrices(perMinute: prices)
     }
 }
 

@@ -143,7 +143,7 @@ public enum ParleyApplication {
             prospectWording: wording, relay: relay, twilio: twilio,
             core: CoreServices(
                 work: SQLUnitOfWork { [unowned app] in app.db }, stores: SQLStoreAccess { [unowned app] in app.db },
-                engines: Self.engineSupply(speech: speech, wording: wording), speech: LiveSpeech(recognizer: speech.recognizer, synthesizer: speech.synthesizer),
+                engines: Self.engineSupply(speech: speech, wording: wording, prices: configuration.callPrices), speech: LiveSpeech(recognizer: speech.recognizer, synthesizer: speech.synthesizer),
                 wording: wording, telephony: twilio ?? SimulatedTelephony(realTime: configuration.simulatedCallsInRealTime),
                 recordings: URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("media/recordings")))
 
@@ -174,7 +174,7 @@ public enum ParleyApplication {
 
     /// What runs for an agent's engines: the embedded ones always, a hosted one once configured;
     /// a provider named but not configured falls back to what the server runs.
-    static func engineSupply(speech: SpeechEngines, wording: (any LanguageModel)?) -> EngineSupply {
+    static func engineSupply(speech: SpeechEngines, wording: (any LanguageModel)?, prices: CallPrices = CallPrices()) -> EngineSupply {
         let stt = speech.recognitionProvider
         let tts = speech.synthesisProvider
         let llm = wording is AnthropicLanguageModel ? "anthropic" : (wording == nil ? "embedded" : "openai")
@@ -184,7 +184,7 @@ public enum ParleyApplication {
                 .stt: stt == "embedded" ? ["embedded", "whisper"] : [stt],
                 .tts: tts == "embedded" ? ["embedded", "espeak", "piper"] : [tts, "embedded"],
             ],
-            fallback: [.llm: llm, .stt: stt == "none" ? "embedded" : stt, .tts: tts])
+            fallback: [.llm: llm, .stt: stt == "none" ? "embedded" : stt, .tts: tts], prices: prices)
     }
 
     static func routes(_ app: Application) throws {

@@ -1,4 +1,5 @@
 import Foundation
+import ParleyCore
 import ParleyDomain
 import ParleyStore
 
@@ -43,6 +44,8 @@ public struct ParleyConfiguration: Sendable {
     /// Twilio places the voice agents' calls when set (`PARLEY_TELEPHONY=twilio` with
     /// `TWILIO_ACCOUNT_SID`, `TWILIO_AUTH_TOKEN`, `TWILIO_FROM_NUMBER`); nil: the simulated callee.
     public var twilio: TwilioSettings?
+    /// Prices per minute of call by provider (`PARLEY_CALL_PRICES`); empty: every call costs 0.
+    public var callPrices = CallPrices()
     /// Prefixes moved from their defaults, by surface id (`PARLEY_PREFIX_IDENTITY` for the shared
     /// `/auth/*`, `PARLEY_PREFIX_SALES_TRAINER`,
     /// `PARLEY_PREFIX_SPEECH_COACHING`, `PARLEY_PREFIX_ADMIN`; `/` mounts a surface at the root).
@@ -131,6 +134,7 @@ public struct ParleyConfiguration: Sendable {
         case "twilio": configuration.twilio = try TwilioSettings.fromEnvironment(value)
         case let other: throw DomainError.validation(field: "PARLEY_TELEPHONY", message: "must be simulated or twilio, got '\(other)'")
         }
+        if let prices = value("PARLEY_CALL_PRICES") { configuration.callPrices = try CallPrices.parse(prices) }
         configuration.openSessionLimit = try integer("PARLEY_OPEN_SESSION_LIMIT", default: configuration.openSessionLimit, range: 1...100)
         for id in Surface.all.map(\.id) {
             let key = "PARLEY_PREFIX_" + id.uppercased().replacingOccurrences(of: "-", with: "_")

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import ParleyCore
 import ParleyServer
 import ParleyTestSupport
 import Testing
@@ -38,6 +39,8 @@ struct TwilioCallTests {
         try await TestServer.with({ configuration in
             configuration.twilio = TwilioSettings(accountSID: Self.accountSID, authToken: Self.authToken, fromNumber: "+14155550199",
                                                   apiBase: fakeBase, ringTimeout: 20)
+            // Twilio's minutes are priced; the embedded engines cost nothing whatever the table says.
+            configuration.callPrices = CallPrices(perMinute: ["twilio": 0.6, "espeak": 5, "embedded": 5])
         }) { server in
             let user = try await server.register()
             let person = "+14155550123", busy = "+14155550000", machine = "+14155559999"
@@ -82,6 +85,8 @@ struct TwilioCallTests {
             #expect(calleeSaid.contains("scheduling") && calleeSaid.contains("email"), "the callee's words went through recognition: \(turns)")
             #expect(turns.contains { $0["speaker"] as? String == "agent" })
             #expect(detail["recording_url"] is String, "\(detail)")
+            let seconds = detail["duration_seconds"] as? Double ?? 0
+            #expect(abs((detail["cost"] as? Double ?? 0) - seconds / 60 * 0.6) < 0.01, "cost \(detail["cost"] ?? "") for \(seconds) s")
             #expect((detail["latency"] as? [Any])?.isEmpty == false, "per-turn delays are kept: \(detail["latency"] ?? "")")
             let machineLog = try #require(logs.first { $0["phone_number"] as? String == machine })
             #expect(machineLog["status"] as? String == "voicemail")
