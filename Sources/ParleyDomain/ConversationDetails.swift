@@ -228,6 +228,10 @@ public struct AgentCallFacts: Sendable, Codable, Hashable {
     public var emotions: [String]
     public var keyPhrases: [String]
     public var cost: Double
+    /// The agent's extraction schema read from the call: a value (or null) per field.
+    public var extracted: [String: JSONValue]?
+    /// What read it: `rules`, or `model` when the configured language model did.
+    public var extractionSource: String?
 
     public init(agentID: UUID, campaignID: UUID?, phoneNumber: String, attempt: Int, telephony: String, status: CallLogStatus,
                 endReason: String? = nil, engineNotes: [String] = [], latencies: [TurnLatency] = [], recordingPath: String? = nil,

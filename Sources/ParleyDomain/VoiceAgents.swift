@@ -59,6 +59,8 @@ public struct VoiceAgent: Sendable, Codable, Hashable, Identifiable {
     public var status: AgentStatus
     /// Nil: the default playbook, built from the name and description.
     public var playbook: AgentPlaybook?
+    /// Named fields every finished call is read into (empty: none).
+    public var extractionSchema: [ExtractionField] = []
     public var createdAt: Date
     public var updatedAt: Date
 
@@ -351,3 +353,27 @@ public struct CallStatistics: Sendable, Hashable {
         self.sentiments = sentiments
     }
 }
+
+/// One named field an agent reads out of each finished call ("budget", "interested", …).
+public struct ExtractionField: Sendable, Codable, Hashable {
+    /// The kinds of value a field holds.
+    public enum Kind: String, Sendable, Codable, Hashable, CaseIterable {
+        case text, number, boolean, choice
+    }
+
+    /// An identifier (letters, digits, underscores), the key of the value read.
+    public var name: String
+    public var kind: Kind
+    /// What the field means, in words; it guides both the rules and a language model.
+    public var description: String?
+    /// The allowed values of a `choice` field.
+    public var choices: [String]
+
+    public init(name: String, kind: Kind, description: String? = nil, choices: [String] = []) {
+        self.name = name
+        self.kind = kind
+        self.description = description
+        self.choices = choices
+    }
+}
+
