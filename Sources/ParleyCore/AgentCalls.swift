@@ -330,7 +330,7 @@ public struct AgentWebCalls: Sendable {
             settings: LiveSettings(voiceID: agent.voice(among: speech.synthesizer.voiceIDs), timeLimit: timeLimit, repLabel: "user", counterpartLabel: "agent"),
             emit: { event in
                 if settles, case .ended(let reason, let ended) = event {
-                    let settled = (try? await calls.settle(ended, agent: agent, reason: reason)) ?? ended
+                    let settled = (try? await calls.settle(ended, agent: agent, wording: wording, reason: reason)) ?? ended
                     await emit(.ended(reason: reason, conversation: settled))
                 } else {
                     await emit(event)
@@ -347,10 +347,10 @@ public struct AgentWebCalls: Sendable {
         return CallResult(status: .completed, endReason: reason, latencies: latencies, recordingSeconds: recordingSeconds, summary: summary)
     }
 
-    func settle(_ ended: Conversation, agent: VoiceAgent, reason: String) async throws -> Conversation {
+    func settle(_ ended: Conversation, agent: VoiceAgent, wording: (any LanguageModel)?, reason: String) async throws -> Conversation {
         let turns = try await stores.conversations.turns(conversationID: ended.id)
         let result = Self.result(of: ended, reason: reason, recordingSeconds: ended.duration ?? 0)
-        let reading = CallReading(transcript: Transcript(segments: turns.map(\.segment)), summary: result.summary)
+        let reading = await CallReading.read(Transcript(segments: turns.map(\.segment)), summary: result.summary, agent: agent, wording: wording)
         let cost = agents.supply.cost(of: agent, seconds: result.recordingSeconds, telephony: "web")
         return try await work.run { stores in
             guard let current = try await stores.conversations.conversation(publicID: ended.publicID, organizationID: ended.organizationID) else { return ended }

@@ -110,7 +110,7 @@ public struct Dialler: Sendable {
             result = CallResult(status: .failed, endReason: "failed: \(error)")
         }
         let cost = agents.supply.cost(of: agent, seconds: result.recordingSeconds, telephony: telephony.name)
-        try await finish(callLog, campaign: campaign, result: result, cost: cost, recording: recording, now: Date())
+        try await finish(callLog, campaign: campaign, agent: agent, result: result, cost: cost, recording: recording, now: Date())
     }
 
     /// Checks the attempt is still to be made and stores its call log; nil when there is
@@ -174,10 +174,11 @@ public struct Dialler: Sendable {
 
     /// Stores how the call went (transcript analysis included), settles the number (or puts it
     /// back for a retry) and wakes the campaign, together.
-    private func finish(_ callLog: Conversation, campaign: Campaign, result: CallResult, cost: Double, recording: URL, now: Date) async throws {
+    private func finish(_ callLog: Conversation, campaign: Campaign, agent: VoiceAgent, result: CallResult, cost: Double, recording: URL,
+                        now: Date) async throws {
         let turns = try await stores.conversations.turns(conversationID: callLog.id)
         let transcript = Transcript(segments: turns.map(\.segment))
-        let reading = CallReading(transcript: transcript, summary: result.summary)
+        let reading = await CallReading.read(transcript, summary: result.summary, agent: agent, wording: wording)
         try await work.run { stores in
             guard let call = try await stores.conversations.conversation(publicID: callLog.publicID, organizationID: callLog.organizationID),
                   var number = try await stores.agents.number(campaignID: campaign.id, phoneNumber: callLog.details.agentCall?.phoneNumber ?? "")
@@ -227,6 +228,8 @@ enum AgentCallRecord {
         facts?.emotions = reading.emotions
         facts?.keyPhrases = reading.keyPhrases
         facts?.cost = cost
+        facts?.extracted = reading.extracted
+        facts?.extractionSource = reading.extractionSource
         call.details.agentCall = facts
         try await stores.conversations.updateConversation(call)
         if let facts {
@@ -246,6 +249,20 @@ struct CallReading {
     var sentiment: String?
     var emotions: [String]
     var keyPhrases: [String]
+    /// The agent's extraction schema read from the call, and what read it (`rules`, `model`).
+    var extracted: [String: JSONValue]?
+    var extractionSource: String?
+
+    /// The reading with the agent's extraction schema read too (by `wording` when one is configured).
+    static func read(_ transcript: Transcript, summary: CallSummary?, agent: VoiceAgent?, wording: (any LanguageModel)?) async -> CallReading {
+        var reading = CallReading(transcript: transcript, summary: summary)
+        guard let schema = agent?.extractionSchema, !schema.isEmpty else { return reading }
+        let lines = transcript.segments.map { CallExtractor.Line(isAgent: $0.isAgentLine, text: $0.text) }
+        let (values, source) = await CallExtractor().read(schema, from: lines, using: wording)
+        reading.extracted = values
+        reading.extractionSource = source
+        return reading
+    }
 
     init(transcript: Transcript, summary: CallSummary?) {
         guard !transcript.segments.isEmpty else {

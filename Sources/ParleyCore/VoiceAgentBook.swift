@@ -109,6 +109,8 @@ public struct AgentDraft: Sendable {
     public var voiceParameters: JSONValue?
     public var status: AgentStatus?
     public var playbook: AgentPlaybookDraft?
+    /// Fields each finished call is read into (`extraction_schema`).
+    public var extractionSchema: [ExtractionFieldDraft]?
 
     public init(name: String, description: String? = nil, llmProvider: String? = nil, llmModel: String? = nil, sttProvider: String? = nil,
                 ttsProvider: String? = nil, systemPrompt: String? = nil, language: String? = nil, voiceParameters: JSONValue? = nil,
@@ -162,8 +164,24 @@ public struct AgentChanges: Sendable {
     public var voiceParameters: JSONValue?
     public var status: AgentStatus?
     public var playbook: AgentPlaybookDraft??
+    public var extractionSchema: [ExtractionFieldDraft]?
 
     public init() {}
+}
+
+/// An extraction field as a client gives it; checked into an `ExtractionField`.
+public struct ExtractionFieldDraft: Sendable, Hashable {
+    public var name: String
+    public var type: String
+    public var description: String?
+    public var choices: [String]?
+
+    public init(name: String, type: String, description: String? = nil, choices: [String]? = nil) {
+        self.name = name
+        self.type = type
+        self.description = description
+        self.choices = choices
+    }
 }
 
 /// Voice agents: each user's own, named uniquely per user, with providers from the catalogue.
@@ -203,6 +221,7 @@ public struct VoiceAgentBook: Sendable {
             ttsProvider: draft.ttsProvider ?? "embedded", systemPrompt: draft.systemPrompt, language: draft.language ?? "en",
             voiceParameters: draft.voiceParameters ?? .object([:]), status: draft.status ?? .active, playbook: nil)
         agent.playbook = try draft.playbook.map { try Self.playbook($0) }
+        agent.extractionSchema = try Self.schema(draft.extractionSchema ?? [])
         agent = try Self.checked(agent)
         try await stores.agents.createAgent(agent)
         return agent
@@ -221,6 +240,7 @@ public struct VoiceAgentBook: Sendable {
         if let value = changes.voiceParameters { agent.voiceParameters = value }
         if let value = changes.status { agent.status = value }
         if let value = changes.playbook { agent.playbook = try value.map { try Self.playbook($0) } }
+        if let value = changes.extractionSchema { agent.extractionSchema = try Self.schema(value) }
         agent.updatedAt = Date()
         agent = try Self.checked(agent)
         try await stores.agents.updateAgent(agent)
@@ -230,6 +250,38 @@ public struct VoiceAgentBook: Sendable {
     public func delete(id: UUID, by user: User) async throws {
         _ = try await agent(id: id, of: user)
         guard try await stores.agents.deleteAgent(id: id, organizationID: user.organizationID) else { throw DomainError.notFound(entity: "agent") }
+    }
+
+    /// At most 20 fields, each named once as an identifier, of a known type; a choice has 2 to 20
+    /// distinct choices. The offending entry is named (`extraction_schema[2].choices`).
+    static func schema(_ drafts: [ExtractionFieldDraft]) throws -> [ExtractionField] {
+        guard drafts.count <= 20 else { throw DomainError.validation(field: "extraction_schema", message: "at most 20 fields") }
+        var names = Set<String>()
+        return try drafts.enumerated().map { index, draft in
+            let at = "extraction_schema[\(index)]"
+            let name = draft.name.trimmingCharacters(in: .whitespaces)
+            guard (1...40).contains(name.count), name.first?.isLetter == true,
+                  name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
+                throw DomainError.validation(field: "\(at).name", message: "must be 1 to 40 letters, digits or underscores, starting with a letter")
+            }
+            guard names.insert(name.lowercased()).inserted else { throw DomainError.validation(field: "\(at).name", message: "'\(name)' is named twice") }
+            guard let kind = ExtractionField.Kind(rawValue: draft.type.lowercased()) else {
+                throw DomainError.validation(field: "\(at).type", message: "must be one of text, number, boolean, choice")
+            }
+            let description = draft.description?.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard (description?.count ?? 0) <= 300 else { throw DomainError.validation(field: "\(at).description", message: "must be at most 300 characters") }
+            var choices: [String] = []
+            if kind == .choice {
+                choices = (draft.choices ?? []).map { $0.trimmingCharacters(in: .whitespaces) }
+                guard (2...20).contains(choices.count), Set(choices.map { $0.lowercased() }).count == choices.count,
+                      choices.allSatisfy({ (1...60).contains($0.count) }) else {
+                    throw DomainError.validation(field: "\(at).choices", message: "a choice field needs 2 to 20 different choices of 1 to 60 characters")
+                }
+            } else if draft.choices?.isEmpty == false {
+                throw DomainError.validation(field: "\(at).choices", message: "only a choice field has choices")
+            }
+            return ExtractionField(name: name, kind: kind, description: description?.isEmpty == true ? nil : description, choices: choices)
+        }
     }
 
     /// The playbook an agent's calls follow: its own fields where given, defaults from its

@@ -18,12 +18,13 @@ public struct SQLVoiceAgentStore: VoiceAgentStore, SQLStore {
         do {
             try await sql.raw("""
                 INSERT INTO voice_agents (id, organization_id, owner_id, name, name_key, description, llm_provider, llm_model,
-                    stt_provider, tts_provider, system_prompt, language, voice_parameters, status, playbook, created_at, updated_at)
+                    stt_provider, tts_provider, system_prompt, language, voice_parameters, status, playbook, extraction_schema, created_at, updated_at)
                 VALUES (\(bind: agent.id), \(bind: agent.organizationID), \(bind: agent.ownerID), \(bind: agent.name),
                     \(bind: Self.nameKey(agent.name)), \(bind: agent.description), \(bind: agent.llmProvider), \(bind: agent.llmModel),
                     \(bind: agent.sttProvider), \(bind: agent.ttsProvider), \(bind: agent.systemPrompt), \(bind: agent.language),
                     \(bind: try JSONColumn.encode(agent.voiceParameters)), \(bind: agent.status.rawValue),
-                    \(bind: try agent.playbook.map { try JSONColumn.encode($0) }), \(bind: agent.createdAt.timeIntervalSince1970),
+                    \(bind: try agent.playbook.map { try JSONColumn.encode($0) }),
+                    \(bind: agent.extractionSchema.isEmpty ? nil : try JSONColumn.encode(agent.extractionSchema)), \(bind: agent.createdAt.timeIntervalSince1970),
                     \(bind: agent.updatedAt.timeIntervalSince1970))
                 """).run()
         } catch let error as any DatabaseError where error.isConstraintFailure {
@@ -39,7 +40,9 @@ public struct SQLVoiceAgentStore: VoiceAgentStore, SQLStore {
                     stt_provider = \(bind: agent.sttProvider), tts_provider = \(bind: agent.ttsProvider),
                     system_prompt = \(bind: agent.systemPrompt), language = \(bind: agent.language),
                     voice_parameters = \(bind: try JSONColumn.encode(agent.voiceParameters)), status = \(bind: agent.status.rawValue),
-                    playbook = \(bind: try agent.playbook.map { try JSONColumn.encode($0) }), updated_at = \(bind: agent.updatedAt.timeIntervalSince1970)
+                    playbook = \(bind: try agent.playbook.map { try JSONColumn.encode($0) }),
+                    extraction_schema = \(bind: agent.extractionSchema.isEmpty ? nil : try JSONColumn.encode(agent.extractionSchema)),
+                    updated_at = \(bind: agent.updatedAt.timeIntervalSince1970)
                 WHERE id = \(bind: agent.id) AND organization_id = \(bind: agent.organizationID)
                 """).run()
         } catch let error as any DatabaseError where error.isConstraintFailure {
@@ -90,7 +93,7 @@ public struct SQLVoiceAgentStore: VoiceAgentStore, SQLStore {
     }
 
     static func agent(from row: any SQLRow) throws -> VoiceAgent {
-        VoiceAgent(
+        var agent = VoiceAgent(
             id: try row.decode(column: "id", as: UUID.self), organizationID: try row.decode(column: "organization_id", as: UUID.self),
             ownerID: try row.decode(column: "owner_id", as: Int.self), name: try row.decode(column: "name", as: String.self),
             description: try row.decode(column: "description", as: String?.self),
@@ -102,6 +105,8 @@ public struct SQLVoiceAgentStore: VoiceAgentStore, SQLStore {
             playbook: try JSONColumn.decode(AgentPlaybook.self, try row.decode(column: "playbook", as: String?.self)),
             createdAt: Date(timeIntervalSince1970: try row.decode(column: "created_at", as: Double.self)),
             updatedAt: Date(timeIntervalSince1970: try row.decode(column: "updated_at", as: Double.self)))
+        agent.extractionSchema = try JSONColumn.decode([ExtractionField].self, try row.decode(column: "extraction_schema", as: String?.self)) ?? []
+        return agent
     }
 
     // MARK: campaigns

@@ -18,5 +18,6 @@ public enum ParleyMigrations {
         M0013_LeadFilterIndex(),
         M0014_VoiceAgents(),
         M0015_ConversationComments(),
+        M0016_AgentExtractionSchema(),
     ]
 }

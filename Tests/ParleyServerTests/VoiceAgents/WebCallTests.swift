@@ -63,4 +63,60 @@ struct WebCallTests {
             await #expect(throws: (any Error).self) { _ = try await TestWebSocket.connect(server, path: "/agents/\(agent)/web-call?token=\(stranger)") }
         }
     }
+
+    @Test func everyFinishedCallIsReadIntoTheAgentsExtractionSchema() async throws {
+        try await TestServer.with { server in
+            let token = try await VoiceAgentTests.signIn(server)
+            let schema: [[String: Any]] = [
+                ["name": "email", "type": "text", "description": "Where to send the details"],
+                ["name": "technicians", "type": "number", "description": "How many technicians they have"],
+                ["name": "wants_demo", "type": "boolean", "description": "Whether they want a demo"],
+                ["name": "plan", "type": "choice", "choices": ["Basic", "Pro", "Enterprise"]],
+            ]
+            let agent = try await VoiceAgentTests.agent(server, token, [
+                "name": "Quinn", "description": "Books demos of our scheduling assistant", "extraction_schema": schema,
+            ])
+            let read = try await server.request(.GET, "/agents/\(agent)", token: token)
+            #expect((read.json["extraction_schema"] as? [[String: Any]])?.map { $0["name"] as? String } == ["email", "technicians", "wants_demo", "plan"])
+
+            // A typed web call.
+            let socket = try await TestWebSocket.connect(server, path: "/agents/\(agent)/web-call?token=\(token)")
+            try await socket.send(["type": "config", "data": ["format": "text"]])
+            _ = await socket.next(type: "ai_response")
+            for line in ["Yes, I have a minute.", "We have twelve technicians and we book every job by phone.",
+                         "Yes, a demo would be great, the Pro plan looks right for us.", "Please send it to dana@northwind.example."] {
+                try await socket.send(["type": "text", "data": line])
+                _ = await socket.next(type: "ai_response")
+            }
+            try await socket.send(["type": "control", "action": "end"])
+            let ended = await socket.next(type: "session_ended").message?["data"] as? [String: Any]
+            await socket.close()
+            let callID = try #require(ended?["call_id"] as? String)
+            let log = try await server.request(.GET, "/call-logs/\(callID)", token: token).json
+            let extracted = try #require(log["extracted_data"] as? [String: Any], "\(log)")
+            #expect(extracted["email"] as? String == "dana@northwind.example")
+            #expect(extracted["technicians"] as? Double == 12)
+            #expect(extracted["wants_demo"] as? Bool == true)
+            #expect(extracted["plan"] as? String == "Pro")
+            #expect(log["extraction_source"] as? String == "rules", "no language model is configured")
+
+            // Bad schemas name the entry at fault; nothing is stored.
+            for (bad, field) in [
+                ([["name": "1st", "type": "text"]], "extraction_schema[0].name"),
+                ([["name": "a", "type": "text"], ["name": "A", "type": "number"]], "extraction_schema[1].name"),
+                ([["name": "size", "type": "integer"]], "extraction_schema[0].type"),
+                ([["name": "plan", "type": "choice", "choices": ["Only"]]], "extraction_schema[0].choices"),
+                ([["name": "note", "type": "text", "choices": ["x", "y"]]], "extraction_schema[0].choices"),
+            ] as [([[String: Any]], String)] {
+                let refused = try await server.request(.PUT, "/agents/\(agent)", json: ["extraction_schema": bad], token: token)
+                #expect(refused.status == 422, "\(bad): \(refused.text)")
+                #expect(refused.text.contains(field), "\(refused.text)")
+            }
+            let unchanged = try await server.request(.GET, "/agents/\(agent)", token: token)
+            #expect((unchanged.json["extraction_schema"] as? [Any])?.count == 4)
+            // An empty schema clears it.
+            let cleared = try await server.request(.PUT, "/agents/\(agent)", json: ["extraction_schema": [] as [Any]], token: token)
+            #expect((cleared.json["extraction_schema"] as? [Any])?.isEmpty == true)
+        }
+    }
 }

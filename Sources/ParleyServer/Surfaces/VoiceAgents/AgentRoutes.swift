@@ -8,7 +8,7 @@ extension VoiceAgents {
     /// named but not configured here is accepted and the agent shows what runs instead.
     enum AgentRoutes {
         /// The document's fields, plus `playbook` (a documented extension: what the agent says
-        /// without a language model).
+        /// without a language model) and `extraction_schema` (the fields each call is read into).
         struct AgentBody: Decodable {
             var name: String?
             var description: String?
@@ -21,6 +21,16 @@ extension VoiceAgents {
             var voice_parameters: JSONValue?
             var status: AgentStatus?
             var playbook: PlaybookBody?
+            var extraction_schema: [ExtractionFieldBody]?
+        }
+
+        struct ExtractionFieldBody: Decodable {
+            var name: String
+            var type: String
+            var description: String?
+            var choices: [String]?
+
+            var draft: ExtractionFieldDraft { ExtractionFieldDraft(name: name, type: type, description: description, choices: choices) }
         }
 
         struct PlaybookBody: Decodable {
@@ -68,6 +78,10 @@ extension VoiceAgents {
             object["voice_parameters"] = agent.voiceParameters
             object["updated_at"] = .string(Timestamp.iso8601(agent.updatedAt))
             object["playbook"] = agent.playbook.map(playbook) ?? .null
+            object["extraction_schema"] = .array(agent.extractionSchema.map { field in
+                .object(["name": .string(field.name), "type": .string(field.kind.rawValue),
+                         "description": field.description.map(JSONValue.string) ?? .null, "choices": .array(field.choices.map(JSONValue.string))])
+            })
             object["engines"] = .object(Dictionary(uniqueKeysWithValues: supply.engines(of: agent).map { engine in
                 (engine.kind.rawValue, JSONValue.object([
                     "requested": .string(engine.requested), "running": .string(engine.running),
@@ -110,6 +124,7 @@ extension VoiceAgents {
                                    sttProvider: body.stt_provider, ttsProvider: body.tts_provider, systemPrompt: body.system_prompt,
                                    language: body.language, voiceParameters: body.voice_parameters, status: body.status)
             draft.playbook = body.playbook?.draft
+            draft.extractionSchema = body.extraction_schema?.map(\.draft)
             let agent = try await surfacing { try await request.core.agents.create(draft, by: user) }
             return try request.renderJSON(json(agent, supply: request.core.agents.supply), status: .created)
         }
@@ -137,6 +152,7 @@ extension VoiceAgents {
             changes.voiceParameters = body.voice_parameters
             changes.status = body.status
             changes.playbook = body.playbook.map { .some($0.draft) }
+            changes.extractionSchema = body.extraction_schema?.map(\.draft)
             let agent = try await surfacing { try await request.core.agents.update(id: id, changes, by: user) }
             return try request.renderJSON(json(agent, supply: request.core.agents.supply))
         }

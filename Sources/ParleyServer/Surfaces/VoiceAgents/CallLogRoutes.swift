@@ -95,6 +95,8 @@ extension VoiceAgents {
             object["attempt"] = .number(Double(facts?.attempt ?? 1))
             object["end_reason"] = facts?.endReason.map(JSONValue.string) ?? .null
             object["engine_notes"] = .array((facts?.engineNotes ?? []).map(JSONValue.string))
+            object["extracted_data"] = facts?.extracted.map(JSONValue.object) ?? .null
+            object["extraction_source"] = facts?.extractionSource.map(JSONValue.string) ?? .null
             object["latency"] = .array((facts?.latencies ?? []).map { latency in
                 .object(["turn": .number(Double(latency.turn)), "recognition_seconds": .number(round3(latency.recognition)),
                          "reply_seconds": .number(round3(latency.reply)), "first_audio_seconds": .number(round3(latency.firstAudio))])
