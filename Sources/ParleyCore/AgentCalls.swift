@@ -319,15 +319,17 @@ public struct AgentWebCalls: Sendable {
     /// The call's live pipeline with the agent as counterpart. A web call's end is recorded
     /// (summary, sentiment, key phrases, call log) before `ended` reaches `emit`; a phone call's
     /// (`settles: false`) is recorded by the dialler that placed it.
-    public func live(_ call: Conversation, agent: VoiceAgent, speech: LiveSpeech, wording: (any LanguageModel)?, timeLimit: TimeInterval = 600,
-                     settles: Bool = true, emit: @escaping @Sendable (ConversationEvent) async -> Void) async throws -> LiveConversation {
+    /// The agent's call control applies: its longest call, re-prompts after silence, and (with
+    /// `transfers`, on a line that can be transferred) a hand-off when the callee asks for a person.
+    public func live(_ call: Conversation, agent: VoiceAgent, speech: LiveSpeech, wording: (any LanguageModel)?, settles: Bool = true,
+                     transfers: Bool = false, emit: @escaping @Sendable (ConversationEvent) async -> Void) async throws -> LiveConversation {
         let organization = try await stores.identity.organization(id: call.organizationID)?.name ?? "our company"
         let playbook = VoiceAgentBook.playbook(for: agent, organization: organization)
         let counterpart = AICallerCounterpart.resume(call, lead: CallLead(), pitch: playbook.pitch, wording: wording)
         let calls = self
         return LiveConversation(
             conversation: call, counterpart: counterpart, turnsSoFar: 0, log: ConversationLog(stores: stores), speech: speech,
-            settings: LiveSettings(voiceID: agent.voice(among: speech.synthesizer.voiceIDs), timeLimit: timeLimit, repLabel: "user", counterpartLabel: "agent"),
+            settings: Self.settings(for: agent, voices: speech.synthesizer.voiceIDs, transfers: transfers),
             emit: { event in
                 if settles, case .ended(let reason, let ended) = event {
                     let settled = (try? await calls.settle(ended, agent: agent, wording: wording, reason: reason)) ?? ended
@@ -336,6 +338,17 @@ public struct AgentWebCalls: Sendable {
                     await emit(event)
                 }
             })
+    }
+
+    /// The live settings of one of the agent's calls, from its call control.
+    static func settings(for agent: VoiceAgent, voices: [String], transfers: Bool) -> LiveSettings {
+        let control = agent.callControl
+        var settings = LiveSettings(voiceID: agent.voice(among: voices), timeLimit: control.maxDuration, repLabel: "user", counterpartLabel: "agent")
+        settings.silence = SilencePolicy(timeout: control.silenceTimeout, maxReprompts: control.maxReprompts)
+        if transfers, control.transferNumber != nil {
+            settings.handOffLine = "Of course. I'll put you through to a colleague now, please stay on the line."
+        }
+        return settings
     }
 
     /// How a call that ran on the live pipeline went, from the conversation it ended with.

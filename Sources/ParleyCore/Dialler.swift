@@ -95,7 +95,7 @@ public struct Dialler: Sendable {
         let recording = recordings.appendingPathComponent(campaign.organizationID.uuidString.lowercased())
             .appendingPathComponent("\(callLog.publicID).wav")
         let outbound = OutboundCall(agent: agent, playbook: playbook, phoneNumber: job.phoneNumber, voicemail: campaign.voicemail, recording: recording,
-                                    callID: callLog.id, organizationID: campaign.organizationID)
+                                    maxDuration: agent.callControl.maxDuration, callID: callLog.id, organizationID: campaign.organizationID)
         let log = ConversationLog(stores: stores)
         let sequence = Counter()
         let conversationID = callLog.id

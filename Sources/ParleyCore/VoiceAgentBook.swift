@@ -111,6 +111,7 @@ public struct AgentDraft: Sendable {
     public var playbook: AgentPlaybookDraft?
     /// Fields each finished call is read into (`extraction_schema`).
     public var extractionSchema: [ExtractionFieldDraft]?
+    public var callControl: AgentCallControlDraft?
 
     public init(name: String, description: String? = nil, llmProvider: String? = nil, llmModel: String? = nil, sttProvider: String? = nil,
                 ttsProvider: String? = nil, systemPrompt: String? = nil, language: String? = nil, voiceParameters: JSONValue? = nil,
@@ -165,8 +166,33 @@ public struct AgentChanges: Sendable {
     public var status: AgentStatus?
     public var playbook: AgentPlaybookDraft??
     public var extractionSchema: [ExtractionFieldDraft]?
+    /// Changes to how calls are run; fields left out keep their values.
+    public var callControl: AgentCallControlDraft?
 
     public init() {}
+}
+
+/// Call control as a client gives it: each field left out keeps its value (or the default);
+/// `transferNumber` and `sendDigits` set to an empty string are removed.
+public struct AgentCallControlDraft: Sendable, Hashable {
+    public var silenceTimeout: Double?
+    public var maxReprompts: Int?
+    public var maxDuration: Double?
+    public var transferNumber: String?
+    public var transferMode: String?
+    public var transferRingTimeout: Int?
+    public var sendDigits: String?
+
+    public init(silenceTimeout: Double? = nil, maxReprompts: Int? = nil, maxDuration: Double? = nil, transferNumber: String? = nil,
+                transferMode: String? = nil, transferRingTimeout: Int? = nil, sendDigits: String? = nil) {
+        self.silenceTimeout = silenceTimeout
+        self.maxReprompts = maxReprompts
+        self.maxDuration = maxDuration
+        self.transferNumber = transferNumber
+        self.transferMode = transferMode
+        self.transferRingTimeout = transferRingTimeout
+        self.sendDigits = sendDigits
+    }
 }
 
 /// An extraction field as a client gives it; checked into an `ExtractionField`.
@@ -222,6 +248,7 @@ public struct VoiceAgentBook: Sendable {
             voiceParameters: draft.voiceParameters ?? .object([:]), status: draft.status ?? .active, playbook: nil)
         agent.playbook = try draft.playbook.map { try Self.playbook($0) }
         agent.extractionSchema = try Self.schema(draft.extractionSchema ?? [])
+        if let control = draft.callControl { agent.callControl = try Self.callControl(control, over: agent.callControl) }
         agent = try Self.checked(agent)
         try await stores.agents.createAgent(agent)
         return agent
@@ -241,6 +268,7 @@ public struct VoiceAgentBook: Sendable {
         if let value = changes.status { agent.status = value }
         if let value = changes.playbook { agent.playbook = try value.map { try Self.playbook($0) } }
         if let value = changes.extractionSchema { agent.extractionSchema = try Self.schema(value) }
+        if let value = changes.callControl { agent.callControl = try Self.callControl(value, over: agent.callControl) }
         agent.updatedAt = Date()
         agent = try Self.checked(agent)
         try await stores.agents.updateAgent(agent)
@@ -250,6 +278,51 @@ public struct VoiceAgentBook: Sendable {
     public func delete(id: UUID, by user: User) async throws {
         _ = try await agent(id: id, of: user)
         guard try await stores.agents.deleteAgent(id: id, organizationID: user.organizationID) else { throw DomainError.notFound(entity: "agent") }
+    }
+
+    /// Call control within sensible bounds, each offending field named (`call_control.max_duration_seconds`).
+    static func callControl(_ draft: AgentCallControlDraft, over current: AgentCallControl) throws -> AgentCallControl {
+        var control = current
+        func field(_ name: String) -> String { "call_control.\(name)" }
+        if let value = draft.silenceTimeout {
+            guard (3...60).contains(value) else { throw DomainError.validation(field: field("silence_timeout_seconds"), message: "must be from 3 to 60 seconds") }
+            control.silenceTimeout = value
+        }
+        if let value = draft.maxReprompts {
+            guard (0...5).contains(value) else { throw DomainError.validation(field: field("max_reprompts"), message: "must be from 0 to 5") }
+            control.maxReprompts = value
+        }
+        if let value = draft.maxDuration {
+            guard (30...3600).contains(value) else { throw DomainError.validation(field: field("max_duration_seconds"), message: "must be from 30 to 3600 seconds") }
+            control.maxDuration = value
+        }
+        if let value = draft.transferNumber {
+            if value.isEmpty {
+                control.transferNumber = nil
+            } else {
+                guard let number = PhoneNumber.e164(value) else {
+                    throw DomainError.validation(field: field("transfer_number"), message: "must be a phone number in E.164 form (+14155550123)")
+                }
+                control.transferNumber = number
+            }
+        }
+        if let value = draft.transferMode {
+            guard let mode = AgentCallControl.TransferMode(rawValue: value) else {
+                throw DomainError.validation(field: field("transfer_mode"), message: "must be cold or announced")
+            }
+            control.transferMode = mode
+        }
+        if let value = draft.transferRingTimeout {
+            guard (5...60).contains(value) else { throw DomainError.validation(field: field("transfer_ring_timeout_seconds"), message: "must be from 5 to 60 seconds") }
+            control.transferRingTimeout = value
+        }
+        if let value = draft.sendDigits {
+            guard value.isEmpty || (value.count <= 32 && value.allSatisfy({ "0123456789*#w".contains($0) })) else {
+                throw DomainError.validation(field: field("send_digits"), message: "must be up to 32 of 0-9, *, # and w (a half-second wait)")
+            }
+            control.sendDigits = value.isEmpty ? nil : value
+        }
+        return control
     }
 
     /// At most 20 fields, each named once as an identifier, of a known type; a choice has 2 to 20

@@ -61,6 +61,8 @@ public struct VoiceAgent: Sendable, Codable, Hashable, Identifiable {
     public var playbook: AgentPlaybook?
     /// Named fields every finished call is read into (empty: none).
     public var extractionSchema: [ExtractionField] = []
+    /// How its calls are run: silence, length, transfer to a person, digits to send.
+    public var callControl = AgentCallControl()
     public var createdAt: Date
     public var updatedAt: Date
 
@@ -375,5 +377,34 @@ public struct ExtractionField: Sendable, Codable, Hashable {
         self.description = description
         self.choices = choices
     }
+}
+
+/// How an agent's calls are run, beyond what it says: re-prompts after silence, the longest a
+/// call may last, handing over to a person who asked for one, and digits to dial once answered.
+public struct AgentCallControl: Sendable, Codable, Hashable {
+    /// How a call is handed to a person.
+    public enum TransferMode: String, Sendable, Codable, Hashable, CaseIterable {
+        /// Put straight through.
+        case cold
+        /// The person hears who is calling and why before the callee is connected.
+        case announced
+    }
+
+    /// Seconds of silence after the agent spoke before it asks whether the callee is still there.
+    public var silenceTimeout: Double = 8
+    /// Re-prompts before a silent call is ended (`silence`).
+    public var maxReprompts: Int = 2
+    /// The longest a call may last, in seconds.
+    public var maxDuration: Double = 600
+    /// Where a callee who asks for a person is transferred (E.164); nil: no transfer.
+    public var transferNumber: String?
+    public var transferMode: TransferMode = .cold
+    /// Seconds the person's phone rings before the transfer gives up.
+    public var transferRingTimeout: Int = 20
+    /// DTMF digits sent once the call is answered (`0-9`, `*`, `#`, `w` for a half-second wait), to
+    /// reach an extension behind a switchboard.
+    public var sendDigits: String?
+
+    public init() {}
 }
 

@@ -18,13 +18,14 @@ public struct SQLVoiceAgentStore: VoiceAgentStore, SQLStore {
         do {
             try await sql.raw("""
                 INSERT INTO voice_agents (id, organization_id, owner_id, name, name_key, description, llm_provider, llm_model,
-                    stt_provider, tts_provider, system_prompt, language, voice_parameters, status, playbook, extraction_schema, created_at, updated_at)
+                    stt_provider, tts_provider, system_prompt, language, voice_parameters, status, playbook, extraction_schema, call_control, created_at, updated_at)
                 VALUES (\(bind: agent.id), \(bind: agent.organizationID), \(bind: agent.ownerID), \(bind: agent.name),
                     \(bind: Self.nameKey(agent.name)), \(bind: agent.description), \(bind: agent.llmProvider), \(bind: agent.llmModel),
                     \(bind: agent.sttProvider), \(bind: agent.ttsProvider), \(bind: agent.systemPrompt), \(bind: agent.language),
                     \(bind: try JSONColumn.encode(agent.voiceParameters)), \(bind: agent.status.rawValue),
                     \(bind: try agent.playbook.map { try JSONColumn.encode($0) }),
-                    \(bind: agent.extractionSchema.isEmpty ? nil : try JSONColumn.encode(agent.extractionSchema)), \(bind: agent.createdAt.timeIntervalSince1970),
+                    \(bind: agent.extractionSchema.isEmpty ? nil : try JSONColumn.encode(agent.extractionSchema)),
+                    \(bind: try JSONColumn.encode(agent.callControl)), \(bind: agent.createdAt.timeIntervalSince1970),
                     \(bind: agent.updatedAt.timeIntervalSince1970))
                 """).run()
         } catch let error as any DatabaseError where error.isConstraintFailure {
@@ -42,6 +43,7 @@ public struct SQLVoiceAgentStore: VoiceAgentStore, SQLStore {
                     voice_parameters = \(bind: try JSONColumn.encode(agent.voiceParameters)), status = \(bind: agent.status.rawValue),
                     playbook = \(bind: try agent.playbook.map { try JSONColumn.encode($0) }),
                     extraction_schema = \(bind: agent.extractionSchema.isEmpty ? nil : try JSONColumn.encode(agent.extractionSchema)),
+                    call_control = \(bind: try JSONColumn.encode(agent.callControl)),
                     updated_at = \(bind: agent.updatedAt.timeIntervalSince1970)
                 WHERE id = \(bind: agent.id) AND organization_id = \(bind: agent.organizationID)
                 """).run()
@@ -106,6 +108,7 @@ public struct SQLVoiceAgentStore: VoiceAgentStore, SQLStore {
             createdAt: Date(timeIntervalSince1970: try row.decode(column: "created_at", as: Double.self)),
             updatedAt: Date(timeIntervalSince1970: try row.decode(column: "updated_at", as: Double.self)))
         agent.extractionSchema = try JSONColumn.decode([ExtractionField].self, try row.decode(column: "extraction_schema", as: String?.self)) ?? []
+        agent.callControl = try JSONColumn.decode(AgentCallControl.self, try row.decode(column: "call_control", as: String?.self)) ?? AgentCallControl()
         return agent
     }
 

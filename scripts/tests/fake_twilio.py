@@ -15,11 +15,14 @@ Media Streams (https://www.twilio.com/docs/voice/media-streams/websocket-message
 `start`, `media` (base64 μ-law 8 kHz, 20 ms a frame, in real time), `mark` returned once the audio
 sent before it has played (at once on `clear`, which drops what is queued), `stop`.
 
-What a number does: ending in 0000 it is busy; in 9999 a machine answers; otherwise a person
-answers and says the given lines, the first after the agent's greeting has played, the second over
-the agent's next reply (barge-in: it expects a `clear`), the rest after each reply has played;
-after the last reply they hang up. Two malformed frames are sent during each call. Everything
-seen is reported by `GET /__fake/report`.
+What a number does: ending in 0000 it is busy; in 9999 a machine answers; in 7777 a person says
+the --transfer-wav lines (one of which asks for a person: the agent is expected to redirect the
+call to a <Dial>, whose <Number url> announcement the fake fetches as the person would hear it);
+otherwise a person answers and says the --callee-wav lines, the first after the agent's greeting
+has played, then presses 5 (a `dtmf` event), the second over the agent's next reply (barge-in: it
+expects a `clear`), the rest after each reply has played; after the last reply they hang up. Two
+malformed frames are sent during each call. `POST …/Calls/{sid}.json` with Twiml records the new
+TwiML and ends the stream. Everything seen is reported by `GET /__fake/report`.
 
 Usage: fake_twilio.py --port-file F --account-sid AC… --auth-token T --callee-wav a.wav b.wav …
 """
@@ -84,6 +87,7 @@ class Fake:
     def __init__(self, args):
         self.args = args
         self.lines = [line_audio(path) for path in args.callee_wav]
+        self.transfer_lines = [line_audio(path) for path in args.transfer_wav or []]
         self.calls = {}
         self.lock = threading.Lock()
         self.problems = []
@@ -157,13 +161,34 @@ class Fake:
             if stream:
                 call["stream_url"] = stream[0]
                 self.media_stream(call, stream[0], stream[1], machine=answered_by != "human")
+                if call.get("redirect_twiml"):
+                    self.follow_redirect(call)
             call["status"] = "completed"
             self.callback(call, "completed", CallDuration=int(time.time() - started), AnsweredBy=answered_by)
         except Exception as error:
             self.problem(f"call {call['sid']}: {error.__class__.__name__}: {error}")
 
+    def follow_redirect(self, call):
+        """New TwiML for the call: a <Dial> is followed as Twilio would (the <Number url> is what the
+        person hears on answering, fetched with the called party's parameters)."""
+        root = ElementTree.fromstring(call["redirect_twiml"])
+        dial = root.find("./Dial")
+        if dial is None:
+            self.problem(f"redirected to TwiML without <Dial>: {call['redirect_twiml']}")
+            return
+        number = dial.find("./Number")
+        call["transfer"] = {"number": (number.text or "").strip() if number is not None else None, "timeout": dial.get("timeout"),
+                            "caller_id": dial.get("callerId")}
+        if number is not None and number.get("url"):
+            status, twiml = self.webhook(call, number.get("url"), {
+                "CallSid": "CA" + "".join(random.choice("0123456789abcdef") for _ in range(32)), "AccountSid": self.args.account_sid,
+                "From": call["from"], "To": call["transfer"]["number"], "CallStatus": "in-progress", "Direction": "outbound-dial",
+                "ParentCallSid": call["sid"]})
+            call["transfer"]["announcement"] = twiml if status == 200 else f"HTTP {status}"
+
     def media_stream(self, call, url, parameters, machine):
         socket = websocket.create_connection(url, timeout=10)
+        socket.settimeout(None)  # the server may say nothing for long stretches (the agent's audio is sent at once)
         stream_sid = "MZ" + "".join(random.choice("0123456789abcdef") for _ in range(32))
         call["stream_sid"] = stream_sid
         state = {"queued_until": time.time(), "pending": [], "agent_media": 0, "agent_audio_seconds": 0.0, "marks": 0,
@@ -247,7 +272,7 @@ class Fake:
             deadline = time.time() + limit
             while time.time() < deadline and not condition():
                 with lock:
-                    if state["closed"] or call.get("hung_up"):
+                    if state["closed"] or call.get("hung_up") or call.get("redirect_twiml"):
                         return False
                 tick(SILENCE)
             return condition()
@@ -262,6 +287,19 @@ class Fake:
         if machine:
             # The agent's message plays; the server hangs up when it has (or the fake gives up).
             wait_for(lambda: call.get("hung_up"), 60)
+        elif call["to"].endswith("7777"):
+            if not wait_for(lambda: marks_returned() >= 1, 60):
+                self.problem("the agent's greeting never finished playing")
+            for audio in self.transfer_lines:
+                say(audio)
+                replies = marks_returned() + 1
+                if not wait_for(lambda: marks_returned() >= replies or call.get("redirect_twiml"), 60):
+                    break
+                if call.get("redirect_twiml"):
+                    break
+                wait_for(lambda: False, 0.6)
+            wait_for(lambda: call.get("redirect_twiml"), 20)
+            call["hung_up_by_callee"] = False
         else:
             if not wait_for(lambda: marks_returned() >= 1, 60):
                 self.problem("the agent's greeting never finished playing")
@@ -269,6 +307,8 @@ class Fake:
                 with lock:
                     state["reply_started"] = None
                 say(audio)
+                if index == 0:
+                    send({"event": "dtmf", "streamSid": stream_sid, "dtmf": {"track": "inbound_track", "digit": "5"}})
                 replies = marks_returned() + 1
                 if index == 0 and len(self.lines) > 1:
                     # Barge in: the next line starts while the agent's reply is playing.
@@ -325,6 +365,7 @@ class Handler(BaseHTTPRequestHandler):
             sid = "CA" + "".join(random.choice("0123456789abcdef") for _ in range(32))
             call = {"sid": sid, "to": to, "from": one("From"), "url": one("Url"), "status_callback": one("StatusCallback"),
                     "events": form.get("StatusCallbackEvent", []), "machine_detection": one("MachineDetection"), "timeout": one("Timeout"),
+                    "send_digits": one("SendDigits") or None,
                     "status": "queued", "sequence": 0, "webhooks": []}
             with fake.lock:
                 fake.calls[sid] = call
@@ -339,6 +380,8 @@ class Handler(BaseHTTPRequestHandler):
                 return self.reply(404, {"code": 20404, "message": "The requested resource was not found", "status": 404})
             if (form.get("Status") or [""])[0] == "completed":
                 call["hung_up"] = True
+            elif (form.get("Twiml") or [""])[0]:
+                call["redirect_twiml"] = form["Twiml"][0]
             return self.reply(200, {"sid": sid, "status": call["status"]})
         self.reply(404, {"code": 20404, "message": "The requested resource was not found", "status": 404})
 
@@ -349,6 +392,7 @@ def main():
     parser.add_argument("--account-sid", required=True)
     parser.add_argument("--auth-token", required=True)
     parser.add_argument("--callee-wav", nargs="+", required=True)
+    parser.add_argument("--transfer-wav", nargs="*", help="what the person at a number ending in 7777 says")
     args = parser.parse_args()
     Handler.fake = Fake(args)
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

@@ -1,6 +1,7 @@
 import Foundation
 import ParleyAudio
 import ParleyDomain
+import ParleyIntelligence
 import ParleySpeech
 
 /// The other side of a live conversation that talks back: the AI prospect (Sales Trainer), the
@@ -48,6 +49,11 @@ public struct LiveSettings: Sendable {
     public var measuresDelivery: Bool
     /// Whether finished turns of the rep are stored (a recorded talk is processed as a whole instead).
     public var storesTurns: Bool
+    /// Re-prompts when the rep stays silent after the counterpart spoke; nil: never.
+    public var silence: SilencePolicy?
+    /// Ends the conversation with `transfer_requested` when the rep asks for a person, after this
+    /// line; nil: the counterpart answers such a request as any other.
+    public var handOffLine: String?
 
     public init(voiceID: String = "professional_female", timeLimit: TimeInterval? = nil, repLabel: String = "rep", counterpartLabel: String = "counterpart",
                 coaching: Bool = false, measuresDelivery: Bool = false, storesTurns: Bool = true) {
@@ -58,6 +64,20 @@ public struct LiveSettings: Sendable {
         self.coaching = coaching
         self.measuresDelivery = measuresDelivery
         self.storesTurns = storesTurns
+    }
+}
+
+/// What the counterpart does when nobody answers it: after `timeout` seconds of silence following
+/// its line it says `line`; after `maxReprompts` of those the conversation ends (`silence`).
+public struct SilencePolicy: Sendable {
+    public var timeout: TimeInterval
+    public var maxReprompts: Int
+    public var line: String
+
+    public init(timeout: TimeInterval, maxReprompts: Int, line: String = "Sorry, I didn't catch that. Are you still there?") {
+        self.timeout = timeout
+        self.maxReprompts = maxReprompts
+        self.line = line
     }
 }
 
@@ -86,6 +106,10 @@ public actor LiveConversation {
     private var clientPlayback: Bool?
     /// Listens for the rep starting to talk while the counterpart's audio plays.
     private var onset = SpeechOnsetDetector()
+    /// Waits out the silence after the counterpart's line (when the settings ask for re-prompts).
+    private var silenceWatch: Task<Void, Never>?
+    private var reprompts = 0
+    private var lastRepSound = Date.distantPast
     public private(set) var started = false
 
     /// `turnsSoFar`: turns already stored (a resumed conversation continues after them).
@@ -149,6 +173,7 @@ public actor LiveConversation {
         accumulate()
         conversation.status = .paused
         deadline?.cancel()
+        silenceWatch?.cancel()
         try await save()
         await emit(.paused)
     }
@@ -204,9 +229,18 @@ public actor LiveConversation {
     /// A finished turn of the rep, typed or recognised; the counterpart answers it.
     public func repSaid(_ text: String, words: [Word] = []) async throws {
         guard counterpart?.isFinished != true else { return }
+        silenceWatch?.cancel()
+        reprompts = 0
+        lastRepSound = Date()
         if settings.storesTurns {
             try await store(TranscriptSegment(id: nextSequence, speaker: .rep, speakerLabel: settings.repLabel, text: text, words: words),
                             sentiment: nil, intent: nil)
+        }
+        if let handOff = settings.handOffLine, HandOffRequest.asksForPerson(text) {
+            try await counterpartSays(CounterpartLine(text: handOff, stage: "transfer"))
+            try await save()
+            try await end(reason: "transfer_requested")
+            return
         }
         guard var engine = counterpart else { return }
         let reply = engine.respond(to: text)
@@ -220,11 +254,20 @@ public actor LiveConversation {
         }
     }
 
+    /// Keys the rep pressed on their phone (DTMF): kept in the transcript as `(pressed 5)`; the
+    /// counterpart does not answer them.
+    public func keypad(_ digits: String) async throws {
+        lastRepSound = Date()
+        try await store(TranscriptSegment(id: nextSequence, speaker: .rep, speakerLabel: settings.repLabel, text: "(pressed \(digits))"),
+                        sentiment: nil, intent: nil)
+    }
+
     /// Audio at 16 kHz mono. A rep who talks over the counterpart (300 ms of speech while its
     /// audio plays) interrupts it at once (barge-in); what they say is heard and answered as
     /// usual when they stop.
     public func hear(_ samples: [Float]) async {
         audioInput?.yield(PCMAudio(samples: samples, sampleRate: PCMAudio.analysisSampleRate))
+        if settings.silence != nil, Self.isSound(samples) { lastRepSound = Date() }
         if delivery != nil, let updates = delivery?.appendAndDrain(samples) {
             for update in updates { await emit(.delivery(update)) }
         }
@@ -283,6 +326,44 @@ public actor LiveConversation {
             counterpartSpeakingUntil = Date().addingTimeInterval(playing)
             onset = SpeechOnsetDetector()
         }
+        if !line.endsConversation { watchSilence(from: Date().addingTimeInterval(playing ?? 0)) }
+    }
+
+    /// After the counterpart's line has played, waits for the rep; silence brings a re-prompt, and
+    /// too many end the conversation. Any sound from the rep (or a turn) restarts the wait.
+    private func watchSilence(from spokenUntil: Date) {
+        silenceWatch?.cancel()
+        guard let policy = settings.silence else { return }
+        silenceWatch = Task { [weak self] in
+            var due = spokenUntil.addingTimeInterval(policy.timeout)
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(max(0.05, due.timeIntervalSinceNow)))
+                guard !Task.isCancelled, let self else { return }
+                guard let next = await self.silenceElapsed(policy, due: due) else { return }
+                due = next
+            }
+        }
+    }
+
+    /// The wait ran out at `due`: nil when it is over (re-prompted or ended), or when to look again.
+    private func silenceElapsed(_ policy: SilencePolicy, due: Date) async -> Date? {
+        guard conversation.status == .active, counterpart?.isFinished != true else { return nil }
+        // Still playing at the client, or the rep made a sound meanwhile: wait a full timeout from then.
+        if clientPlayback == true { return Date().addingTimeInterval(policy.timeout) }
+        if lastRepSound > due.addingTimeInterval(-policy.timeout) { return lastRepSound.addingTimeInterval(policy.timeout) }
+        reprompts += 1
+        if reprompts > policy.maxReprompts {
+            try? await end(reason: "silence")
+            return nil
+        }
+        try? await counterpartSays(CounterpartLine(text: policy.line, stage: "reprompt"))
+        return nil
+    }
+
+    /// Any sound above the line's noise (an RMS over about −34 dBFS) counts as the rep being there.
+    static func isSound(_ samples: [Float]) -> Bool {
+        guard !samples.isEmpty else { return false }
+        return (samples.reduce(0) { $0 + $1 * $1 } / Float(samples.count)).squareRoot() > 0.02
     }
 
     private func store(_ segment: TranscriptSegment, sentiment: String?, intent: String?) async throws {
@@ -330,6 +411,8 @@ public actor LiveConversation {
     }
 
     private func stopInput() {
+        silenceWatch?.cancel()
+        silenceWatch = nil
         audioInput?.finish()
         audioInput = nil
         recognition?.cancel()

@@ -40,7 +40,7 @@ struct TwilioTelephony: Telephony {
             let sid = try await rest.createCall(
                 to: call.phoneNumber, from: settings.fromNumber, answerURL: "\(publicURL)/twilio/voice/\(key)",
                 statusCallback: "\(publicURL)/twilio/status/\(key)", detectMachines: call.voicemail == .leaveMessage ? "DetectMessageEnd" : "Enable",
-                timeout: settings.ringTimeout)
+                timeout: settings.ringTimeout, sendDigits: call.agent.callControl.sendDigits)
             placed = sid
             await board.placed(key, sid: sid)
             let result = try await outcome(of: events, sid: sid)
@@ -109,6 +109,19 @@ actor TwilioCallBoard {
     }
 
     private var slots: [String: Slot] = [:]
+    /// What the person a call is transferred to hears first (announced transfers), by call key;
+    /// kept after the call's slot closes, since Twilio asks for it while the transfer rings.
+    private var announcements: [String: (text: String, until: Date)] = [:]
+
+    func announce(_ text: String, for key: String) {
+        let now = Date()
+        announcements = announcements.filter { $0.value.until > now }
+        announcements[key] = (text, now.addingTimeInterval(600))
+    }
+
+    func announcement(_ key: String) -> String? {
+        announcements[key].flatMap { $0.until > Date() ? $0.text : nil }
+    }
 
     func open(_ key: String, call: OutboundCall) -> AsyncStream<TwilioCallEvent> {
         let (stream, continuation) = AsyncStream<TwilioCallEvent>.makeStream()
@@ -148,14 +161,17 @@ struct TwilioREST: Sendable {
     let settings: TwilioSettings
 
     /// Creates an outbound call (`POST /2010-04-01/Accounts/{sid}/Calls.json`); returns its SID.
-    func createCall(to: String, from: String, answerURL: String, statusCallback: String, detectMachines: String, timeout: Int) async throws -> String {
-        let fields: [(String, String)] = [
+    func createCall(to: String, from: String, answerURL: String, statusCallback: String, detectMachines: String, timeout: Int,
+                    sendDigits: String? = nil) async throws -> String {
+        var fields: [(String, String)] = [
             ("To", to), ("From", from), ("Url", answerURL), ("Method", "POST"),
             ("StatusCallback", statusCallback), ("StatusCallbackMethod", "POST"),
             ("StatusCallbackEvent", "initiated"), ("StatusCallbackEvent", "ringing"),
             ("StatusCallbackEvent", "answered"), ("StatusCallbackEvent", "completed"),
             ("MachineDetection", detectMachines), ("Timeout", String(timeout)),
         ]
+        // Played once the call is answered (an extension behind a switchboard).
+        if let sendDigits { fields.append(("SendDigits", sendDigits)) }
         let body = try await post("/2010-04-01/Accounts/\(settings.accountSID)/Calls.json", fields: fields)
         guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any], let sid = object["sid"] as? String else {
             throw TwilioError.unexpected("Twilio's answer to creating a call has no sid")
@@ -166,6 +182,11 @@ struct TwilioREST: Sendable {
     /// Ends a call in progress (`Status=completed`).
     func hangUp(_ sid: String) async throws {
         _ = try await post("/2010-04-01/Accounts/\(settings.accountSID)/Calls/\(sid).json", fields: [("Status", "completed")])
+    }
+
+    /// Gives a call in progress new TwiML (a transfer's `<Dial>`); its media stream stops.
+    func redirect(_ sid: String, twiml: String) async throws {
+        _ = try await post("/2010-04-01/Accounts/\(settings.accountSID)/Calls/\(sid).json", fields: [("Twiml", twiml)])
     }
 
     private func post(_ path: String, fields: [(String, String)]) async throws -> Data {

@@ -19,5 +19,6 @@ public enum ParleyMigrations {
         M0014_VoiceAgents(),
         M0015_ConversationComments(),
         M0016_AgentExtractionSchema(),
+        M0017_AgentCallControl(),
     ]
 }

@@ -26,13 +26,16 @@ struct TwilioCallTests {
             "We mostly use spreadsheets for scheduling, and it takes a lot of time every week.",
             "That sounds interesting. Please send me more details by email.",
         ]
-        var wavs: [String] = []
-        for (index, line) in lines.enumerated() {
-            let file = folder.appendingPathComponent("line\(index).wav")
-            try TestMedia.speechWAVFromProgram(line).write(to: file)
-            wavs.append(file.path)
+        func wavs(_ lines: [String], _ prefix: String) throws -> [String] {
+            try lines.enumerated().map { index, line in
+                let file = folder.appendingPathComponent("\(prefix)\(index).wav")
+                try TestMedia.speechWAVFromProgram(line).write(to: file)
+                return file.path
+            }
         }
-        let fake = try await BackgroundScript("fake_twilio.py", ["--account-sid", Self.accountSID, "--auth-token", Self.authToken, "--callee-wav"] + wavs)
+        let asksForPerson = ["Hello, this is Morgan.", "Please transfer me to a manager."]
+        let fake = try await BackgroundScript("fake_twilio.py", ["--account-sid", Self.accountSID, "--auth-token", Self.authToken]
+            + ["--callee-wav"] + (try wavs(lines, "line")) + ["--transfer-wav"] + (try wavs(asksForPerson, "transfer")))
         defer { fake.stop() }
         let fakeBase = "http://127.0.0.1:\(fake.port)"
 
@@ -43,11 +46,20 @@ struct TwilioCallTests {
             configuration.callPrices = CallPrices(perMinute: ["twilio": 0.6, "espeak": 5, "embedded": 5])
         }) { server in
             let user = try await server.register()
-            let person = "+14155550123", busy = "+14155550000", machine = "+14155559999"
-            let id = try await CampaignTests.campaign(server, user.accessToken, numbers: [person, busy, machine], concurrent: 3)
+            let person = "+14155550123", busy = "+14155550000", machine = "+14155559999", transferred = "+14155557777"
+            let agent = try await VoiceAgentTests.agent(server, user.accessToken, [
+                "name": "Sam", "description": "Books demos of our scheduling assistant",
+                "playbook": ["product": "our scheduling assistant", "value_proposition": "answer every call and book more jobs", "goal": "demo"],
+                "call_control": ["transfer_number": "+1 415 555 0100", "transfer_mode": "announced", "send_digits": "1w2"],
+            ])
+            let created = try await server.request(.POST, "/campaigns", json: [
+                "name": "Spring", "agent_id": agent, "phone_numbers": [person, busy, machine, transferred], "max_concurrent_calls": 4,
+                "max_attempts": 1, "voicemail_action": "leave_message",
+            ], token: user.accessToken)
+            let id = try #require(created.json["id"] as? String, "\(created.text)")
             #expect(try await server.request(.POST, "/campaigns/\(id)/launch", token: user.accessToken).status == 200)
             let done = try await CampaignTests.waitUntil(server, user.accessToken, id, timeout: .seconds(300)) { $0.status == "completed" }
-            #expect(done.counts["completed"] == 1 && done.counts["busy"] == 1 && done.counts["voicemail"] == 1, "\(done)")
+            #expect(done.counts["completed"] == 2 && done.counts["busy"] == 1 && done.counts["voicemail"] == 1, "\(done)")
 
             // What the fake saw: the REST request, the TwiML, the media stream and the callbacks.
             let report = try await Self.report(fakeBase)
@@ -57,6 +69,7 @@ struct TwilioCallTests {
             #expect(answered["from"] as? String == "+14155550199")
             #expect((answered["events"] as? [String])?.sorted() == ["answered", "completed", "initiated", "ringing"])
             #expect(answered["machine_detection"] as? String == "DetectMessageEnd", "the campaign leaves messages on machines")
+            #expect(answered["send_digits"] as? String == "1w2", "the agent's digits are dialled once the call is answered")
             let twiml = answered["twiml"] as? String ?? ""
             #expect(twiml.contains("<Connect><Stream url=\"ws://127.0.0.1:"), "\(twiml)")
             #expect(twiml.contains("/twilio/media/"), "\(twiml)")
@@ -88,6 +101,18 @@ struct TwilioCallTests {
             let seconds = detail["duration_seconds"] as? Double ?? 0
             #expect(abs((detail["cost"] as? Double ?? 0) - seconds / 60 * 0.6) < 0.01, "cost \(detail["cost"] ?? "") for \(seconds) s")
             #expect((detail["latency"] as? [Any])?.isEmpty == false, "per-turn delays are kept: \(detail["latency"] ?? "")")
+            #expect(turns.contains { $0["text"] as? String == "(pressed 5)" }, "the callee's key press is in the transcript: \(turns)")
+
+            // The callee who asked for a person was put through, announced.
+            let transferCall = try #require(calls.first { $0["to"] as? String == transferred })
+            let transfer = transferCall["transfer"] as? [String: Any] ?? [:]
+            #expect(transfer["number"] as? String == "+14155550100", "\(transferCall)")
+            #expect(transfer["timeout"] as? String == "20" && transfer["caller_id"] as? String == "+14155550199")
+            #expect((transfer["announcement"] as? String ?? "").contains("<Say>Transfer from Sam"), "\(transfer)")
+            let transferLog = try #require(logs.first { $0["phone_number"] as? String == transferred })
+            let transferDetail = try await server.request(.GET, "/call-logs/\(transferLog["id"] as? String ?? "")", token: user.accessToken).json
+            #expect(transferDetail["end_reason"] as? String == "transferred:+14155550100 (announced)", "\(transferDetail["end_reason"] ?? ""): \(transferDetail["transcript_turns"] ?? "")")
+
             let machineLog = try #require(logs.first { $0["phone_number"] as? String == machine })
             #expect(machineLog["status"] as? String == "voicemail")
             let recording = try await server.request(.GET, "/call-recordings/\(personLog["id"] as? String ?? "")", token: user.accessToken)

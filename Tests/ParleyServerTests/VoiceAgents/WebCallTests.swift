@@ -119,4 +119,35 @@ struct WebCallTests {
             #expect((cleared.json["extraction_schema"] as? [Any])?.isEmpty == true)
         }
     }
+
+    @Test func aSilentCallerIsAskedAgainThenTheCallEnds() async throws {
+        try await TestServer.with { server in
+            let token = try await VoiceAgentTests.signIn(server)
+            let agent = try await VoiceAgentTests.agent(server, token, [
+                "name": "Avery", "call_control": ["silence_timeout_seconds": 3, "max_reprompts": 1],
+            ])
+            let read = try await server.request(.GET, "/agents/\(agent)", token: token).json["call_control"] as? [String: Any]
+            #expect(read?["silence_timeout_seconds"] as? Double == 3 && read?["max_reprompts"] as? Int == 1 && read?["max_duration_seconds"] as? Double == 600)
+            let socket = try await TestWebSocket.connect(server, path: "/agents/\(agent)/web-call?token=\(token)")
+            try await socket.send(["type": "config", "data": ["format": "text"]])
+            _ = await socket.next(type: "ai_response")
+            // Nothing said: one re-prompt, then the call ends for silence.
+            let reprompt = await socket.next(type: "ai_response", timeout: .seconds(60)).message?["data"] as? [String: Any]
+            #expect(reprompt?["text"] as? String == "Sorry, I didn't catch that. Are you still there?")
+            let ended = await socket.next(type: "session_ended", timeout: .seconds(60)).message?["data"] as? [String: Any]
+            #expect(ended?["reason"] as? String == "silence", "\(String(describing: ended))")
+            await socket.close()
+            let log = try await server.request(.GET, "/call-logs/\(ended?["call_id"] as? String ?? "")", token: token).json
+            #expect(log["end_reason"] as? String == "silence")
+
+            // Bad call control names the field.
+            for (control, field) in [(["max_duration_seconds": 5], "call_control.max_duration_seconds"),
+                                     (["transfer_number": "call my boss"], "call_control.transfer_number"),
+                                     (["transfer_mode": "warm"], "call_control.transfer_mode"),
+                                     (["send_digits": "12a"], "call_control.send_digits")] as [([String: Any], String)] {
+                let refused = try await server.request(.PUT, "/agents/\(agent)", json: ["call_control": control], token: token)
+                #expect(refused.status == 422 && refused.text.contains(field), "\(refused.text)")
+            }
+        }
+    }
 }

@@ -22,6 +22,23 @@ extension VoiceAgents {
             var status: AgentStatus?
             var playbook: PlaybookBody?
             var extraction_schema: [ExtractionFieldBody]?
+            var call_control: CallControlBody?
+        }
+
+        struct CallControlBody: Decodable {
+            var silence_timeout_seconds: Double?
+            var max_reprompts: Int?
+            var max_duration_seconds: Double?
+            var transfer_number: String?
+            var transfer_mode: String?
+            var transfer_ring_timeout_seconds: Int?
+            var send_digits: String?
+
+            var draft: AgentCallControlDraft {
+                AgentCallControlDraft(silenceTimeout: silence_timeout_seconds, maxReprompts: max_reprompts, maxDuration: max_duration_seconds,
+                                      transferNumber: transfer_number, transferMode: transfer_mode,
+                                      transferRingTimeout: transfer_ring_timeout_seconds, sendDigits: send_digits)
+            }
         }
 
         struct ExtractionFieldBody: Decodable {
@@ -78,6 +95,13 @@ extension VoiceAgents {
             object["voice_parameters"] = agent.voiceParameters
             object["updated_at"] = .string(Timestamp.iso8601(agent.updatedAt))
             object["playbook"] = agent.playbook.map(playbook) ?? .null
+            let control = agent.callControl
+            object["call_control"] = .object([
+                "silence_timeout_seconds": .number(control.silenceTimeout), "max_reprompts": .number(Double(control.maxReprompts)),
+                "max_duration_seconds": .number(control.maxDuration), "transfer_number": control.transferNumber.map(JSONValue.string) ?? .null,
+                "transfer_mode": .string(control.transferMode.rawValue), "transfer_ring_timeout_seconds": .number(Double(control.transferRingTimeout)),
+                "send_digits": control.sendDigits.map(JSONValue.string) ?? .null,
+            ])
             object["extraction_schema"] = .array(agent.extractionSchema.map { field in
                 .object(["name": .string(field.name), "type": .string(field.kind.rawValue),
                          "description": field.description.map(JSONValue.string) ?? .null, "choices": .array(field.choices.map(JSONValue.string))])
@@ -125,6 +149,7 @@ extension VoiceAgents {
                                    language: body.language, voiceParameters: body.voice_parameters, status: body.status)
             draft.playbook = body.playbook?.draft
             draft.extractionSchema = body.extraction_schema?.map(\.draft)
+            draft.callControl = body.call_control?.draft
             let agent = try await surfacing { try await request.core.agents.create(draft, by: user) }
             return try request.renderJSON(json(agent, supply: request.core.agents.supply), status: .created)
         }
@@ -153,6 +178,7 @@ extension VoiceAgents {
             changes.status = body.status
             changes.playbook = body.playbook.map { .some($0.draft) }
             changes.extractionSchema = body.extraction_schema?.map(\.draft)
+            changes.callControl = body.call_control?.draft
             let agent = try await surfacing { try await request.core.agents.update(id: id, changes, by: user) }
             return try request.renderJSON(json(agent, supply: request.core.agents.supply))
         }

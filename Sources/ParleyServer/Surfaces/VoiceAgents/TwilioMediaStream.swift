@@ -36,6 +36,7 @@ actor TwilioMediaStream {
     private var hungUp = false
     private var ended: (reason: String, conversation: Conversation)?
     private var voicemail = false
+    private var transferredTo: String?
 
     init(key: String, telephony: TwilioTelephony, socket: WebSocket, logger: Logger, app: Application) {
         self.key = key
@@ -83,11 +84,12 @@ actor TwilioMediaStream {
             pendingMarks.remove(name)
             if pendingMarks.isEmpty {
                 await live?.playback(playing: false)
-                if agentFinished { await hangUp() }
+                if agentFinished { await leaveTheLine() }
             }
         case "dtmf":
-            let digit = (message["dtmf"] as? [String: Any])?["digit"] as? String ?? "?"
-            logger.info("Twilio media stream: the callee pressed \(digit)", metadata: ["key": "\(key)"])
+            guard let digit = (message["dtmf"] as? [String: Any])?["digit"] as? String, digit.count == 1,
+                  "0123456789*#".contains(digit) else { return }
+            try await live?.keypad(digit)
         default:
             logger.debug("Twilio media stream: dropped an unknown event \(event)")
         }
@@ -120,7 +122,7 @@ actor TwilioMediaStream {
         else { throw TwilioError.unexpected("the call log \(callID) is gone") }
         let speech = LiveSpeech(recognizer: app.parley.speech.liveRecognizer, synthesizer: app.parley.speech.synthesizer)
         let live = try await app.parley.core.webCalls.live(
-            conversation, agent: call.agent, speech: speech, wording: app.parley.prospectWording, timeLimit: call.maxDuration, settles: false
+            conversation, agent: call.agent, speech: speech, wording: app.parley.prospectWording, settles: false, transfers: true
         ) { [weak self] event in
             await self?.render(event)
         }
@@ -161,7 +163,7 @@ actor TwilioMediaStream {
         case .ended(let reason, let conversation):
             ended = (reason, conversation)
             agentFinished = true
-            if pendingMarks.isEmpty { await hangUp() }
+            if pendingMarks.isEmpty { await leaveTheLine() }
         default:
             break
         }
@@ -201,12 +203,36 @@ actor TwilioMediaStream {
         await speak(spoken.audio)
     }
 
-    private func hangUp() async {
+    /// The agent's last words have played: it hangs up, or hands the call to the transfer number
+    /// (`<Dial>` with the ring timeout; announced, the person first hears who is calling and why).
+    private func leaveTheLine() async {
         guard !hungUp, let callSID else { return }
         hungUp = true
-        do { try await telephony.rest.hangUp(callSID) } catch {
-            logger.warning("Twilio media stream: hanging up failed", metadata: ["call": "\(callSID)", "error": "\(error)"])
+        let control = call?.agent.callControl
+        do {
+            if ended?.reason == "transfer_requested", let control, let number = control.transferNumber {
+                var numberVerb = "<Number>\(number)</Number>"
+                if control.transferMode == .announced {
+                    await telephony.board.announce(announcement(), for: key)
+                    let url = VoiceAgents.TwilioRoutes.xmlEscaped("\(telephony.publicURL)/twilio/announce/\(key)")
+                    numberVerb = "<Number url=\"\(url)\" method=\"POST\">\(number)</Number>"
+                }
+                let dial = "<Dial timeout=\"\(control.transferRingTimeout)\" callerId=\"\(telephony.settings.fromNumber)\">\(numberVerb)</Dial>"
+                try await telephony.rest.redirect(callSID, twiml: "<Response>\(dial)</Response>")
+                transferredTo = number
+            } else {
+                try await telephony.rest.hangUp(callSID)
+            }
+        } catch {
+            logger.warning("Twilio media stream: ending the agent's part failed", metadata: ["call": "\(callSID)", "error": "\(error)"])
         }
+    }
+
+    /// What the person hears before an announced transfer: who is on the line and what it is about.
+    private func announcement() -> String {
+        let product = call?.playbook.product ?? ""
+        return "Transfer from \(call?.agent.name ?? "the voice agent"): a call with \(call?.phoneNumber ?? "a caller") about "
+            + "\(product.isEmpty ? "our offer" : product). They asked to speak with a person."
     }
 
     /// The stream is over: the pipeline ends (the callee hung up, unless the agent ended first),
@@ -221,11 +247,11 @@ actor TwilioMediaStream {
         if voicemail {
             result = CallResult(status: .voicemail, endReason: "voicemail_message_left", recordingSeconds: seconds)
         } else if let ended {
-            result = AgentWebCalls.result(of: ended.conversation, reason: ended.reason, recordingSeconds: seconds, latencies: latencies)
+            let reason = transferredTo.map { "transferred:\($0) (\(call.agent.callControl.transferMode.rawValue))" } ?? ended.reason
+            result = AgentWebCalls.result(of: ended.conversation, reason: reason, recordingSeconds: seconds, latencies: latencies)
         } else {
             result = CallResult(status: .failed, endReason: "failed: the media stream ended before the call started", recordingSeconds: seconds)
         }
-        _ = call
         await telephony.board.post(.ended(result), to: key)
     }
 

@@ -15,6 +15,7 @@ extension VoiceAgents {
             let twilio = root.grouped("twilio")
             twilio.post("voice", ":key") { request in try await answer(request, telephony: try configured(telephony)) }
             twilio.post("status", ":key") { request in try await status(request, telephony: try configured(telephony)) }
+            twilio.post("announce", ":key") { request in try await announce(request, telephony: try configured(telephony)) }
             twilio.grouped(UpgradeOnly()).liveSocket("media", ":key", admitted: { request in
                 telephony.flatMap { twilio in request.parameters.get("key").map { (twilio, $0) } }
             }) { socket, inbox, admitted, app, logger in
@@ -44,6 +45,14 @@ extension VoiceAgents {
                 <Connect><Stream url="\(xmlEscaped(stream))"><Parameter name="mode" value="\(machine ? "voicemail" : "conversation")"/>\
                 <Parameter name="answered_by" value="\(xmlEscaped(answeredBy))"/></Stream></Connect>
                 """)
+        }
+
+        /// What the person an announced transfer rings hears once they answer, before the callee
+        /// is connected (`<Number url>`).
+        static func announce(_ request: Request, telephony: TwilioTelephony) async throws -> Response {
+            _ = try verified(request, telephony: telephony)
+            let text = await telephony.board.announcement(request.parameters.get("key") ?? "") ?? "Transferring a call to you now."
+            return twiml("<Say>\(xmlEscaped(text))</Say>")
         }
 
         /// A status callback: passed to the call waiting on it.
