@@ -232,7 +232,6 @@ function exerciseCard(drill, exercise, index, state, voice, status) {
     clock.textContent = '0:00';
     record.disabled = false;
     record.textContent = 'Stop';
-    record.setAttribute('aria-pressed', 'true');
     record.classList.replace('btn-primary', 'btn-danger');
     live.textContent = 'Recording… Press Stop when you have finished.';
   }
@@ -246,7 +245,6 @@ function exerciseCard(drill, exercise, index, state, voice, status) {
     clock.hidden = true;
     level.style.width = '0%';
     record.textContent = 'Record again';
-    record.removeAttribute('aria-pressed');
     record.classList.replace('btn-danger', 'btn-primary');
     const seconds = recorder.seconds;
     if (seconds < 0.3) {
