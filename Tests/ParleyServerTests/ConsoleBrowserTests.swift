@@ -5,8 +5,10 @@ import Testing
 /// The browser console (/app) in a real headless Chromium (Debian's chromium and chromium-driver,
 /// driven by Selenium from `scripts/tests/console_browser.py`): a rep signs in, practises a call by
 /// voice through the fake microphone and by typing, reads the scorecard, uploads a recording and
-/// reads its analysis, imports leads, runs a voice-agent campaign and opens one of its calls, and signs out; their supervisor opens the recording the rep
-/// shared, then the rep's progress and call, and pins a comment to a turn of it. Every page passes axe-core's serious and critical checks; the first page stays under 100 KB.
+/// reads its analysis, imports leads, runs a voice-agent campaign and opens one of its calls, answers a speech drill out loud and reads its
+/// score, and signs out; their supervisor opens the recording the rep shared, then the rep's progress and call, and pins a comment to a
+/// turn of it; the admin creates a team and a person in it on the users-and-teams page and makes them a supervisor. Every page passes
+/// axe-core's serious and critical checks; the first page stays under 100 KB.
 @Suite("Console: the browser console in headless Chromium")
 struct ConsoleBrowserTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -49,6 +51,7 @@ struct ConsoleBrowserTests {
             process.arguments = [Self.root.appendingPathComponent("scripts/tests/console_browser.py").path,
                                  "--base-url", server.baseURL, "--email", rep.email, "--password", rep.password,
                                  "--manager-email", coachEmail, "--manager-password", "coaching123",
+                                 "--admin-email", admin.email, "--admin-password", admin.password,
                                  "--screenshots", screenshots.path, "--speech-wav", speech.path, "--recording", recording.path]
             // Output goes to files, not pipes: a blocking pipe read would hold one of the cooperative
             // pool's threads (two on this machine) while the server in this process needs them.
@@ -69,7 +72,8 @@ struct ConsoleBrowserTests {
             #expect(process.terminationStatus == 0, "\(String(decoding: data, as: UTF8.self)) \(stderr.suffix(4000))")
             #expect(report["ok"] as? Bool == true, "\(report["problems"] ?? report)")
             let steps = report["steps"] as? [String] ?? []
-            let missing = ["sign-in", "voice-call", "typed-call", "progress", "speech-coaching", "leads", "voice-agents", "sign-out", "manager", "manager-reviews-call"]
+            let missing = ["sign-in", "voice-call", "typed-call", "progress", "speech-coaching", "leads", "voice-agents", "drills", "sign-out", "manager",
+                           "manager-reviews-call", "admin"]
                 .filter { !steps.contains($0) }
             #expect(missing.isEmpty, "steps that did not pass: \(missing)")
             let firstPage = report["first_page_bytes"] as? Int ?? .max

@@ -4,10 +4,12 @@
 Debian's `chromium` and `chromium-driver` with Selenium; nothing is downloaded at test time.
 The rep signs in, places a voice call through Chromium's fake microphone (a WAV of spoken lines)
 until the AI prospect answers, ends it and reads the scorecard with its findings, places a short
-typed call, looks at their progress, uploads a recording and reads its analysis, imports leads, runs a voice-agent campaign from the agents page and opens one of its calls, and
-signs out (the token is then refused); a manager signs in, finds the rep on the team page and opens
-the recording the rep shared, then opens the rep's progress and practice call and pins a comment to
-one of its turns. Every page is screenshotted and checked with axe-core (vendored by the
+typed call, looks at their progress, uploads a recording and reads its analysis, imports leads, runs a voice-agent campaign from the agents page and opens one of its calls,
+answers a speech drill out loud through the fake microphone and reads its score, and signs out (the
+token is then refused); a manager signs in, finds the rep on the team page and opens the recording
+the rep shared, then opens the rep's progress and practice call and pins a comment to one of its
+turns; with --admin-email, an administrator creates a team and a person in it on the users-and-teams
+page and makes them a supervisor. Every page is screenshotted and checked with axe-core (vendored by the
 PyPI package axe-selenium-python): any serious or critical violation fails the run. The first page's
 transferred size is measured and must stay under 100 KB.
 
@@ -28,7 +30,7 @@ import wave
 from selenium import webdriver
 from selenium.common.exceptions import TimeoutException, WebDriverException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 FIRST_PAGE_LIMIT = 100 * 1024
 
@@ -399,6 +401,47 @@ class Console:
         self.shot("voice-agent-call", full=True)
         self.axe("voice-agent-call")
 
+    def drills(self):
+        # The rep filters the drills, opens a confidence drill, hears its model answer, answers the first
+        # exercise out loud and reads the score. Chromium's fake microphone replays its WAV from the start
+        # for every capture a page opens (the call page's closed with the call), so the answer recorded
+        # here is the rep's spoken lines: an introduction, which is what this exercise asks for.
+        if self.all("a.nav-link[href='/app/admin']"):
+            raise Problem("a rep is offered the administrators' page")
+        self.open("/app/drills")
+        self.find("#drills .card")
+        Select(self.find("#drill-category")).select_by_value("confidence")
+        self.wait(lambda: "category=confidence" in self.driver.current_url and self.all("#drills .card")
+                  and all("Confidence" in card.text for card in self.all("#drills .card")), 20, "only confidence drills")
+        self.shot("drills")
+        self.axe("drills")
+        self.find("#drills a[href='/app/drills/drill_confidence_1']").click()
+        self.find("#record-0", 20)
+        if len(self.all(".exercise")) < 2:
+            raise Problem(f"the drill shows {len(self.all('.exercise'))} exercises")
+        self.find("#listen-0").click()
+        self.wait(lambda: "Stop listening" in self.text("#listen-0") or self.text("#rec-status-0"), 30, "the model answer to play")
+        if self.text("#rec-status-0"):
+            raise Problem(f"the model answer did not play: {self.text('#rec-status-0')!r}")
+        self.find("#record-0").click()  # stops the model answer, which would be recorded too
+        self.wait(lambda: self.text("#record-0") == "Stop", 15, "the recording to start")
+        time.sleep(self.speech_seconds + 1.5)  # the WAV's leading silence and speech, then a pause
+        self.find("#record-0").click()
+        self.find("#take-0 audio", 10)
+        self.find("#submit-0").click()
+        self.wait(lambda: self.visible("#result-0 .drill-result") or self.visible("#result-0 .alert-error"), 90, "the score")
+        if not self.visible("#result-0 .drill-result"):
+            raise Problem(f"the drill answer was not scored: {self.text('#result-0')!r}")
+        result = self.text("#result-0")
+        if "Score" not in result or not self.text("#result-0 .feedback").strip():
+            raise Problem(f"the result lacks a score or feedback: {result!r}")
+        if "nothing" in self.text("#result-0 dl.facts"):
+            raise Problem(f"no words were heard in the recording: {result!r}")
+        if "1 of 2 answered" not in self.text("#drill-status"):
+            raise Problem(f"the drill's progress says {self.text('#drill-status')!r}")
+        self.shot("drill", full=True)
+        self.axe("drill")
+
     def sign_out_revokes(self):
         token = self.driver.execute_script("return JSON.parse(localStorage.getItem('parley.auth')).access_token")
         self.sign_out()
@@ -482,6 +525,52 @@ class Console:
         self.shot("manager-comments-on-call", full=True)
         self.axe("manager-comments-on-call")
 
+    def admin(self):
+        # The admin creates a team and a person in it (a too-short password is refused, naming the
+        # field), makes that person a supervisor, and sees it all listed.
+        if self.visible("#signout"):
+            self.sign_out()
+        self.sign_in(self.args.admin_email, self.args.admin_password)
+        self.find("a.nav-link[href='/app/admin']").click()
+        self.find("#users", 20)
+        stamp = int(time.time() * 1000)
+        team = f"Field sales {stamp % 100000}"
+        self.find("#team-name").send_keys(team)
+        self.find("#team-form button[type=submit]").click()
+        self.wait(lambda: team in self.text("#teams"), 15, "the new team in the list")
+        email = f"jordan.{stamp}@example.com"
+        self.find("#new-first").send_keys("Jordan")
+        self.find("#new-last").send_keys("Lee")
+        self.find("#new-email").send_keys(email)
+        self.find("#new-password").send_keys("short")
+        Select(self.find("#new-team")).select_by_visible_text(team)
+        self.find("#user-form button[type=submit]").click()
+        error = self.find("#user-form .alert-error", 15)
+        if "Password" not in error.text or self.find("#new-password").get_attribute("aria-invalid") != "true":
+            raise Problem(f"a too-short password showed {error.text!r} without marking the field")
+        self.find("#new-password").clear()
+        self.find("#new-password").send_keys("welcome123")
+        self.find("#user-form button[type=submit]").click()
+        self.find("#user-form .alert-success", 15)
+        row = lambda: self.driver.execute_script(
+            "return [...document.querySelectorAll('#users tbody tr')].find(r => r.textContent.includes(arguments[0]))?.dataset.user", email)
+        self.wait(row, 10, "the new person in the table")
+        user_id = row()
+        team_shown = Select(self.find(f"#team-{user_id}")).first_selected_option.text
+        if team_shown != team:
+            raise Problem(f"the new person's team shows {team_shown!r}, not {team!r}")
+        Select(self.find(f"#role-{user_id}")).select_by_value("supervisor")
+        self.wait(lambda: "supervisor" in self.text("#users-status").lower(), 15, "the role change to be saved")
+        if self.driver.execute_script(f"return document.querySelector('#role-{user_id}').value") != "supervisor":
+            raise Problem("the table does not list the new role")
+        if f"Jordan Lee (Supervisor)" not in self.text("#new-coach"):
+            raise Problem("the new supervisor is not offered as a coach")
+        if "1 person" not in self.driver.execute_script(
+                "return [...document.querySelectorAll('#teams li')].find(l => l.textContent.includes(arguments[0]))?.textContent || ''", team):
+            raise Problem(f"the team does not count its member: {self.text('#teams')!r}")
+        self.shot("admin", full=True)
+        self.axe("admin")
+
     def run(self):
         ok = self.step("first-page", self.first_page)
         self.step("wrong-password", self.wrong_password)
@@ -497,6 +586,7 @@ class Console:
             self.step("speech-coaching", self.coaching_upload)
         self.step("leads", self.leads)
         self.step("voice-agents", self.voice_agents)
+        self.step("drills", self.drills)
         self.step("quiet-refresh", self.quiet_refresh)
         self.step("sign-out", self.sign_out_revokes)
         self.step("expired-session", self.expired_session)
@@ -504,6 +594,8 @@ class Console:
             self.step("manager", self.manager)
         if self.args.manager_email and self.session_id:
             self.step("manager-reviews-call", self.manager_reviews_call)
+        if self.args.admin_email:
+            self.step("admin", self.admin)
         errors = self.js_errors()
         if errors:
             self.problems.append(f"JavaScript errors: {errors[:5]}")
@@ -568,6 +660,8 @@ def main():
     parser.add_argument("--password", required=True)
     parser.add_argument("--manager-email")
     parser.add_argument("--manager-password")
+    parser.add_argument("--admin-email", help="an administrator, for the users-and-teams page")
+    parser.add_argument("--admin-password")
     parser.add_argument("--screenshots", default="console-screenshots")
     parser.add_argument("--speech-wav", required=True, help="the rep's spoken lines (16-bit PCM WAV) for the fake microphone")
     parser.add_argument("--recording", help="a recording to upload to speech coaching")
@@ -582,14 +676,16 @@ def main():
         console.run()
         report.update(steps=console.steps, problems=console.problems, first_page_bytes=console.first_page_bytes,
                       first_page_files=getattr(console, "first_page_files", []), screenshots=console.shots)
-        expected = ["first-page", "wrong-password", "sign-in", "voice-call", "typed-call", "progress", "leads", "voice-agents", "quiet-refresh",
-                    "sign-out", "expired-session"]
+        expected = ["first-page", "wrong-password", "sign-in", "voice-call", "typed-call", "progress", "leads", "voice-agents", "drills",
+                    "quiet-refresh", "sign-out", "expired-session"]
         if args.recording:
             expected.append("speech-coaching")
         if args.manager_email and args.recording:
             expected.append("manager")
         if args.manager_email:
             expected.append("manager-reviews-call")
+        if args.admin_email:
+            expected.append("admin")
         missing = [s for s in expected if s not in console.steps]
         if missing and not console.problems:
             console.problems.append(f"steps not run: {missing}")

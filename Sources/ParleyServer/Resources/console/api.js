@@ -23,6 +23,7 @@ export function onAuthChange(fn) { listeners.add(fn); return () => listeners.del
 
 export function user() { return auth?.user ?? null; }
 export function isManager() { return ['supervisor', 'admin'].includes(auth?.user?.role); }
+export function isAdmin() { return auth?.user?.role === 'admin'; }
 
 /** An error the person can read: `message` is a sentence; `status` and `code` are the server's. */
 export class ApiError extends Error {
@@ -50,7 +51,11 @@ const plain = {
   503: 'The service is busy or down for a moment. Please try again shortly.',
 };
 
-const fieldNames = { email: 'E-mail', password: 'Password', file: 'File', rating: 'Rating', title: 'Title' };
+const fieldNames = {
+  email: 'E-mail', password: 'Password', file: 'File', rating: 'Rating', title: 'Title', name: 'Name',
+  first_name: 'First name', last_name: 'Last name', role: 'Role', team_id: 'Team', supervisor_id: 'Coach',
+  is_active: 'Access', expires_in_days: 'Expiry', audioData: 'Recording', exerciseIndex: 'Exercise', response: 'Answer',
+};
 
 /** Reads an error body from any surface: /api/v1 ({detail, error_code, details}) or /coaching ({error: {code, message}}). */
 export function errorFrom(status, body, headers) {
@@ -70,8 +75,11 @@ export function errorFrom(status, body, headers) {
   if (status === 429) message = `Too many requests. Please wait ${retryAfter || 'a few'} seconds and try again.`;
   if (!message || status >= 500) message = plain[status] || `The server answered ${status}.`;
   if (message && !/[.!?]$/.test(message)) message += '.';
-  if (field && status === 422 && !message.toLowerCase().includes(field.toLowerCase())) {
-    message = `${fieldNames[field] || field}: ${message}`;
+  if (field && status === 422) {
+    // Name the field in words: "first_name: must not be empty" reads "First name: must not be empty".
+    const name = fieldNames[field] || field;
+    if (message.toLowerCase().startsWith(`${field.toLowerCase()}:`)) message = `${name}:${message.slice(field.length + 1)}`;
+    else if (!message.toLowerCase().includes(field.toLowerCase())) message = `${name}: ${message}`;
   }
   return new ApiError(message, { status, code, field, retryAfter });
 }

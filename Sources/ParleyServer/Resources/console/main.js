@@ -1,5 +1,5 @@
 // The console's shell: sign-in, navigation and a small router over history.pushState.
-import { signIn, signOut, user, isManager, onAuthChange, SessionExpired } from '/app/api.js';
+import { signIn, signOut, user, isManager, isAdmin, onAuthChange, SessionExpired } from '/app/api.js';
 import { h, clear, errorBox, loading, announce, field } from '/app/ui.js';
 
 const main = document.getElementById('main');
@@ -17,20 +17,25 @@ const routes = [
   { path: /^\/app\/progress$/, page: 'progress', nav: 'progress' },
   { path: /^\/app\/coaching$/, page: 'coaching', nav: 'coaching' },
   { path: /^\/app\/coaching\/([\w-]+)$/, page: 'analysis', nav: 'coaching' },
+  { path: /^\/app\/drills$/, page: 'drills', nav: 'drills' },
+  { path: /^\/app\/drills\/([\w-]+)$/, page: 'drills', nav: 'drills' },
   { path: /^\/app\/team$/, page: 'team', nav: 'team' },
   { path: /^\/app\/team\/(\d+)$/, page: 'progress', nav: 'team' },
   { path: /^\/app\/leads$/, page: 'leads', nav: 'leads' },
   { path: /^\/app\/agents$/, page: 'agents', nav: 'agents' },
   { path: /^\/app\/calls\/([0-9a-f-]{36})$/, page: 'agentcall', nav: 'agents' },
+  { path: /^\/app\/admin$/, page: 'admin', nav: 'admin' },
 ];
 
 const navItems = [
   { id: 'practice', href: '/app/practice', label: 'Practice', icon: 'M4 8a4 4 0 0 1 8 0v3a4 4 0 0 1-8 0zM8 15v3M5 18h6' },
   { id: 'progress', href: '/app/progress', label: 'Progress', icon: 'M3 16l5-5 3 3 6-7M13 7h4v4' },
   { id: 'coaching', href: '/app/coaching', label: 'Speech coaching', icon: 'M2 10h2M6 6v8M10 3v14M14 7v6M18 9v2' },
+  { id: 'drills', href: '/app/drills', label: 'Drills', icon: 'M10 18a8 8 0 1 0 0-16 8 8 0 0 0 0 16zM10 14a4 4 0 1 0 0-8 4 4 0 0 0 0 8zM10 10.5v-1' },
   { id: 'team', href: '/app/team', label: 'Team', icon: 'M7 9a3 3 0 1 0 0-6 3 3 0 0 0 0 6zM1 18c0-3 3-5 6-5s6 2 6 5M14 4a3 3 0 0 1 0 5M16 13c2 .5 3 2 3 5', manager: true },
   { id: 'leads', href: '/app/leads', label: 'Leads', icon: 'M3 4h14M3 10h14M3 16h9' },
   { id: 'agents', href: '/app/agents', label: 'Voice agents', icon: 'M4 4h5l2 4-2.5 1.5a10 10 0 0 0 4 4L14 11l4 2v5a1 1 0 0 1-1 1A15 15 0 0 1 3 5a1 1 0 0 1 1-1z' },
+  { id: 'admin', href: '/app/admin', label: 'Users and teams', icon: 'M10 2l7 3v5c0 4-3 7-7 8-4-1-7-4-7-8V5zM10 7a2 2 0 1 0 0 4 2 2 0 0 0 0-4zM6.5 15c.8-1.8 2-2.5 3.5-2.5s2.7.7 3.5 2.5', admin: true },
 ];
 
 function icon(d) {
@@ -48,7 +53,7 @@ function shell(active) {
   const name = [me.first_name, me.last_name].filter(Boolean).join(' ') || me.email;
   clear(nav,
     h('a.brand', { href: '/app/practice' }, h('img', { src: '/app/icon.svg', alt: '', width: '28', height: '28' }), h('span', 'Parley')),
-    h('ul.nav-list', navItems.filter((item) => !item.manager || isManager()).map((item) =>
+    h('ul.nav-list', navItems.filter((item) => (!item.manager || isManager()) && (!item.admin || isAdmin())).map((item) =>
       h('li', h('a.nav-link', { href: item.href, 'aria-current': item.id === active ? 'page' : null }, icon(item.icon), h('span', item.label))))),
     h('div.me',
       h('div.me-name', name),
@@ -143,6 +148,7 @@ async function route() {
   }
   const [r, params] = match;
   if (r.nav === 'team' && !isManager()) return go('/app/practice', true);
+  if (r.nav === 'admin' && !isAdmin()) return go('/app/practice', true);
   shell(r.nav);
   clear(main, loading());
   const token = {};
