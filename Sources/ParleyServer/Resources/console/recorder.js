@@ -9,6 +9,34 @@ export function canRecord() {
   return Boolean(navigator.mediaDevices?.getUserMedia && window.AudioWorkletNode && window.isSecureContext);
 }
 
+/**
+ * Opens the microphone (echo cancelled: the other side may play from the same laptop) into the
+ * 16 kHz PCM worklet on `ctx`; `onPcm` gets each 100 ms chunk once the caller connects `source` to
+ * `worklet`. Refusals are said in words, offering `fallback` ("type your answer instead").
+ */
+export async function openMicrophone(ctx, onPcm, fallback) {
+  let stream;
+  try {
+    stream = await navigator.mediaDevices.getUserMedia({
+      audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true, channelCount: 1 },
+    });
+  } catch (error) {
+    throw new Error(error.name === 'NotAllowedError'
+      ? `Microphone access was refused. Allow it in the browser, or ${fallback}.`
+      : `No microphone could be opened. Connect one, or ${fallback}.`);
+  }
+  try {
+    await ctx.audioWorklet.addModule('/app/pcm-worklet.js');
+    const source = ctx.createMediaStreamSource(stream);
+    const worklet = new AudioWorkletNode(ctx, 'pcm-16k', { numberOfInputs: 1, numberOfOutputs: 0, channelCount: 1, channelCountMode: 'explicit' });
+    worklet.port.onmessage = ({ data }) => onPcm(data);
+    return { stream, source, worklet };
+  } catch (error) {
+    for (const track of stream.getTracks()) track.stop();
+    throw new Error(`Recording could not start in this browser (${error.message || error.name}).`);
+  }
+}
+
 export class Recorder {
   /** `onChunk(level, seconds)` after each 100 ms; `maxSeconds` stops the recording by itself (then `onLimit`). */
   constructor({ onChunk, onLimit, maxSeconds = 90 } = {}) {
@@ -22,34 +50,17 @@ export class Recorder {
   get seconds() { return this.samples / RATE; }
 
   async start() {
-    try {
-      this.stream = await navigator.mediaDevices.getUserMedia({
-        audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true, channelCount: 1 },
-      });
-    } catch (error) {
-      throw new Error(error.name === 'NotAllowedError'
-        ? 'Microphone access was refused. Allow it in the browser, or type your answer instead.'
-        : 'No microphone could be opened. Connect one, or type your answer instead.');
-    }
-    try {
-      this.ctx = new AudioContext(); // the device's own rate; the worklet converts to 16 kHz
-      await this.ctx.audioWorklet.addModule('/app/pcm-worklet.js');
-      this.source = this.ctx.createMediaStreamSource(this.stream);
-      this.worklet = new AudioWorkletNode(this.ctx, 'pcm-16k', { numberOfInputs: 1, numberOfOutputs: 0, channelCount: 1, channelCountMode: 'explicit' });
-      this.worklet.port.onmessage = ({ data }) => {
-        if (this.done) return;
-        const pcm = new Int16Array(data.pcm);
-        this.chunks.push(pcm);
-        this.samples += pcm.length;
-        this.onChunk?.(data.level, this.seconds);
-        if (this.seconds >= this.maxSeconds) this.onLimit?.();
-      };
-      this.source.connect(this.worklet);
-      if (this.ctx.state === 'suspended') await this.ctx.resume();
-    } catch (error) {
-      this.release();
-      throw new Error(`Recording could not start in this browser (${error.message || error.name}).`);
-    }
+    this.ctx = new AudioContext(); // the device's own rate; the worklet converts to 16 kHz
+    Object.assign(this, await openMicrophone(this.ctx, (data) => {
+      if (this.done) return;
+      const pcm = new Int16Array(data.pcm);
+      this.chunks.push(pcm);
+      this.samples += pcm.length;
+      this.onChunk?.(data.level, this.seconds);
+      if (this.seconds >= this.maxSeconds) this.onLimit?.();
+    }, 'type your answer instead').catch((error) => { this.release(); throw error; }));
+    this.source.connect(this.worklet);
+    if (this.ctx.state === 'suspended') await this.ctx.resume();
   }
 
   /** Stops and releases the microphone; resolves to the recording as a 16 kHz mono 16-bit WAV Blob. */

@@ -3,6 +3,7 @@
 // the prospect's WAV replies play as they arrive and stop when the server reports a barge-in.
 // Typed: the same socket with format 'text'.
 import { api, freshToken } from '/app/api.js';
+import { openMicrophone } from '/app/recorder.js';
 import { h, clear, pageHeader, loading, errorBox, titleCase, duration, announce } from '/app/ui.js';
 
 export async function render(main, [scenarioId], { go }) {
@@ -88,19 +89,7 @@ class Call {
   async prepare() {
     this.ctx = new AudioContext(); // the device's own rate; the worklet converts to 16 kHz
     if (this.mode !== 'voice') return;
-    try {
-      this.stream = await navigator.mediaDevices.getUserMedia({
-        audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true, channelCount: 1 },
-      });
-    } catch (error) {
-      throw new Error(error.name === 'NotAllowedError'
-        ? 'Microphone access was refused. Allow it in the browser, or choose "Type instead".'
-        : 'No microphone could be opened. Connect one, or choose "Type instead".');
-    }
-    await this.ctx.audioWorklet.addModule('/app/pcm-worklet.js');
-    this.source = this.ctx.createMediaStreamSource(this.stream);
-    this.worklet = new AudioWorkletNode(this.ctx, 'pcm-16k', { numberOfInputs: 1, numberOfOutputs: 0, channelCount: 1, channelCountMode: 'explicit' });
-    this.worklet.port.onmessage = (event) => this.onPcm(event.data);
+    Object.assign(this, await openMicrophone(this.ctx, (data) => this.onPcm(data), 'choose "Type instead"'));
   }
 
   mount(main, session, go) {
