@@ -143,7 +143,9 @@ public enum ParleyApplication {
             prospectWording: wording, relay: relay, twilio: twilio,
             core: CoreServices(
                 work: SQLUnitOfWork { [unowned app] in app.db }, stores: SQLStoreAccess { [unowned app] in app.db },
-                engines: Self.engineSupply(speech: speech, wording: wording, prices: configuration.callPrices), speech: LiveSpeech(recognizer: speech.recognizer, synthesizer: speech.synthesizer),
+                // The dialler's calls are live turns someone waits on: the live recogniser (greedy, a fitted window).
+                engines: Self.engineSupply(speech: speech, wording: wording, prices: configuration.callPrices),
+                speech: LiveSpeech(recognizer: speech.liveRecognizer, synthesizer: speech.synthesizer),
                 wording: wording, telephony: twilio ?? SimulatedTelephony(realTime: configuration.simulatedCallsInRealTime),
                 recordings: URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("media/recordings")))
 
