@@ -73,8 +73,13 @@ public final class BackgroundScript: @unchecked Sendable {
         String(decoding: (try? Data(contentsOf: folder.appendingPathComponent("err"))) ?? Data(), as: UTF8.self)
     }
 
+    /// Ends the script: SIGTERM, then SIGKILL if it is still there (a child may inherit a blocked SIGTERM).
     public func stop() {
-        if process.isRunning { process.terminate() }
+        if process.isRunning {
+            process.terminate()
+            usleep(200_000)
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        }
         try? FileManager.default.removeItem(at: folder)
     }
 }

@@ -32,6 +32,7 @@ import hashlib
 import hmac
 import json
 import random
+import signal
 import sys
 import threading
 import time
@@ -387,6 +388,9 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def main():
+    # A parent that blocks signals (a Swift test process does) passes the mask on: unblock the ones
+    # that stop this fake, so the test's terminate() ends it.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--port-file", required=True)
     parser.add_argument("--account-sid", required=True)
