@@ -123,7 +123,8 @@ if !enginesOnly {
                 .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
             ]
         ),
-        .testTarget(name: "ParleyServerTests", dependencies: ["ParleyServer", "ParleyTestSupport", "ParleyDomain", "ParleyIntelligence", "ParleyStore", "ParleyCore"], exclude: ["Fixtures", "Golden"]),
+        .testTarget(name: "ParleyServerTests", dependencies: ["ParleyServer", "ParleyTestSupport", "ParleyDomain", "ParleyIntelligence", "ParleyStore", "ParleyCore",
+                                                        .product(name: "JWT", package: "jwt")], exclude: ["Fixtures", "Golden"]),
     ]
     executableDependencies.append("ParleyServer")
 }

@@ -37,6 +37,8 @@ public final class ParleyContext: Sendable {
     public let prospectWording: (any LanguageModel)?
     /// The Twilio carrier when the voice agents call through it (its webhooks and media streams are routes).
     let twilio: TwilioTelephony?
+    /// Google sign-in when `GOOGLE_CLIENT_ID` is set (its keys are cached here).
+    let google: GoogleSignIn?
     private let boundPublicURL = NIOLockedValueBox<String?>(nil)
 
     /// The absolute base of every URL the server hands out (`PARLEY_PUBLIC_URL`).
@@ -52,6 +54,7 @@ public final class ParleyContext: Sendable {
          prospectWording: (any LanguageModel)?, relay: (any EventRelay)?, twilio: TwilioTelephony?, core: CoreServices) {
         self.prospectWording = prospectWording
         self.twilio = twilio
+        self.google = configuration.google.map(GoogleSignIn.init(settings:))
         self.realtime = RealtimeHub(relay: relay)
         self.surfaces = MountedSurfaces(prefixes: configuration.surfacePrefixes)
         self.core = core

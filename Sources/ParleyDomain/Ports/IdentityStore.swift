@@ -200,4 +200,11 @@ public protocol IdentityStore: Sendable {
     /// and creates the account in its organization, role and team. Nil when there is no such
     /// pending invitation (unknown, for another e-mail, used, revoked or expired).
     func createUser(_ user: NewUser, acceptingInvitation tokenHash: String, at: Date) async throws -> User?
+
+    /// The Google Workspace domains mapped to an organization (Google sign-in joins people from them).
+    func googleDomains(organizationID: UUID) async throws -> [String]
+    /// Maps a domain; one mapped to any organization already throws `DomainError.conflict`.
+    func mapGoogleDomain(_ domain: String, organizationID: UUID, at: Date) async throws
+    func unmapGoogleDomain(_ domain: String, organizationID: UUID) async throws -> Bool
+    func organization(forGoogleDomain domain: String) async throws -> Organization?
 }

@@ -46,6 +46,9 @@ public struct ParleyConfiguration: Sendable {
     public var twilio: TwilioSettings?
     /// Prices per minute of call by provider (`PARLEY_CALL_PRICES`); empty: every call costs 0.
     public var callPrices = CallPrices()
+    /// Google sign-in (`GOOGLE_CLIENT_ID`, several separated by commas; `GOOGLE_JWKS_URL` for
+    /// Google's keys); nil: not configured, and the endpoint says so.
+    public var google: GoogleSignInSettings?
     /// Prefixes moved from their defaults, by surface id (`PARLEY_PREFIX_IDENTITY` for the shared
     /// `/auth/*`, `PARLEY_PREFIX_SALES_TRAINER`,
     /// `PARLEY_PREFIX_SPEECH_COACHING`, `PARLEY_PREFIX_ADMIN`; `/` mounts a surface at the root).
@@ -135,6 +138,16 @@ public struct ParleyConfiguration: Sendable {
         case let other: throw DomainError.validation(field: "PARLEY_TELEPHONY", message: "must be simulated or twilio, got '\(other)'")
         }
         if let prices = value("PARLEY_CALL_PRICES") { configuration.callPrices = try CallPrices.parse(prices) }
+        if let clients = value("GOOGLE_CLIENT_ID") {
+            var google = GoogleSignInSettings(clientIDs: clients.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+            if let url = value("GOOGLE_JWKS_URL") {
+                guard let parsed = URL(string: url), parsed.scheme == "https" || parsed.scheme == "http", parsed.host != nil else {
+                    throw DomainError.validation(field: "GOOGLE_JWKS_URL", message: "must be an absolute http(s) URL, got '\(url)'")
+                }
+                google.jwksURL = url
+            }
+            configuration.google = google
+        }
         configuration.openSessionLimit = try integer("PARLEY_OPEN_SESSION_LIMIT", default: configuration.openSessionLimit, range: 1...100)
         for id in Surface.all.map(\.id) {
             let key = "PARLEY_PREFIX_" + id.uppercased().replacingOccurrences(of: "-", with: "_")

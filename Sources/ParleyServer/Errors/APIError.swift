@@ -62,6 +62,12 @@ public struct APIError: Error, Sendable {
             }
         case let error as DecodingError:
             self = APIError(decoding: error)
+        case let error as GoogleSignInError:
+            if case .keysUnavailable = error {
+                self = APIError(.serviceUnavailable, code: "GOOGLE_KEYS_UNAVAILABLE", error.description)
+            } else {
+                self = APIError(.unauthorized, code: "GOOGLE_TOKEN_INVALID", error.description)
+            }
         case let error as JWTError:
             if error.errorType == .claimVerificationFailure, error.failedClaim is ExpirationClaim {
                 self = .tokenExpired

@@ -111,6 +111,35 @@ public struct IdentityService: Sendable {
         return try await signIn(found.user)
     }
 
+    /// Signs in someone Google vouched for: the account with that e-mail, or, for a Google
+    /// Workspace domain an admin mapped, a new rep (technician) in that organization. Anyone
+    /// else is refused (403): a Google account alone opens nothing.
+    func signIn(google identity: GoogleSignIn.Identity) async throws -> (tokens: IssuedTokens, user: User) {
+        if let found = try await store.credentials(email: identity.email) {
+            guard found.user.isActive else { throw DomainError.accountDisabled }
+            return (try await signIn(found.user), found.user)
+        }
+        let emailDomain = identity.email.split(separator: "@").last.map(String.init)
+        guard let domain = identity.hostedDomain, domain == emailDomain,
+              let organization = try await store.organization(forGoogleDomain: domain) else {
+            throw DomainError.forbidden("No Parley account uses \(identity.email), and its Google Workspace domain is not mapped to an organization")
+        }
+        let given = identity.givenName ?? identity.name?.split(separator: " ").first.map(String.init) ?? identity.email
+        let family = identity.familyName ?? identity.name.map { $0.split(separator: " ").dropFirst().joined(separator: " ") } ?? ""
+        let user: User
+        do {
+            // No password: the account signs in through Google (a reset can give it one later).
+            user = try await store.createUser(NewUser(
+                organizationID: organization.id, email: identity.email, passwordHash: try await hash(Self.randomToken()),
+                firstName: String(given.prefix(100)), lastName: String(family.prefix(100)), company: nil, role: .user))
+        } catch DomainError.conflict {
+            // Signed in twice at once: the other request made the account.
+            guard let found = try await store.credentials(email: identity.email) else { throw DomainError.invalidCredentials }
+            return (try await signIn(found.user), found.user)
+        }
+        return (try await signIn(user), user)
+    }
+
     /// Creates or updates the configured administrator (start-up and `parley create-admin`).
     @discardableResult
     public func ensureAdmin(email rawEmail: String, password: String, firstName: String = "Admin", lastName: String = "User") async throws -> User {

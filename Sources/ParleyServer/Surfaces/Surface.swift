@@ -33,6 +33,7 @@ struct Surface: Sendable {
         Surface(id: VoiceAgents.id, defaultPrefix: "/", dialect: VoiceAgents.ErrorDialect(),
                 rootSegments: ["auth", "agents", "campaigns", "call-logs", "call-recordings", "analytics", "do-not-call"],
                 register: VoiceAgents.register),
+        Surface(id: FieldIntelligence.id, defaultPrefix: "/v1", dialect: FieldIntelligence.ErrorDialect(), register: FieldIntelligence.register),
     ]
 
     /// The environment variable that moves this surface.

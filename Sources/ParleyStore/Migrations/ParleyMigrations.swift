@@ -20,5 +20,6 @@ public enum ParleyMigrations {
         M0015_ConversationComments(),
         M0016_AgentExtractionSchema(),
         M0017_AgentCallControl(),
+        M0018_GoogleWorkspaceDomains(),
     ]
 }

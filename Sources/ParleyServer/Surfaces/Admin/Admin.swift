@@ -22,6 +22,48 @@ enum Admin {
         routes.get("invitations", use: listInvitations)
         routes.post("invitations", use: createInvitation)
         routes.delete("invitations", ":invitation_id", use: revokeInvitation)
+        routes.get("google-domains", use: listGoogleDomains)
+        routes.post("google-domains", use: mapGoogleDomain)
+        routes.delete("google-domains", ":domain", use: unmapGoogleDomain)
+    }
+
+    // MARK: Google Workspace domains (who Google sign-in lets join the organization)
+
+    struct GoogleDomainDTO: Content {
+        var domain: String
+    }
+
+    static func listGoogleDomains(_ request: Request) async throws -> [GoogleDomainDTO] {
+        let admin = try request.principal.user
+        return try await request.identity.store.googleDomains(organizationID: admin.organizationID).map(GoogleDomainDTO.init)
+    }
+
+    static func mapGoogleDomain(_ request: Request) async throws -> Response {
+        let admin = try request.principal.user
+        let body = try request.decodeJSON(GoogleDomainDTO.self)
+        let domain = try googleDomain(body.domain)
+        try await request.identity.store.mapGoogleDomain(domain, organizationID: admin.organizationID, at: Date())
+        return try await GoogleDomainDTO(domain: domain).encodeResponse(status: .created, for: request)
+    }
+
+    static func unmapGoogleDomain(_ request: Request) async throws -> Response {
+        let admin = try request.principal.user
+        let domain = try googleDomain(request.parameters.get("domain") ?? "")
+        guard try await request.identity.store.unmapGoogleDomain(domain, organizationID: admin.organizationID) else {
+            throw APIError.notFound("GOOGLE_DOMAIN_NOT_FOUND", "\(domain) is not mapped to this organization")
+        }
+        return Response(status: .noContent)
+    }
+
+    /// A Workspace domain as Google writes `hd`: lowercase labels of letters, digits and hyphens.
+    static func googleDomain(_ raw: String) throws -> String {
+        let domain = raw.trimmingCharacters(in: .whitespaces).lowercased()
+        let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
+        guard domain.count <= 253, labels.count >= 2, labels.allSatisfy({ label in
+            (1...63).contains(label.count) && label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
+                && label.first != "-" && label.last != "-"
+        }) else { throw APIError.validation("domain", "must be a domain name such as example.com") }
+        return domain
     }
 
     /// How long an invitation stays open unless the admin says otherwise (7 days).
