@@ -108,6 +108,8 @@ public actor LiveConversation {
     private var onset = SpeechOnsetDetector()
     /// Waits out the silence after the counterpart's line (when the settings ask for re-prompts).
     private var silenceWatch: Task<Void, Never>?
+    /// Set when `end` begins: nothing after it changes the conversation.
+    private var closing = false
     private var reprompts = 0
     private var lastRepSound = Date.distantPast
     public private(set) var started = false
@@ -189,7 +191,10 @@ public actor LiveConversation {
 
     /// Ends the conversation: the counterpart's analysis is stored and the client told.
     public func end(reason: String) async throws {
-        guard !conversation.status.isFinal else { return }
+        // Marked before the first suspension: a turn recognised meanwhile is not answered, and no
+        // later save overwrites what others record about the ended conversation (a call's log).
+        guard !conversation.status.isFinal, !closing else { return }
+        closing = true
         accumulate()
         stopInput()
         if let counterpart {
@@ -198,14 +203,14 @@ public actor LiveConversation {
         }
         conversation.status = .completed
         conversation.completedAt = Date()
-        try await save()
+        try await save(final: true)
         await emit(.ended(reason: reason, conversation: conversation))
     }
 
     /// The client went away without ending: the conversation is abandoned but can be resumed.
     public func disconnected() async {
         stopInput()
-        guard !conversation.status.isFinal else { return }
+        guard !conversation.status.isFinal, !closing else { return }
         accumulate()
         conversation.status = .abandoned
         try? await save()
@@ -228,7 +233,7 @@ public actor LiveConversation {
 
     /// A finished turn of the rep, typed or recognised; the counterpart answers it.
     public func repSaid(_ text: String, words: [Word] = []) async throws {
-        guard counterpart?.isFinished != true else { return }
+        guard counterpart?.isFinished != true, !closing else { return }
         silenceWatch?.cancel()
         reprompts = 0
         lastRepSound = Date()
@@ -257,6 +262,7 @@ public actor LiveConversation {
     /// Keys the rep pressed on their phone (DTMF): kept in the transcript as `(pressed 5)`; the
     /// counterpart does not answer them.
     public func keypad(_ digits: String) async throws {
+        guard !closing else { return }
         lastRepSound = Date()
         try await store(TranscriptSegment(id: nextSequence, speaker: .rep, speakerLabel: settings.repLabel, text: "(pressed \(digits))"),
                         sentiment: nil, intent: nil)
@@ -372,7 +378,8 @@ public actor LiveConversation {
         nextSequence += 1
     }
 
-    private func save() async throws {
+    private func save(final: Bool = false) async throws {
+        guard final || !closing else { return }
         if let counterpart {
             conversation.details.liveState.merge(try counterpart.snapshot()) { _, new in new }
         }
