@@ -385,7 +385,7 @@ class Console:
             "[...document.querySelectorAll('#campaigns tbody tr')].find(r => r.textContent.includes(arguments[0])).querySelector('button').click()", name)
         self.wait(lambda: "Active" in row() or "Completed" in row(), 20, "the campaign to run")
         self.shot("voice-agents-running")
-        self.wait(lambda: "Completed" in row(), 240, "the campaign to finish (its counts refresh on their own)")
+        self.wait(lambda: "Completed" in row(), 360, "the campaign to finish (its counts refresh on their own)")
         self.wait(lambda: "Completed" in self.text("#call-logs"), 20, "the finished calls")
         self.driver.execute_script("document.querySelector('#call-logs a.btn').scrollIntoView({block: 'center'})")
         self.shot("voice-agents", full=True)
