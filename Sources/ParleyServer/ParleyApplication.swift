@@ -258,6 +258,7 @@ public struct CoreServices: Sendable {
     public let dialler: Dialler
     public let callLogs: CallLogs
     public let webCalls: AgentWebCalls
+    public let fieldTeam: FieldTeam
 
     init(work: any UnitOfWork, stores: any StoreAccess, engines: EngineSupply, speech: LiveSpeech, wording: (any LanguageModel)?,
          telephony: any Telephony, recordings: URL) {
@@ -276,6 +277,7 @@ public struct CoreServices: Sendable {
         campaigns = CampaignBook(work: work, stores: stores, agents: agents)
         callLogs = CallLogs(stores: stores)
         webCalls = AgentWebCalls(work: work, stores: stores, agents: agents)
+        fieldTeam = FieldTeam(stores: stores)
         dialler = Dialler(work: work, stores: stores, agents: agents, telephony: telephony, speech: speech, wording: wording, recordings: recordings)
     }
 }

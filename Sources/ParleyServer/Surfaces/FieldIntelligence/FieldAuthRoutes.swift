@@ -23,7 +23,8 @@ extension FieldIntelligence {
 
         static func googleLogin(_ request: Request) async throws -> Response {
             guard let google = request.application.parley.google else {
-                throw APIError(.notImplemented, code: "GOOGLE_SIGN_IN_NOT_CONFIGURED",
+                // 401: no Google token can be accepted here; the message says why and what works instead.
+                throw APIError(.unauthorized, code: "GOOGLE_SIGN_IN_NOT_CONFIGURED",
                                "Google sign-in is not configured on this server (set GOOGLE_CLIENT_ID); sign in with e-mail and password at /api/v1/auth/login")
             }
             let body = try request.decodeJSON(GoogleLoginBody.self)

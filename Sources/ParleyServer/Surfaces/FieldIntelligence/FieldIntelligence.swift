@@ -4,16 +4,18 @@ import Vapor
 
 /// The Field Intelligence API (api-docs/field-intelligence.md), mounted at `/v1`: its own
 /// dialect (errors as `{error: {code, message, details}}`, `USER-…` ids) on the shared identity,
-/// with Google sign-in. Built so far: sign-in (Google, refresh, me); conversations, insights,
-/// nudges, the coach platform and analytics are still to come.
+/// with Google sign-in. Built so far: sign-in (Google, refresh, me) and users (a profile with its
+/// figures, a supervisor's technicians); conversations, insights, nudges, the coach platform and
+/// analytics are still to come.
 enum FieldIntelligence {
     static let id = "field-intelligence"
 
     @Sendable static func register(on api: any RoutesBuilder, root _: any RoutesBuilder, app: Application) throws {
         let context = app.parley
         let limits = context.configuration.rateLimits
-        FieldAuthRoutes.register(on: api, open: api.grouped(context.rateLimiting(limits.authentication)),
-                                 signedIn: api.grouped(BearerAuthentication(), context.rateLimiting(limits.general)))
+        let signedIn = api.grouped(BearerAuthentication(), context.rateLimiting(limits.general))
+        FieldAuthRoutes.register(on: api, open: api.grouped(context.rateLimiting(limits.authentication)), signedIn: signedIn)
+        FieldUserRoutes.register(on: signedIn)
     }
 
     /// The document's error body; the field at fault, when there is one, in `details`.
