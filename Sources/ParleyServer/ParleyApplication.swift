@@ -154,6 +154,9 @@ public enum ParleyApplication {
 
         app.http.server.configuration.hostname = configuration.host
         app.http.server.configuration.port = configuration.port
+        // Text (the console's files, JSON, CSV) is gzipped for clients that ask; audio, video and
+        // images are not, so recordings keep their exact bytes and their Range requests.
+        app.http.server.configuration.responseCompression = .enabledForCompressibleTypes
         app.routes.defaultMaxBodySize = ByteCount(integerLiteral: configuration.maxBodySize)
 
         // Outermost first: CORS headers reach error responses too; observation sees the
