@@ -19,3 +19,13 @@ public struct PCMAudio: Sendable, Equatable {
         sampleRate > 0 ? Double(samples.count) / Double(sampleRate) : 0
     }
 }
+
+extension PCMAudio {
+    /// Root-mean-square level of samples in −1…1 (0 for none): someone speaking on a line is
+    /// well above 0.01 (−40 dBFS), line noise below it.
+    public static func rms(_ samples: [Float]) -> Float {
+        guard !samples.isEmpty else { return 0 }
+        return (samples.reduce(0) { $0 + $1 * $1 } / Float(samples.count)).squareRoot()
+    }
+}
+

@@ -182,3 +182,23 @@ extension PCMAudio {
     /// The same audio at the analysis rate, 16 kHz.
     public func forAnalysis() -> PCMAudio { resampled(to: Self.analysisSampleRate) }
 }
+
+/// 8 → 16 kHz for a stream of frames (a telephone line's audio for the recogniser): linear
+/// interpolation that carries the last sample across frames, so frame edges do not click.
+public struct FrameUpsampler: Sendable {
+    private var last: Float = 0
+
+    public init() {}
+
+    public mutating func twice(_ samples: [Float]) -> [Float] {
+        var out = [Float]()
+        out.reserveCapacity(samples.count * 2)
+        for sample in samples {
+            out.append((last + sample) / 2)
+            out.append(sample)
+            last = sample
+        }
+        return out
+    }
+}
+

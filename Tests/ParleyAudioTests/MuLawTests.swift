@@ -26,4 +26,14 @@ struct MuLawTests {
         // μ-law keeps about 38 dB of signal-to-noise on a loud tone.
         #expect(10 * log10(signal / noise) > 30)
     }
+
+    @Test func aLineUpsampledFrameByFrameIsTheSameAsInOnePieceAndHasItsLevel() {
+        let tone = (0..<320).map { Float(0.5 * sin(2 * Double.pi * 440 * Double($0) / 8000)) }
+        var whole = FrameUpsampler()
+        var framed = FrameUpsampler()
+        #expect(framed.twice(Array(tone[..<160])) + framed.twice(Array(tone[160...])) == whole.twice(tone))
+        // A sine of amplitude 0.5 has an RMS of 0.5/√2.
+        #expect(abs(PCMAudio.rms(whole.twice(tone)) - Float(0.5 / 2.0.squareRoot())) < 0.01)
+        #expect(PCMAudio.rms([]) == 0)
+    }
 }

@@ -273,7 +273,7 @@ public actor LiveConversation {
     /// usual when they stop.
     public func hear(_ samples: [Float]) async {
         audioInput?.yield(PCMAudio(samples: samples, sampleRate: PCMAudio.analysisSampleRate))
-        if settings.silence != nil, Self.isSound(samples) { lastRepSound = Date() }
+        if settings.silence != nil, PCMAudio.rms(samples) > 0.02 { lastRepSound = Date() }
         if delivery != nil, let updates = delivery?.appendAndDrain(samples) {
             for update in updates { await emit(.delivery(update)) }
         }
@@ -366,11 +366,6 @@ public actor LiveConversation {
         return nil
     }
 
-    /// Any sound above the line's noise (an RMS over about −34 dBFS) counts as the rep being there.
-    static func isSound(_ samples: [Float]) -> Bool {
-        guard !samples.isEmpty else { return false }
-        return (samples.reduce(0) { $0 + $1 * $1 } / Float(samples.count)).squareRoot() > 0.02
-    }
 
     private func store(_ segment: TranscriptSegment, sentiment: String?, intent: String?) async throws {
         let turn = StoredTurn(sequence: nextSequence, segment: segment, spokenAt: Date(), sentiment: sentiment, intent: intent)

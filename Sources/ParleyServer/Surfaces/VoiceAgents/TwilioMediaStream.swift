@@ -26,7 +26,7 @@ actor TwilioMediaStream {
     private var playout: [Float] = []
     private var pendingMarks: Set<String> = []
     private var marksSent = 0
-    private var upsampler = Upsampler()
+    private var upsampler = FrameUpsampler()
     /// Per-turn delays: the end of the callee's speech, the final recognition, the reply.
     private var lastVoiceAt: Date?
     private var heardAt: Date?
@@ -136,7 +136,7 @@ actor TwilioMediaStream {
         let agent = Array(playout.prefix(wide.count))
         playout.removeFirst(agent.count)
         try? await recorder?.append(callee: wide, agent: agent)
-        if Self.isVoiced(wide) { lastVoiceAt = Date() }
+        if PCMAudio.rms(wide) > 0.01 { lastVoiceAt = Date() }
         await live?.hear(wide)
     }
 
@@ -258,28 +258,5 @@ actor TwilioMediaStream {
     private func send(_ message: [String: Any]) async {
         guard let data = try? JSONSerialization.data(withJSONObject: message) else { return }
         try? await socket.send(String(decoding: data, as: UTF8.self))
-    }
-
-    /// Speech rather than line noise: an RMS above about −40 dBFS.
-    static func isVoiced(_ samples: [Float]) -> Bool {
-        guard !samples.isEmpty else { return false }
-        return (samples.reduce(0) { $0 + $1 * $1 } / Float(samples.count)).squareRoot() > 0.01
-    }
-}
-
-/// 8 → 16 kHz for a stream of frames: linear interpolation that carries the last sample across
-/// frames, so frame edges do not click.
-struct Upsampler {
-    private var last: Float = 0
-
-    mutating func twice(_ samples: [Float]) -> [Float] {
-        var out = [Float]()
-        out.reserveCapacity(samples.count * 2)
-        for sample in samples {
-            out.append((last + sample) / 2)
-            out.append(sample)
-            last = sample
-        }
-        return out
     }
 }
