@@ -34,6 +34,16 @@ def main():
     agent = r.json()["id"]
     r = requests.get(f"{base}/agents", headers=auth, params={"skip": 0, "limit": 10, "search": "support"})
     check(r.status_code == 200 and r.json()["total"] == 1, "list agents", r.text); steps.append("list agents")
+    # The documented additions, as a client sends them: fields every call is read into, and call control.
+    r = requests.put(f"{base}/agents/{agent}", headers=auth, json={
+        "extraction_schema": [{"name": "pain_point", "type": "text", "description": "What they struggle with"}],
+        "call_control": {"silence_timeout_seconds": 30, "max_duration_seconds": 900, "transfer_number": "+1 415 555 0100"}})
+    body = r.json()
+    check(r.status_code == 200 and body["extraction_schema"][0]["name"] == "pain_point"
+          and body["call_control"]["transfer_number"] == "+14155550100", "agent additions", r.text)
+    r = requests.put(f"{base}/agents/{agent}", headers=auth, json={"call_control": {"transfer_mode": "warm"}})
+    check(r.status_code == 422 and r.json()["error"]["field"] == "call_control.transfer_mode", "call control refused", r.text)
+    steps.append("agent additions")
     r = requests.post(f"{base}/campaigns", headers=auth, json={
         "name": "Q2 Marketing Campaign", "agent_id": agent, "phone_numbers": ["+1234567890", "+1234567891"],
         "start_time": "2098-04-01T00:00:00Z", "end_time": "2099-06-30T23:59:59Z", "max_concurrent_calls": 50})
@@ -65,6 +75,9 @@ def main():
     ws.close()
     r = requests.get(f"{base}/call-logs/{ended['call_id']}", headers=auth)
     check(r.status_code == 200 and "slow support" in r.json()["transcript"].lower(), "call log", r.text); steps.append("web call")
+    extracted = r.json()["extracted_data"] or {}
+    check("slow support" in (extracted.get("pain_point") or "").lower() and r.json()["extraction_source"] == "rules", "extraction", r.text)
+    steps.append("extraction")
     print(json.dumps({"ok": True, "steps": steps}))
 
 main()

@@ -10,7 +10,7 @@ struct VoiceAgentsFlowTests {
             let (status, report, errors) = try await ClientScript.run("voice_agents_flow.py", ["--base-url", server.baseURL])
             #expect(status == 0, "\(report) \(errors)")
             #expect(report["ok"] as? Bool == true, "\(report)")
-            #expect((report["steps"] as? [String])?.last == "web call")
+            #expect((report["steps"] as? [String])?.last == "extraction")
         }
     }
 }
