@@ -50,8 +50,10 @@ extension FieldIntelligence {
         static func me(_ request: Request) async throws -> Response {
             let user = try request.principal.user
             let store = request.identity.store
-            let team = try await user.teamID.asyncMap { try await store.team(id: $0, organizationID: user.organizationID) } ?? nil
-            let supervisor = try await user.supervisorID.asyncMap { try await store.user(id: $0, organizationID: user.organizationID) } ?? nil
+            var team: Team?
+            var supervisor: User?
+            if let id = user.teamID { team = try await store.team(id: id, organizationID: user.organizationID) }
+            if let id = user.supervisorID { supervisor = try await store.user(id: id, organizationID: user.organizationID) }
             return try request.renderJSON(.object([
                 "user_id": .string(UserID.make(user.id)), "email": .string(user.email), "full_name": .string(fullName(user)),
                 "role": .string(role(user.role)), "phone": .null,
@@ -63,13 +65,5 @@ extension FieldIntelligence {
         static func fullName(_ user: User) -> String {
             "\(user.firstName) \(user.lastName)".trimmingCharacters(in: .whitespaces)
         }
-    }
-}
-
-extension Optional {
-    /// `map` with an async transform.
-    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
-        guard let value = self else { return nil }
-        return try await transform(value)
     }
 }
