@@ -11,6 +11,8 @@ public struct TechnicianFigures: Sendable, Equatable {
     public var averageDuration: Double?
     /// 1–5; nil without an analysed conversation.
     public var averageSatisfaction: Double?
+    /// Won upsells over identified ones; nil without any identified.
+    public var upsellConversion: Double?
 }
 
 /// The people of field teams as the access policy shows them, with their figures.
@@ -41,17 +43,19 @@ public struct FieldTeam: Sendable {
 
     /// The figures of one technician's field conversations, `now` deciding what "today" is (UTC).
     public func figures(of user: User, now: Date = Date()) async throws -> TechnicianFigures {
-        let conversations = try await stores.conversations.conversations(ConversationQuery(
-            organizationID: user.organizationID, userID: user.id, kind: .field, limit: 10_000))
-        var utc = Calendar(identifier: .gregorian)
-        utc.timeZone = TimeZone(identifier: "UTC")!
-        let today = utc.startOfDay(for: now)
-        let durations = conversations.compactMap { $0.status == .completed ? $0.duration : nil }
-        let satisfaction = conversations.compactMap { $0.analysis?.scores?.categories["customer_satisfaction"]?.score }.map { 1 + 4 * min(100, max(0, $0)) / 100 }
+        let analytics = FieldAnalytics(stores: stores)
+        let all = try await analytics.figures(of: [user], from: Date(timeIntervalSince1970: 0), to: now.addingTimeInterval(86_400))[user.id]
+        let today = FieldPeriod(.daily, containing: now)
+        let todays = try await analytics.figures(of: [user], from: today.start, to: today.end)[user.id]
         return TechnicianFigures(
-            totalCalls: conversations.count,
-            callsToday: conversations.filter { $0.createdAt >= today }.count,
-            averageDuration: durations.isEmpty ? nil : durations.reduce(0, +) / Double(durations.count),
-            averageSatisfaction: satisfaction.isEmpty ? nil : (satisfaction.reduce(0, +) / Double(satisfaction.count) * 10).rounded() / 10)
+            totalCalls: all?.calls ?? 0, callsToday: todays?.calls ?? 0, averageDuration: all?.averageDuration,
+            averageSatisfaction: FieldAnalytics.stars(all?.averageSatisfaction), upsellConversion: all?.upsellConversion)
+    }
+}
+
+extension FieldTeam {
+    /// Who supervises a technician, when someone does.
+    public func supervisorID(of userID: Int, organizationID: UUID) async throws -> Int? {
+        try await stores.identity.user(id: userID, organizationID: organizationID)?.supervisorID
     }
 }

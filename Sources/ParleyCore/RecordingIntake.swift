@@ -54,11 +54,12 @@ public struct RecordingIntake: Sendable {
         }
     }
 
-    /// Processes the newest upload of a failed conversation again; false when it is no longer failed.
-    public func retry(_ conversation: Conversation, uploadID: String, attempt: Int) async throws -> Bool {
+    /// Processes the newest upload of a conversation again (a failed one, unless `expected` says
+    /// otherwise); false when it is no longer in one of those states.
+    public func retry(_ conversation: Conversation, uploadID: String, attempt: Int, from expected: [ConversationStatus] = [.failed]) async throws -> Bool {
         let job = try RecordingJob(conversation: conversation, uploadID: uploadID).newJob(attempt: attempt)
         return try await work.run { stores in
-            guard try await stores.conversations.updateConversation(conversation, ifStatusIn: [.failed]) else { return false }
+            guard try await stores.conversations.updateConversation(conversation, ifStatusIn: expected) else { return false }
             _ = try await stores.jobs.enqueue(job)
             return true
         }

@@ -90,10 +90,12 @@ public struct ConversationDetails: Sendable, Codable, Hashable {
     public var call: CallFacts?
     /// What a voice agent's call was: its campaign, number, telephony and how it went; nil for other kinds.
     public var agentCall: AgentCallFacts?
+    /// What a Field Intelligence conversation is about and how its recording arrived; nil for other kinds.
+    public var field: FieldVisitFacts?
 
     public init(sessionType: String? = nil, description: String? = nil, expectedDuration: Double? = nil, feedback: ConversationFeedback? = nil,
                 processing: ProcessingState? = nil, retries: Int? = nil, liveState: [String: JSONValue] = [:], call: CallFacts? = nil,
-                agentCall: AgentCallFacts? = nil) {
+                agentCall: AgentCallFacts? = nil, field: FieldVisitFacts? = nil) {
         self.sessionType = sessionType
         self.description = description
         self.expectedDuration = expectedDuration
@@ -103,10 +105,11 @@ public struct ConversationDetails: Sendable, Codable, Hashable {
         self.liveState = liveState
         self.call = call
         self.agentCall = agentCall
+        self.field = field
     }
 
     enum CodingKeys: String, CodingKey {
-        case sessionType, description, expectedDuration, feedback, processing, retries, liveState, call, agentCall
+        case sessionType, description, expectedDuration, feedback, processing, retries, liveState, call, agentCall, field
     }
 
     /// Keys details were stored with before they were typed.
@@ -133,6 +136,7 @@ public struct ConversationDetails: Sendable, Codable, Hashable {
         retries = try typed.decodeIfPresent(Int.self, forKey: .retries)
         call = try typed.decodeIfPresent(CallFacts.self, forKey: .call)
         agentCall = try typed.decodeIfPresent(AgentCallFacts.self, forKey: .agentCall)
+        field = try typed.decodeIfPresent(FieldVisitFacts.self, forKey: .field)
         if let feedback = try typed.decodeIfPresent(ConversationFeedback.self, forKey: .feedback) {
             self.feedback = feedback
         } else if let old = try legacy.decodeIfPresent(LegacyFeedback.self, forKey: .user_feedback) {

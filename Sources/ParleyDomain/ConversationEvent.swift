@@ -107,6 +107,12 @@ public struct LiveNudge: Sendable, Codable, Hashable {
     public var category: String
     /// `low`, `medium` or `high`.
     public var urgency: String
+    /// A stored nudge's id, title, suggested words, confidence and moment (seconds), for surfaces that show them.
+    public var id: Int?
+    public var title: String?
+    public var suggestedResponse: String?
+    public var confidence: Double?
+    public var triggeredAt: Double?
 
     public init(message: String, category: String, urgency: String) {
         self.message = message

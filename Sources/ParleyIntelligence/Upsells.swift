@@ -13,13 +13,26 @@ public struct UpsellCatalogue: Sendable, Codable, Hashable {
         /// Customer phrases in pattern syntax: `a|b` alternatives, `word?` optional, `*` any word,
         /// `~` up to three words, `multi_word|alternatives`.
         public var triggers: [String]
+        /// What a sale of this kind is worth, least and most; a found opportunity is valued in
+        /// the range by its confidence. Nil: `estimatedValue` alone.
+        public var valueLow: Double?
+        public var valueHigh: Double?
 
-        public init(type: String, title: String, description: String, estimatedValue: Double, triggers: [String]) {
+        public init(type: String, title: String, description: String, estimatedValue: Double, triggers: [String],
+                    valueLow: Double? = nil, valueHigh: Double? = nil) {
             self.type = type
             self.title = title
             self.description = description
             self.estimatedValue = estimatedValue
             self.triggers = triggers
+            self.valueLow = valueLow
+            self.valueHigh = valueHigh
+        }
+
+        /// The value of an opportunity found with `confidence` (0…1).
+        public func value(confidence: Double) -> Double {
+            guard let low = valueLow, let high = valueHigh, high >= low else { return estimatedValue }
+            return ((low + (high - low) * min(1, max(0, confidence))) / 10).rounded() * 10
         }
     }
 
@@ -170,8 +183,8 @@ struct UpsellDetector: Sendable {
             let opportunity = UpsellOpportunity(
                 type: entry.type, title: title, description: "\(entry.description) Customer said: \"\(trigger)\"",
                 triggerPhrase: trigger, timestampInCall: evidence.start, confidence: rounded(confidence),
-                priority: UpsellDetector.priority(confidence: confidence, value: entry.estimatedValue),
-                estimatedValue: entry.estimatedValue, status: "identified", evidence: evidence)
+                priority: UpsellDetector.priority(confidence: confidence, value: entry.value(confidence: confidence)),
+                estimatedValue: entry.value(confidence: confidence), status: "identified", evidence: evidence)
             if (best[entry.type]?.confidence ?? 0) < confidence { best[entry.type] = opportunity }
         }
         for hit in triggers.hits(in: terms) {

@@ -23,6 +23,8 @@ public final class ParleyContext: Sendable {
     public let jobs: JobWorkers
     /// Live WebSocket conversations of this process.
     public let liveCalls = LiveCalls()
+    /// Field conversations heard live while their chunks arrive.
+    let fieldLive = FieldLiveHearing()
     /// Real-time events (processing progress, recognised words, metrics) for the sockets of this
     /// process and, on PostgreSQL, of every instance and worker on the same database.
     public let realtime: RealtimeHub
@@ -262,6 +264,8 @@ public struct CoreServices: Sendable {
     public let callLogs: CallLogs
     public let webCalls: AgentWebCalls
     public let fieldTeam: FieldTeam
+    public let fieldVisits: FieldVisits
+    public let fieldAnalytics: FieldAnalytics
 
     init(work: any UnitOfWork, stores: any StoreAccess, engines: EngineSupply, speech: LiveSpeech, wording: (any LanguageModel)?,
          telephony: any Telephony, recordings: URL) {
@@ -281,6 +285,8 @@ public struct CoreServices: Sendable {
         callLogs = CallLogs(stores: stores)
         webCalls = AgentWebCalls(work: work, stores: stores, agents: agents)
         fieldTeam = FieldTeam(stores: stores)
+        fieldVisits = FieldVisits(work: work, stores: stores)
+        fieldAnalytics = FieldAnalytics(stores: stores)
         dialler = Dialler(work: work, stores: stores, agents: agents, telephony: telephony, speech: speech, wording: wording, recordings: recordings)
     }
 }

@@ -20,7 +20,8 @@ public struct SQLUnitOfWork: UnitOfWork {
                 records: SQLCoachingRecordStore(database: transaction),
                 webhooks: SQLWebhookStore(database: transaction),
                 leads: SQLLeadStore(database: transaction),
-                agents: SQLVoiceAgentStore(database: transaction)))
+                agents: SQLVoiceAgentStore(database: transaction),
+                field: SQLFieldStore(database: transaction)))
         }
     }
 }
@@ -41,5 +42,6 @@ public struct SQLStoreAccess: StoreAccess {
     public var webhooks: any WebhookStore { SQLWebhookStore(database: database()) }
     public var leads: any LeadStore { SQLLeadStore(database: database()) }
     public var agents: any VoiceAgentStore { SQLVoiceAgentStore(database: database()) }
+    public var field: any FieldStore { SQLFieldStore(database: database()) }
     public var identity: any IdentityStore { FluentIdentityStore(database: database()) }
 }

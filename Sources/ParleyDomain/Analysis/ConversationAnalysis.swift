@@ -118,11 +118,13 @@ public struct ConversationAnalysis: Sendable, Codable, Hashable {
     /// A practice role-play's outcome (skills, objections, next step).
     public var outcome: PracticeOutcome?
     public var speakers: [SpeakerShare]
+    /// What a recorded conversation came to: summary, topics, satisfaction, action items (field visits).
+    public var insights: ConversationInsights?
 
     public init(
         profile: AnalysisProfile, uploadID: String? = nil, metrics: ConversationMetrics = ConversationMetrics(), scores: ScoreCard? = nil,
         transcript: Transcript? = nil, delivery: AudioAnalysis? = nil, fluency: FluencyReport? = nil, sentiment: Sentiment? = nil,
-        coaching: [CoachingRemark] = [], outcome: PracticeOutcome? = nil, speakers: [SpeakerShare] = []
+        coaching: [CoachingRemark] = [], outcome: PracticeOutcome? = nil, speakers: [SpeakerShare] = [], insights: ConversationInsights? = nil
     ) {
         self.version = Self.currentVersion
         self.profile = profile
@@ -136,6 +138,7 @@ public struct ConversationAnalysis: Sendable, Codable, Hashable {
         self.coaching = coaching
         self.outcome = outcome
         self.speakers = speakers
+        self.insights = insights
     }
 
     /// The analysis of a finished role-play: the outcome, with its numbers as metrics, its
@@ -209,5 +212,56 @@ public struct ConversationAnalysis: Sendable, Codable, Hashable {
         var fluency: FluencyReport?
         var scores: ScoreCard?
         var sentiment: Sentiment?
+    }
+}
+
+/// What a conversation came to, in the customer's and the business's terms: a summary, its
+/// topics, how satisfied the customer was and why, and what is to be done next.
+public struct ConversationInsights: Sendable, Codable, Hashable {
+    /// Something to do after the conversation, with who said it and when.
+    public struct ActionItem: Sendable, Codable, Hashable {
+        public var text: String
+        /// Who should do it.
+        public var owner: SpeakerRole
+        /// When, as said ("tomorrow", "within 24 hours").
+        public var due: String?
+        /// Who said it and when (seconds into the conversation).
+        public var saidBy: SpeakerRole
+        public var at: Double?
+
+        public init(text: String, owner: SpeakerRole, due: String?, saidBy: SpeakerRole, at: Double?) {
+            self.text = text
+            self.owner = owner
+            self.due = due
+            self.saidBy = saidBy
+            self.at = at
+        }
+    }
+
+    public var summary: String
+    /// `extractive` or `language_model`.
+    public var summaryMethod: String
+    public var keyTopics: [String]
+    /// `positive`, `neutral` or `negative`.
+    public var overallSentiment: String
+    /// 0–100.
+    public var customerSatisfactionScore: Int
+    /// The findings the satisfaction score rests on, each quoting what was said.
+    public var satisfactionEvidence: [String]
+    public var positiveKeywords: [String]
+    public var improvementKeywords: [String]
+    public var actionItems: [ActionItem]
+
+    public init(summary: String, summaryMethod: String, keyTopics: [String], overallSentiment: String, customerSatisfactionScore: Int,
+                satisfactionEvidence: [String], positiveKeywords: [String], improvementKeywords: [String], actionItems: [ActionItem]) {
+        self.summary = summary
+        self.summaryMethod = summaryMethod
+        self.keyTopics = keyTopics
+        self.overallSentiment = overallSentiment
+        self.customerSatisfactionScore = customerSatisfactionScore
+        self.satisfactionEvidence = satisfactionEvidence
+        self.positiveKeywords = positiveKeywords
+        self.improvementKeywords = improvementKeywords
+        self.actionItems = actionItems
     }
 }

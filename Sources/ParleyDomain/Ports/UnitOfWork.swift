@@ -9,10 +9,12 @@ public struct TransactionStores: Sendable {
     public var webhooks: any WebhookStore
     public var leads: any LeadStore
     public var agents: any VoiceAgentStore
+    public var field: any FieldStore
 
     public init(
         conversations: any ConversationStore, uploads: any MediaUploadStore, jobs: any JobQueue,
-        records: any CoachingRecordStore, webhooks: any WebhookStore, leads: any LeadStore, agents: any VoiceAgentStore
+        records: any CoachingRecordStore, webhooks: any WebhookStore, leads: any LeadStore, agents: any VoiceAgentStore,
+        field: any FieldStore
     ) {
         self.conversations = conversations
         self.uploads = uploads
@@ -21,6 +23,7 @@ public struct TransactionStores: Sendable {
         self.webhooks = webhooks
         self.leads = leads
         self.agents = agents
+        self.field = field
     }
 }
 
@@ -40,6 +43,7 @@ public protocol StoreAccess: Sendable {
     var webhooks: any WebhookStore { get }
     var leads: any LeadStore { get }
     var agents: any VoiceAgentStore { get }
+    var field: any FieldStore { get }
     /// Organizations and people, for use cases that speak for an organization by name.
     var identity: any IdentityStore { get }
 }

@@ -114,6 +114,11 @@ enum Timestamp {
         date.formatted(.iso8601)
     }
 
+    /// The UTC calendar day of a date: `2024-11-04`.
+    static func day(_ date: Date) -> String {
+        String(date.formatted(.iso8601).prefix(10))
+    }
+
     /// A date a client sent: ISO 8601 with or without fractional seconds, or a plain
     /// `YYYY-MM-DD` (midnight UTC); nil when it is none of those.
     static func parse(_ text: String) -> Date? {

@@ -37,12 +37,24 @@ public struct RateLimitSettings: Sendable {
     /// Voice Agents: 100 requests a minute, sign-in 10 a minute.
     public var voiceAgents = VoiceAgentRateLimits()
 
+    /// Field Intelligence: 100 requests a minute, 5 WebSockets per user, 10 MB of uploads a minute.
+    public var field = FieldRateLimits()
+
     public static let documented = RateLimitSettings(
         enabled: true,
         general: .init(name: "general", limit: 120, window: 60),
         authentication: .init(name: "auth", limit: 20, window: 60),
         voice: .init(name: "voice", limit: 60, window: 60)
     )
+}
+
+/// The Field Intelligence document's rate limits: 100 requests a minute, 5 WebSockets per user,
+/// uploads 10 MB a minute per user.
+public struct FieldRateLimits: Sendable {
+    public var general = RateLimitPolicy(name: "field-general", limit: 100, window: 60)
+    public var authentication = RateLimitPolicy(name: "field-auth", limit: 10, window: 60)
+    public var uploadBytes = RateLimitPolicy(name: "field-upload-bytes", limit: 10_000_000, window: 60)
+    public var socketsPerUser = 5
 }
 
 /// The Voice Agents document's rate limits.
@@ -88,8 +100,8 @@ public final class RateLimitCounters: Sendable {
 
     public init() {}
 
-    /// Counts one request and returns (allowed, remaining, reset epoch second).
-    func hit(_ key: String, policy: RateLimitPolicy, now: Int) -> (allowed: Bool, remaining: Int, reset: Int) {
+    /// Counts one request (or `weight` units of a budget, such as bytes) and returns (allowed, remaining, reset epoch second).
+    func hit(_ key: String, policy: RateLimitPolicy, now: Int, weight: Int = 1) -> (allowed: Bool, remaining: Int, reset: Int) {
         windows.withLockedValue { windows in
             let start = now - now % policy.window
             if windows.count > 50_000 {
@@ -98,7 +110,7 @@ public final class RateLimitCounters: Sendable {
             }
             var window = windows[key] ?? Window(start: start, count: 0)
             if window.start != start { window = Window(start: start, count: 0) }
-            window.count += 1
+            window.count += weight
             windows[key] = window
             let allowed = window.count <= policy.limit
             return (allowed, max(0, policy.limit - window.count), start + policy.window)

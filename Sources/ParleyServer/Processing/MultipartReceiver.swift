@@ -7,6 +7,8 @@ import Vapor
 /// What one kind of upload accepts: how its `file` part is checked before and while it is
 /// written, and which small parts may come beside it (with their largest size).
 struct MultipartForm: Sendable {
+    /// The name of the part that carries the file (`file`; Field Intelligence's `chunk`).
+    var filePart = "file"
     /// Bytes of the file held back and checked before anything is written.
     var headLength: Int
     /// Checks the file's first bytes (fewer for a shorter file) and its declared type; throws the refusal.
@@ -84,8 +86,8 @@ final class MultipartReceiver {
 
     private func receive(_ buffer: inout ByteBuffer) throws {
         let name = partName ?? ""
-        if name == "file" {
-            guard !fileDone else { throw APIError.validation("file", "send exactly one 'file' part") }
+        if name == form.filePart {
+            guard !fileDone else { throw APIError.validation(form.filePart, "send exactly one '\(form.filePart)' part") }
             fileName = fileName ?? Self.parameter("filename", in: headers["content-disposition"])
             fileContentType = fileContentType ?? headers["content-type"]
             fileBytes += Int64(buffer.readableBytes)
@@ -106,8 +108,8 @@ final class MultipartReceiver {
             fieldBytes[name, default: ByteBuffer()].writeBuffer(&buffer)
         } else {
             // Refused at its first byte, not read to the end first.
-            let allowed = (["file"] + form.fields.keys.sorted()).map { "'\($0)'" }.joined(separator: ", ")
-            throw APIError.validation(name.isEmpty ? "file" : name, "unknown part '\(name)': send only \(allowed)")
+            let allowed = ([form.filePart] + form.fields.keys.sorted()).map { "'\($0)'" }.joined(separator: ", ")
+            throw APIError.validation(name.isEmpty ? form.filePart : name, "unknown part '\(name)': send only \(allowed)")
         }
     }
 
@@ -132,7 +134,7 @@ final class MultipartReceiver {
     }
 
     private func completePart() throws {
-        guard partName == "file" else { return }
+        guard partName == form.filePart else { return }
         fileDone = true
         if handle == nil, !head.isEmpty {
             try open()  // a file shorter than the head: check what there is
@@ -177,7 +179,7 @@ final class MultipartReceiver {
     func finish() throws {
         if let failure { throw failure }
         guard closed else {
-            throw APIError.validation("file", "the multipart body ended before its closing boundary; the upload is incomplete")
+            throw APIError.validation(form.filePart, "the multipart body ended before its closing boundary; the upload is incomplete")
         }
         try handle?.synchronize()
         try handle?.close()

@@ -31,6 +31,7 @@ enum RecordingPipeline {
         if conversation.status == .completed, results.scores != nil {
             // Finished before a crash; make sure the completion was announced.
             try await CompletionWebhooks.enqueue(for: conversation, context: context)
+            if conversation.kind == .field { try await FieldWebhooks.analysed(conversation, context: context) }
             return
         }
         let hub = context.realtime
@@ -78,6 +79,14 @@ enum RecordingPipeline {
                 if results.profile == .speech {
                     transcript.segments = transcript.segments.map { var segment = $0; segment.speaker = .rep; return segment }
                 }
+                // A field visit's two voices are told apart from the audio: the enrolled technician, or who spoke first.
+                if results.profile == .fieldVisit {
+                    let reference = try await FieldVoiceprints.voiceprint(of: conversation.userID, context: context)
+                    let recognised = transcript
+                    transcript = try await EngineWork.run {
+                        FieldSpeakers.label(recognised, turns: SpeakerDiarizer.diarize(audio, reference: reference))
+                    }
+                }
                 results.transcript = transcript
                 for segment in transcript.segments {
                     hub.publish(.heard(segment, isFinal: true), to: topic)
@@ -88,7 +97,9 @@ enum RecordingPipeline {
             let words = transcript.segments.flatMap(\.words)
             let audioAnalysis = try await EngineWork.run { AudioAnalyzer.analyze(audio, words: words, options: options) }
             results.delivery = audioAnalysis
-            let text = TextAnalyzer().analyze(transcript)
+            let catalogue = results.profile == .fieldVisit
+                ? FieldFindings.catalogue(try await context.core.fieldVisits.settings(of: organizationID)) : UpsellCatalogue.standard
+            let text = TextAnalyzer(catalogue: catalogue).analyze(transcript)
             results.fluency = text.repFluency ?? text.fluency
             results.sentiment = text.sentiment
 
@@ -104,13 +115,26 @@ enum RecordingPipeline {
             conversation.completedAt = Date()
             conversation.duration = audioAnalysis.duration
             conversation.score = scores.overall
+            if results.profile == .fieldVisit {
+                // A field conversation is scored by how satisfied its customer was (what lists, filters and stars show).
+                let summary = await SummaryWriter(model: context.prospectWording).summary(for: text, transcript: transcript)
+                let insights = FieldFindings.insights(from: text, summary: summary)
+                conversation.analysis?.insights = insights
+                conversation.score = Double(insights.customerSatisfactionScore)
+            }
             let turns = transcript.segments.enumerated().map { index, segment in
                 StoredTurn(
                     sequence: index, segment: segment,
                     spokenAt: conversation.createdAt.addingTimeInterval(segment.start ?? 0),
                     sentiment: text.segments.first { $0.segmentID == segment.id }?.sentiment.label.rawValue, intent: nil)
             }
+            if results.profile == .fieldVisit {
+                // Kept before the results: a job resumed after a crash between the two replaces them.
+                _ = try await context.core.fieldVisits.keepFindings(
+                    of: conversation, upsells: FieldFindings.upsells(from: text, of: conversation), moments: FieldFindings.moments(from: text, of: conversation))
+            }
             try await store.saveResults(conversation, turns: turns)
+            if results.profile == .fieldVisit { try await FieldWebhooks.analysed(conversation, context: context) }
             hub.publish(.processing(ProcessingState(uploadId: uploadID, stage: "completed", progress: 100, status: "completed",
                                                     estimatedTime: 0, updatedAt: Date()), score: scores.overall), to: topic)
             try await CompletionWebhooks.enqueue(for: conversation, context: context)

@@ -21,5 +21,6 @@ public enum ParleyMigrations {
         M0016_AgentExtractionSchema(),
         M0017_AgentCallControl(),
         M0018_GoogleWorkspaceDomains(),
+        M0019_FieldIntelligence(),
     ]
 }

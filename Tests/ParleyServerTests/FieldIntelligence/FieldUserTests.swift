@@ -20,7 +20,7 @@ struct FieldUserTests {
             id: id, publicID: "CONV-TEST-\(id.uuidString.prefix(6))", organizationID: user.organizationID, userID: userID, kind: .field,
             scenarioID: nil, title: "Service visit", status: .completed, configuration: ConversationSettings(), details: ConversationDetails(),
             analysis: ConversationAnalysis(profile: .fieldVisit, scores: scores), createdAt: created, startedAt: created,
-            completedAt: created.addingTimeInterval(seconds), duration: seconds))
+            completedAt: created.addingTimeInterval(seconds), duration: seconds, score: satisfaction))
         if daysAgo > 0 {
             // The store stamps new rows with the present; an older visit is moved back in time.
             let sql = try #require(server.app.db as? any SQLDatabase)

@@ -4,18 +4,21 @@ import Vapor
 
 /// The Field Intelligence API (api-docs/field-intelligence.md), mounted at `/v1`: its own
 /// dialect (errors as `{error: {code, message, details}}`, `USER-…` ids) on the shared identity,
-/// with Google sign-in. Built so far: sign-in (Google, refresh, me) and users (a profile with its
-/// figures, a supervisor's technicians); conversations, insights, nudges, the coach platform and
-/// analytics are still to come.
+/// with Google sign-in: users, conversations recorded in chunks and analysed (transcript with
+/// speakers, insights, upsells, coaching), live transcription and nudges, the coach platform,
+/// analytics and the four webhook events.
 enum FieldIntelligence {
     static let id = "field-intelligence"
 
     @Sendable static func register(on api: any RoutesBuilder, root _: any RoutesBuilder, app: Application) throws {
         let context = app.parley
-        let limits = context.configuration.rateLimits
+        let limits = context.configuration.rateLimits.field
         let signedIn = api.grouped(BearerAuthentication(), context.rateLimiting(limits.general))
         FieldAuthRoutes.register(on: api, open: api.grouped(context.rateLimiting(limits.authentication)), signedIn: signedIn)
         FieldUserRoutes.register(on: signedIn)
+        FieldConversationRoutes.register(on: signedIn, open: api.grouped(context.rateLimiting(limits.general)))
+        FieldCoachRoutes.register(on: signedIn)
+        FieldSocket.register(on: api, places: ConnectionPlaces(), limit: limits.socketsPerUser)
     }
 
     /// The document's error body; the field at fault, when there is one, in `details`.

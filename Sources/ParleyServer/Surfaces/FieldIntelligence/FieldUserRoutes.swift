@@ -25,8 +25,7 @@ extension FieldIntelligence {
                 "stats": .object([
                     "total_calls": .number(Double(figures.totalCalls)),
                     "avg_satisfaction": figures.averageSatisfaction.map(JSONValue.number) ?? .null,
-                    // Upsells are not tracked yet (Field Intelligence conversations are still to come).
-                    "upsell_conversion": .null,
+                    "upsell_conversion": figures.upsellConversion.map { .number(($0 * 100).rounded() / 100) } ?? .null,
                 ]),
             ]))
         }

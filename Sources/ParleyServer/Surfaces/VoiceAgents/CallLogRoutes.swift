@@ -9,20 +9,7 @@ extension VoiceAgents {
     /// `/call-logs`, `/call-recordings` and `/analytics/*`: what the agents' calls were.
     enum CallLogRoutes {
         /// How long a recording's `download_url` works.
-        static let grantLifetime: TimeInterval = 3_600
-
-        /// The claims of a recording's download link: which call, until when.
-        struct RecordingGrant: JWTPayload {
-            var sub: SubjectClaim
-            var org: String
-            var exp: ExpirationClaim
-            var typ: String
-
-            func verify(using algorithm: some JWTAlgorithm) async throws {
-                try exp.verifyNotExpired()
-                guard typ == "recording" else { throw JWTError.claimVerificationFailure(failedClaim: nil, reason: "not a recording grant") }
-            }
-        }
+        static let grantLifetime = RecordingGrant.lifetime
 
         static func register(on signedIn: any RoutesBuilder, open: any RoutesBuilder) {
             signedIn.get("call-logs", use: list)
@@ -137,9 +124,7 @@ extension VoiceAgents {
 
         /// A link to the recording that works for `grantLifetime` without a token.
         static func downloadURL(_ request: Request, log: CallLog) async throws -> String {
-            let grant = RecordingGrant(sub: .init(value: log.entry.conversationID.uuidString.lowercased()),
-                                       org: log.entry.organizationID.uuidString, exp: .init(value: Date().addingTimeInterval(grantLifetime)), typ: "recording")
-            let token = try await request.application.jwt.keys.sign(grant)
+            let token = try await RecordingGrant.sign(log.entry.conversationID.uuidString.lowercased(), organizationID: log.entry.organizationID, request: request)
             return request.application.parley.url(of: VoiceAgents.id, "/call-recordings/\(log.entry.conversationID.uuidString.lowercased())/download?token=\(token)")
         }
 

@@ -1,0 +1,113 @@
+import Fluent
+import SQLKit
+
+/// Field Intelligence beside its conversations: the day's conversation numbers, recording
+/// chunks, upsells, coaching moments, supervisor feedback, live nudges and each organization's
+/// settings. Everything derived from a conversation goes with it.
+struct M0019_FieldIntelligence: AsyncMigration {
+    var name: String { "M0019_FieldIntelligence" }
+
+    func prepare(on database: any Database) async throws {
+        try await database.schema("field_counters")
+            .field("organization_id", .uuid, .required, .references("organizations", "id", onDelete: .cascade))
+            .field("day", .string, .required)
+            .field("last", .int, .required)
+            .unique(on: "organization_id", "day")
+            .create()
+        try await database.schema("field_chunks")
+            .field("conversation_id", .uuid, .required, .references("conversations", "id", onDelete: .cascade))
+            .field("sequence", .int, .required)
+            .field("public_id", .string, .required)
+            .field("format", .string, .required)
+            .field("bytes", .int64, .required)
+            .field("seconds", .double, .required)
+            .field("path", .string, .required)
+            .field("pcm_path", .string, .required)
+            .field("received_at", .double, .required)
+            .unique(on: "conversation_id", "sequence")
+            .create()
+        try await database.schema("field_upsells")
+            .field(.id, .int, .identifier(auto: true))
+            .field("organization_id", .uuid, .required, .references("organizations", "id", onDelete: .cascade))
+            .field("conversation_id", .uuid, .required, .references("conversations", "id", onDelete: .cascade))
+            .field("user_id", .int, .required, .references("users", "id", onDelete: .cascade))
+            .field("type", .string, .required)
+            .field("title", .string, .required)
+            .field("description", .string, .required)
+            .field("trigger_phrase", .string, .required)
+            .field("at_seconds", .double)
+            .field("confidence", .double, .required)
+            .field("estimated_value", .double, .required)
+            .field("priority", .string, .required)
+            .field("status", .string, .required)
+            .field("actual_value", .double)
+            .field("notes", .string)
+            .field("created_at", .double, .required)
+            .field("updated_at", .double, .required)
+            .create()
+        try await database.schema("field_coaching_moments")
+            .field(.id, .int, .identifier(auto: true))
+            .field("organization_id", .uuid, .required, .references("organizations", "id", onDelete: .cascade))
+            .field("conversation_id", .uuid, .required, .references("conversations", "id", onDelete: .cascade))
+            .field("user_id", .int, .required, .references("users", "id", onDelete: .cascade))
+            .field("category", .string, .required)
+            .field("title", .string, .required)
+            .field("at_seconds", .double)
+            .field("what_happened", .string, .required)
+            .field("what_should_happen", .string, .required)
+            .field("example_better_response", .string, .required)
+            .field("severity", .string, .required)
+            .create()
+        try await database.schema("field_feedback")
+            .field(.id, .int, .identifier(auto: true))
+            .field("organization_id", .uuid, .required, .references("organizations", "id", onDelete: .cascade))
+            .field("conversation_id", .uuid, .required, .references("conversations", "id", onDelete: .cascade))
+            .field("supervisor_id", .int, .required, .references("users", "id", onDelete: .cascade))
+            .field("technician_id", .int, .required, .references("users", "id", onDelete: .cascade))
+            .field("overall_rating", .int, .required)
+            .field("rapport_rating", .int)
+            .field("technical_rating", .int)
+            .field("upsell_rating", .int)
+            .field("strengths", .string)
+            .field("areas_for_improvement", .string)
+            .field("is_training_example", .bool, .required)
+            .field("created_at", .double, .required)
+            .create()
+        try await database.schema("field_nudges")
+            .field(.id, .int, .identifier(auto: true))
+            .field("organization_id", .uuid, .required, .references("organizations", "id", onDelete: .cascade))
+            .field("conversation_id", .uuid, .required, .references("conversations", "id", onDelete: .cascade))
+            .field("user_id", .int, .required, .references("users", "id", onDelete: .cascade))
+            .field("type", .string, .required)
+            .field("nudge_key", .string, .required)
+            .field("title", .string, .required)
+            .field("message", .string, .required)
+            .field("suggested_response", .string, .required)
+            .field("confidence", .double, .required)
+            .field("triggered_at", .double, .required)
+            .field("action", .string)
+            .field("acted_at", .double)
+            .unique(on: "conversation_id", "nudge_key")
+            .create()
+        try await database.schema("field_settings")
+            .field("organization_id", .uuid, .identifier(auto: false), .references("organizations", "id", onDelete: .cascade))
+            .field("require_all_party_consent", .bool, .required)
+            .field("upsell_catalogue", .string)
+            .create()
+        if let sql = database as? any SQLDatabase {
+            try await sql.raw("CREATE INDEX field_upsells_conversation ON field_upsells (conversation_id)").run()
+            try await sql.raw("CREATE INDEX field_moments_conversation ON field_coaching_moments (conversation_id)").run()
+            try await sql.raw("CREATE INDEX field_feedback_conversation ON field_feedback (conversation_id)").run()
+            try await sql.raw("CREATE INDEX conversations_kind_created ON conversations (organization_id, kind, created_at)").run()
+        }
+    }
+
+    func revert(on database: any Database) async throws {
+        if let sql = database as? any SQLDatabase {
+            try await sql.raw("DROP INDEX IF EXISTS conversations_kind_created").run()
+        }
+        for table in ["field_settings", "field_nudges", "field_feedback", "field_coaching_moments", "field_upsells", "field_chunks", "field_counters"] {
+            try await database.schema(table).delete()
+        }
+    }
+}
