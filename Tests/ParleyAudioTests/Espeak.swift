@@ -17,9 +17,10 @@ enum Espeak {
     /// espeak-ng's rate at `speed` 1 (its `espeakRATE_NORMAL`).
     static let normalWordsPerMinute = 175.0
 
-    static func speak(_ text: String, wordsPerMinute: Int) async throws -> Utterance {
+    /// `voiceID` is one of the catalogue's ids (`professional_male` is en-us+m3, `professional_female` en-us+f2).
+    static func speak(_ text: String, wordsPerMinute: Int, voiceID: String = "professional_male") async throws -> Utterance {
         let speech = try await EspeakSynthesizer().synthesize(
-            SpeechRequest(text: text, voiceID: "professional_male", speed: Double(wordsPerMinute) / normalWordsPerMinute))
+            SpeechRequest(text: text, voiceID: voiceID, speed: Double(wordsPerMinute) / normalWordsPerMinute))
         let samples = speech.audio.samples
         let lastSound = Double((samples.lastIndex { abs($0) > 0.003 } ?? samples.count) + 1) / Double(speech.audio.sampleRate)
         let words = speech.words.enumerated().map { index, word in
