@@ -17,17 +17,21 @@ def check(condition, step, detail=""):
         print(json.dumps(report))
         sys.exit(1)
 
-TECHNICIAN = "en-us+m3"
-CUSTOMER = "en-gb+f4"
+TECHNICIAN = "en-gb+m2"
+CUSTOMER = "en-us+f4"
 SCRIPT = [
     (TECHNICIAN, "Good morning, I'm John from the service company. I'm here to inspect your fire pump today."),
-    (CUSTOMER, "Thanks for coming. We've had to fix this pump three times this year, and it keeps breaking down."),
-    (TECHNICIAN, "I see. Let me check the pressure gauge and the controller first."),
+    (CUSTOMER, "Thanks for coming out so early. The pump room is just down these stairs, past the boiler."),
+    (TECHNICIAN, "Great. Before I start, can you tell me how the system has been running lately?"),
+    (CUSTOMER, "Honestly, not well. We've had to fix this pump three times this year, and it keeps breaking down."),
+    (TECHNICIAN, "I see. Let me check the pressure gauge and the controller first, then I'll look at the seals."),
+    (CUSTOMER, "Sure, take your time. The last technician said the bearings were worn out as well."),
+    (TECHNICIAN, "The pressure is a little low and the packing is leaking, which matches what you describe."),
     (CUSTOMER, "How much would a new pump cost us?"),
     (TECHNICIAN, "I'm not sure, I'll have to get back to you on that."),
-    (CUSTOMER, "Alright. The pump is fifteen years old, so I worry about it."),
-    (TECHNICIAN, "I will send you a written quote by tomorrow afternoon."),
-    (CUSTOMER, "That would be great, thank you, you have been very thorough."),
+    (CUSTOMER, "Alright. The pump is fifteen years old, so I worry about it during the inspection season."),
+    (TECHNICIAN, "That's fair. I will send you a written quote by tomorrow afternoon, with a repair option too."),
+    (CUSTOMER, "That would be great, thank you, you have been very thorough and clear today."),
 ]
 
 def speak(voice, text, path):

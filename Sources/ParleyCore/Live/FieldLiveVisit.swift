@@ -32,9 +32,18 @@ public actor FieldLiveVisit {
     /// Chunk sequences skipped because they never came in time.
     public private(set) var skipped: [Int] = []
 
+    /// Diarises heard audio off the cooperative pool (the caller decides where).
+    public typealias Diarize = @Sendable (PCMAudio, Voiceprint?) async -> [SpeakerTurn]
+    let diarize: Diarize
+    private let enrolled: Voiceprint?
+    /// The technician's voice learned from the first minutes, for when the opening is no longer kept.
+    private var learned: Voiceprint?
+
     public init(conversation: Conversation, recognizer: any SpeechRecognizer, reference: Voiceprint?, catalogue: UpsellCatalogue,
-                visits: FieldVisits, log: ConversationLog, emit: @escaping @Sendable (ConversationEvent) -> Void) {
+                visits: FieldVisits, log: ConversationLog, diarize: @escaping Diarize, emit: @escaping @Sendable (ConversationEvent) -> Void) {
         self.conversation = conversation
+        self.diarize = diarize
+        enrolled = reference
         self.visits = visits
         self.log = log
         self.emit = emit
@@ -42,6 +51,16 @@ public actor FieldLiveVisit {
         rules = FieldNudgeRules(catalogue: catalogue)
         let (stream, continuation) = AsyncStream<PCMAudio>.makeStream()
         input = continuation
+        pending = (recognizer, stream)
+    }
+
+    /// Recognition not started yet: it starts with the first chunk (an actor's initializer cannot start it).
+    private var pending: (recognizer: any SpeechRecognizer, stream: AsyncStream<PCMAudio>)?
+
+    private func startRecognition() {
+        guard let (recognizer, stream) = pending else { return }
+        pending = nil
+        let emit = self.emit
         recognition = Task { [weak self] in
             do {
                 for try await event in recognizer.recognize(stream, partials: true) {
@@ -56,6 +75,7 @@ public actor FieldLiveVisit {
 
     /// Takes a chunk's decoded audio (16 kHz mono); feeds it and any chunks it was holding up.
     public func receive(sequence: Int, audio: PCMAudio) {
+        startRecognition()
         if next == nil { next = sequence }
         guard let expected = next, sequence >= expected, waiting[sequence] == nil else { return }
         waiting[sequence] = audio
@@ -113,9 +133,10 @@ public actor FieldLiveVisit {
 
     private func recognized(_ event: RecognitionEvent) async {
         var segment = event.segment
+        guard !segment.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return }
         let audio = samples(from: segment.start ?? 0, to: segment.end ?? 0)
         if event.isFinal {
-            segment.speaker = FieldSpeakers.role(labeller.label(audio))
+            segment.speaker = FieldSpeakers.role(await speaker(of: segment, audio: audio))
             segment.id = finals
             finals += 1
             emit(.heard(segment, isFinal: true))
@@ -137,6 +158,27 @@ public actor FieldLiveVisit {
             segment.id = finals
             emit(.heard(segment, isFinal: false))
         }
+    }
+
+    /// A final utterance's speaker: from diarising everything still kept (two voices found in
+    /// the context of the whole stretch beat one utterance compared alone), else the running labeller.
+    private func speaker(of segment: TranscriptSegment, audio: PCMAudio) async -> Int {
+        let running = labeller.label(audio)
+        let rate = Double(PCMAudio.analysisSampleRate)
+        let offset = Double(keptFrom) / rate
+        let heard = PCMAudio(samples: kept, sampleRate: PCMAudio.analysisSampleRate)
+        // While the opening is kept, the first voice is the technician's; after, their voice as learned (or enrolled).
+        let reference = enrolled ?? (keptFrom > 0 ? learned : nil)
+        let turns = await diarize(heard, reference)
+        guard turns.contains(where: { $0.speaker == 1 }),
+              let found = turns.speaker(from: (segment.start ?? 0) - offset, to: (segment.end ?? 0) - offset) else { return running }
+        if enrolled == nil, keptFrom == 0, heard.duration >= 30 {
+            let technician = turns.filter { $0.speaker == 0 }.flatMap { turn in
+                kept[max(0, Int(turn.start * rate))..<min(kept.count, Int(turn.end * rate))]
+            }
+            learned = SpeakerDiarizer.voiceprint(of: PCMAudio(samples: Array(technician), sampleRate: PCMAudio.analysisSampleRate)) ?? learned
+        }
+        return found
     }
 }
 

@@ -19,7 +19,10 @@ final class FieldLiveHearing: Sendable {
         let recognizer = context.speech.liveRecognizer
         let visit = await visits.visit(of: conversation.id) {
             FieldLiveVisit(conversation: conversation, recognizer: recognizer, reference: reference ?? nil,
-                           catalogue: FieldFindings.catalogue(settings), visits: core.fieldVisits, log: core.conversations) { event in
+                           catalogue: FieldFindings.catalogue(settings), visits: core.fieldVisits, log: core.conversations,
+                           diarize: { audio, reference in
+                               (try? await EngineWork.run { SpeakerDiarizer.diarize(audio, reference: reference) }) ?? []
+                           }) { event in
                 hub.publish(event, to: topic)
             }
         }

@@ -32,6 +32,8 @@ struct FieldVisitFlowTests {
                 "--base-url", server.baseURL, "--technician-token", technician.accessToken, "--supervisor-token", supervisor.accessToken,
                 "--other-token", other.accessToken, "--technician-id", "USER-" + String(format: "%05d", technician.id),
             ])
+            // What was heard and found, for the record (speaker accuracy, nudges, upsells).
+            print("field visit report: \(report)")
             #expect(status == 0, "\(report) \(errors)")
             #expect(report["ok"] as? Bool == true, "\(report)")
             #expect((report["steps"] as? [String])?.last == "access", "\(report)")

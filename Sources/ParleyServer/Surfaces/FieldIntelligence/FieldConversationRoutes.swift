@@ -108,7 +108,7 @@ extension FieldIntelligence {
             let budgetKey = "\(budget.name):user:\(user.id)"
             let now = Int(Date().timeIntervalSince1970)
             let spent = context.rateLimitCounters.hit(budgetKey, policy: budget, now: now, weight: 0)
-            if let announced = request.headers.first(name: .contentLength).flatMap(Int), announced > spent.remaining + 64 * 1024 {
+            if let announced = request.headers.first(name: .contentLength).flatMap({ Int($0) }), announced > spent.remaining + 64 * 1024 {
                 throw APIError(.tooManyRequests, code: "RATE_LIMIT_EXCEEDED",
                                "Uploads are limited to \(budget.limit / 1_000_000) MB a minute; \(spent.remaining) bytes are left until \(spent.reset)",
                                headers: ["Retry-After": String(max(1, spent.reset - now)), "X-RateLimit-Limit": String(budget.limit),
