@@ -123,7 +123,7 @@ if !enginesOnly {
                 .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
             ]
         ),
-        .testTarget(name: "ParleyServerTests", dependencies: ["ParleyServer", "ParleyTestSupport", "ParleyDomain", "ParleyIntelligence", "ParleyStore", "ParleyCore",
+        .testTarget(name: "ParleyServerTests", dependencies: ["ParleyServer", "ParleyTestSupport", "ParleyDomain", "ParleyIntelligence", "ParleyStore", "ParleyCore", "ParleyAudio",
                                                         .product(name: "JWT", package: "jwt")], exclude: ["Fixtures", "Golden"]),
     ]
     executableDependencies.append("ParleyServer")

@@ -52,7 +52,6 @@ public struct RateLimitSettings: Sendable {
 /// uploads 10 MB a minute per user.
 public struct FieldRateLimits: Sendable {
     public var general = RateLimitPolicy(name: "field-general", limit: 100, window: 60)
-    public var authentication = RateLimitPolicy(name: "field-auth", limit: 10, window: 60)
     public var uploadBytes = RateLimitPolicy(name: "field-upload-bytes", limit: 10_000_000, window: 60)
     public var socketsPerUser = 5
 }

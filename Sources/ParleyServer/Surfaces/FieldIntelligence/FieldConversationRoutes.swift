@@ -221,7 +221,7 @@ extension FieldIntelligence {
             try await FieldWebhooks.stopped(stopped, context: context)
             return try request.renderJSON(.object([
                 "conversation_id": .string(conversationID(request)), "ended_at": .string(Timestamp.iso8601(now)),
-                "duration_seconds": .number((stopped.duration ?? 0).rounded()), "status": .string(status(stopped.status)),
+                "duration_seconds": .number((stopped.duration ?? 0).rounded()), "status": .string(status(of: stopped)),
                 "recording_url": try await recordingURL(request, stopped), "missing_chunks": .array(facts.missingChunks.map { .number(Double($0)) }),
                 "chunks_received": .number(Double(chunks.count)),
                 "analysis_held": facts.analysisHeld.map(JSONValue.string) ?? stopped.details.field?.analysisHeld.map(JSONValue.string) ?? .null,
@@ -313,7 +313,7 @@ extension FieldIntelligence {
                 "started_at": .string(Timestamp.iso8601(conversation.startedAt ?? conversation.createdAt)),
                 "ended_at": facts.endedAt.map { .string(Timestamp.iso8601($0)) } ?? .null,
                 "duration_seconds": conversation.duration.map { .number($0.rounded()) } ?? .null,
-                "status": .string(status(conversation.status)),
+                "status": .string(status(of: conversation)),
                 "recording_url": try await recordingURL(request, conversation),
                 "has_insights": .bool(conversation.analysis?.insights != nil),
                 "satisfaction_score": conversation.status == .completed ? conversation.score.map { .number($0.rounded()) } ?? .null : .null,
@@ -499,6 +499,12 @@ extension FieldIntelligence {
                 on: conversation, by: try request.principal.user, text: body.text, atSeconds: body.at_seconds, turn: nil)
             return try request.renderJSON(commentJSON(comment), status: .created)
         }
+    }
+
+    /// The document's status of a conversation; one stopped without any recording is `completed`
+    /// (nothing to analyse), not `analyzed`.
+    static func status(of conversation: Conversation) -> String {
+        conversation.status == .completed && conversation.details.field?.recorded == false ? "completed" : status(conversation.status)
     }
 
     /// The document's conversation statuses.

@@ -14,10 +14,12 @@ enum FieldIntelligence {
         let context = app.parley
         let limits = context.configuration.rateLimits.field
         let signedIn = api.grouped(BearerAuthentication(), context.rateLimiting(limits.general))
-        FieldAuthRoutes.register(on: api, open: api.grouped(context.rateLimiting(limits.authentication)), signedIn: signedIn)
+        // Sign-in is limited like the shared identity's (the document names no limit of its own for it).
+        FieldAuthRoutes.register(on: api, open: api.grouped(context.rateLimiting(context.configuration.rateLimits.authentication)), signedIn: signedIn)
         FieldUserRoutes.register(on: signedIn)
         FieldConversationRoutes.register(on: signedIn, open: api.grouped(context.rateLimiting(limits.general)))
         FieldCoachRoutes.register(on: signedIn)
+        LeadsAndCalls.LeadWebhookRoutes.register(on: signedIn, events: FieldWebhooks.events)
         FieldSocket.register(on: api, places: ConnectionPlaces(), limit: limits.socketsPerUser)
     }
 

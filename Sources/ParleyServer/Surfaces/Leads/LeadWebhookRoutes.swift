@@ -7,18 +7,19 @@ extension LeadsAndCalls {
     /// `/api/v1/webhooks` (a documented addition): subscribe to the document's six events, list,
     /// test and remove subscriptions, and read their delivery log. The same subscriptions,
     /// signatures (`X-Webhook-Signature`, HMAC-SHA256 of the body), retries and private-address
-    /// guard as Speech Coaching's webhooks: one machinery.
+    /// guard as Speech Coaching's webhooks: one machinery. Field Intelligence mounts the same
+    /// routes at `/v1/webhooks` for its own four events.
     enum LeadWebhookRoutes {
-        /// A subscription as asked for: events default to all six, the secret to a generated one.
+        /// A subscription as asked for: events default to all the surface's, the secret to a generated one.
         struct CreateRequest: Decodable {
             var url: String
             var events: [String]?
             var secret: String?
         }
 
-        static func register(on routes: any RoutesBuilder) {
+        static func register(on routes: any RoutesBuilder, events: [String] = LeadEvents.all) {
             let webhooks = routes.grouped("webhooks")
-            webhooks.post(use: create)
+            webhooks.post { request in try await create(request, events: events) }
             webhooks.get(use: list)
             webhooks.delete(":webhook_id", use: delete)
             webhooks.post(":webhook_id", "test", use: test)
@@ -36,7 +37,7 @@ extension LeadsAndCalls {
             return .object(object)
         }
 
-        static func create(_ request: Request) async throws -> Response {
+        static func create(_ request: Request, events: [String]) async throws -> Response {
             let user = try request.principal.user
             let body = try request.decodeJSON(CreateRequest.self)
             guard body.url.count <= 2000, let url = URL(string: body.url), let scheme = url.scheme?.lowercased(),
@@ -45,9 +46,9 @@ extension LeadsAndCalls {
             if !request.application.parley.configuration.webhooksMayTargetPrivateNetworks, let refusal = await WebhookTarget.refusal(for: url) {
                 throw APIError.validation("url", "must be a public http(s) endpoint: it \(refusal)")
             }
-            let chosen = body.events ?? LeadEvents.all
-            guard !chosen.isEmpty, chosen.allSatisfy(LeadEvents.all.contains) else {
-                throw APIError.validation("events", "must list events from: \(LeadEvents.all.joined(separator: ", "))")
+            let chosen = body.events ?? events
+            guard !chosen.isEmpty, chosen.allSatisfy(events.contains) else {
+                throw APIError.validation("events", "must list events from: \(events.joined(separator: ", "))")
             }
             if let secret = body.secret, !(16...256).contains(secret.count) {
                 throw APIError.validation("secret", "must be 16 to 256 characters")
