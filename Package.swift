@@ -19,7 +19,9 @@ var dependencies: [Package.Dependency] = [
 
 var targets: [Target] = [
     .target(name: "ParleyDomain"),
-    .target(name: "ParleyAudio", dependencies: ["ParleyDomain"]),
+    // The audio math (spectra, pitch, diarisation) is compiled optimised in debug builds too: the
+    // tests feed it minutes of synthesised speech, and unoptimised it starved the suite's servers.
+    .target(name: "ParleyAudio", dependencies: ["ParleyDomain"], swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
     // C libraries of the embedded speech engines (Debian: libespeak-ng-dev, libmp3lame-dev).
     .systemLibrary(name: "CEspeakNG", path: "Sources/CEspeakNG", providers: [.apt(["libespeak-ng-dev"])]),
     .systemLibrary(name: "CLame", path: "Sources/CLame", providers: [.apt(["libmp3lame-dev"])]),

@@ -96,8 +96,9 @@ public enum FieldFindings {
         }
     }
 
-    public static func moments(from text: TextAnalysis, of conversation: Conversation) -> [FieldCoachingMoment] {
-        text.coachingMoments.map { moment in
+    /// Coaching moments as kept; `worded` are the analysis's moments, reworded by a model when one is configured.
+    public static func moments(_ worded: [CoachingMoment], of conversation: Conversation) -> [FieldCoachingMoment] {
+        worded.map { moment in
             FieldCoachingMoment(
                 conversationID: conversation.id, category: moment.category, title: moment.title, timestampInCall: moment.timestampInCall,
                 whatHappened: moment.whatHappened, whatShouldHappen: moment.whatShouldHappen,

@@ -105,6 +105,11 @@ public struct FieldVisits: Sendable {
         }
     }
 
+    /// The chunk of a sequence, when it was received.
+    public func chunk(_ sequence: Int, of conversation: Conversation) async throws -> FieldChunk? {
+        try await stores.field.chunk(conversationID: conversation.id, sequence: sequence)
+    }
+
     public func chunks(of conversation: Conversation) async throws -> [FieldChunk] {
         try await stores.field.chunks(conversationID: conversation.id)
     }
@@ -138,8 +143,12 @@ public struct FieldVisits: Sendable {
             stopped.status = .completed
             stopped.completedAt = stopped.details.field?.endedAt ?? Date()
         }
-        if let recording { try await stores.uploads.createUpload(recording) }
-        let won = try await stores.conversations.updateConversation(stopped, ifStatusIn: [.active])
+        let final = stopped
+        let won = try await work.run { stores in
+            guard try await stores.conversations.updateConversation(final, ifStatusIn: [.active]) else { return false }
+            if let recording { try await stores.uploads.createUpload(recording) }
+            return true
+        }
         return (stopped, won)
     }
 
@@ -165,12 +174,11 @@ public struct FieldVisits: Sendable {
         facts.consent.append(consent)
         updated.details.field = facts
         let settings = try await stores.field.settings(organizationID: conversation.organizationID)
-        if conversation.status == .paused, Self.consentMissing(facts, settings: settings) == nil {
-            updated.details.field?.analysisHeld = nil
-            return try await resume(updated)
-        }
+        let complete = Self.consentMissing(facts, settings: settings) == nil
+        if conversation.status == .paused, complete { updated.details.field?.analysisHeld = nil }
+        // The consent is kept first; a held conversation then goes on from `paused`, so of two consents one resumes it.
         try await stores.conversations.updateConversation(updated)
-        return updated
+        return conversation.status == .paused && complete ? try await resume(updated) : updated
     }
 
     /// A technician's conversations, newest first, for someone allowed to read them.

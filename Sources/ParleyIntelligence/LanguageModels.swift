@@ -298,3 +298,50 @@ public struct SummaryWriter: Sendable {
         }
     }
 }
+
+/// Words coaching moments' advice with the configured model over the same evidence the rules
+/// found (what happened, quoted); the category, moment, severity and evidence stay the rules'.
+/// Without a model, or when it fails or answers out of shape, the rules' wording stays.
+public struct CoachingWriter: Sendable {
+    public var model: (any LanguageModel)?
+    /// Moments sent to the model at most; the rest keep the rules' wording.
+    public var maxMoments: Int
+
+    public init(model: (any LanguageModel)?, maxMoments: Int = 6) {
+        self.model = model
+        self.maxMoments = maxMoments
+    }
+
+    /// The model's advice, as asked: JSON with the two fields it may rewrite.
+    struct Advice: Decodable {
+        var what_should_happen: String
+        var example_better_response: String
+    }
+
+    public func reword(_ moments: [CoachingMoment]) async -> [CoachingMoment] {
+        guard let model else { return moments }
+        var worded = moments
+        for index in worded.indices.prefix(maxMoments) {
+            let moment = worded[index]
+            let request = CompletionRequest(
+                system: "You coach field-service technicians. Answer with JSON only: {\"what_should_happen\": one sentence, \"example_better_response\": what the technician could have said, in their voice}. Use only the facts given.",
+                messages: [ChatMessage(role: .user, content: """
+                    Moment: \(moment.title) (\(moment.category), \(moment.severity))
+                    What happened: \(moment.whatHappened)
+                    The rules' advice: \(moment.whatShouldHappen)
+                    The rules' example: \(moment.exampleBetterResponse)
+                    """)],
+                maxTokens: 250, temperature: 0.3)
+            guard let completion = try? await model.complete(request) else { continue }
+            let text = completion.text.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard let start = text.firstIndex(of: "{"), let end = text.lastIndex(of: "}"),
+                  let advice = try? JSONDecoder().decode(Advice.self, from: Data(text[start...end].utf8)),
+                  !advice.what_should_happen.isEmpty, !advice.example_better_response.isEmpty,
+                  advice.what_should_happen.count <= 600, advice.example_better_response.count <= 800
+            else { continue }
+            worded[index].whatShouldHappen = advice.what_should_happen
+            worded[index].exampleBetterResponse = advice.example_better_response
+        }
+        return worded
+    }
+}

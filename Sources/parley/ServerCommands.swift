@@ -11,7 +11,7 @@ let serverCommands: [any ParsableCommand.Type] = [
 ]
 
 /// Benchmarks that run a real server in process (`parley bench coaching`, `parley bench live`).
-let serverBenchmarks: [any ParsableCommand.Type] = [BenchCoaching.self, BenchLive.self, BenchLeads.self, BenchCampaign.self]
+let serverBenchmarks: [any ParsableCommand.Type] = [BenchCoaching.self, BenchLive.self, BenchLeads.self, BenchCampaign.self, BenchField.self]
 
 /// Builds a configured application from the environment, runs `body`, and shuts it down.
 func withApplication<T>(purpose: ApplicationPurpose = .serving, _ body: (Application) async throws -> T) async throws -> T {

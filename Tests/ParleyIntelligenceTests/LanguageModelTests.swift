@@ -146,4 +146,31 @@ struct LanguageModelTests {
         #expect(fallback.note?.contains("boom") == true)
         await server.stop()
     }
+
+    @Test func coachingAdviceIsWordedByTheModelAndKeptWhenItAnswersOutOfShape() async throws {
+        let advice = #"{\"what_should_happen\": \"Commit to a date for the quote.\", \"example_better_response\": \"You'll have the quote by noon tomorrow.\"}"#
+        let reply = Self.anthropicReply.replacingOccurrences(of: "The customer's pump is old.", with: advice)
+        let server = ProviderServer(responses: [
+            CannedResponse(status: 200, body: reply),
+            CannedResponse(status: 200, body: Self.anthropicReply),
+        ])
+        let base = try await server.start()
+        let transcript = Transcript(segments: [
+            TranscriptSegment(id: 1, speaker: .counterpart, text: "How much would a new pump cost? It keeps breaking down."),
+            TranscriptSegment(id: 2, speaker: .rep, text: "I'm not sure, I'll have to get back to you on that."),
+            TranscriptSegment(id: 3, speaker: .counterpart, text: "Okay, thanks."),
+        ])
+        let moments = TextAnalyzer().analyze(transcript).coachingMoments
+        try #require(moments.count >= 2, "\(moments)")
+        let model = AnthropicLanguageModel(apiKey: "k", baseURL: base, policy: RetryPolicy(maxAttempts: 1, timeout: 2))
+        let worded = await CoachingWriter(model: model, maxMoments: 2).reword(moments)
+        #expect(worded[0].whatShouldHappen == "Commit to a date for the quote." && worded[0].category == moments[0].category)
+        #expect(worded[0].evidence == moments[0].evidence && worded[0].whatHappened == moments[0].whatHappened)
+        // A reply that is not the asked JSON keeps the rules' wording.
+        #expect(worded[1] == moments[1])
+        let prompt = try #require((server.requests.first?.json?["messages"] as? [[String: Any]])?.first?["content"] as? String)
+        #expect(prompt.contains(moments[0].whatHappened))
+        #expect(await CoachingWriter(model: nil).reword(moments) == moments)
+        await server.stop()
+    }
 }

@@ -166,7 +166,7 @@ def main():
     upsell_nudges = [m for m in nudges.messages if m.get("type") == "nudge" and m.get("nudge_type") == "upsell_prompt"]
     report["nudges"] = [{"type": m["nudge_type"], "title": m["title"], "at": m["triggered_at"]} for m in nudges.messages if m.get("type") == "nudge"]
     check(upsell_nudges and upsell_nudges[0]["suggested_response"], "upsell nudge before stop", nudges.messages)
-    trigger_chunk = int(truth[1]["end"] // 5)
+    trigger_chunk = int(next(line for line in truth if "three times" in line["text"])["end"] // 5)
     report["nudge_delay_after_trigger_chunk_s"] = round(upsell_nudges[0]["_received"] - sent_at.get(trigger_chunk, upsell_nudges[0]["_received"]), 1)
     keys = [(m["nudge_type"], m["nudge_id"]) for m in nudges.messages if m.get("type") == "nudge"]
     check(len(keys) == len(set(keys)), "no nudge twice", keys)

@@ -12,8 +12,8 @@ import ParleySpeech
 public actor FieldLiveVisit {
     /// Later chunks held before a missing one is given up on.
     static let gapPatience = 2
-    /// Seconds of heard audio kept to cut each utterance's samples from.
-    static let keptSeconds = 120.0
+    /// Seconds of heard audio kept to cut each utterance's samples from and to diarise.
+    static let keptSeconds = 60.0
 
     let conversation: Conversation
     let visits: FieldVisits
@@ -91,6 +91,17 @@ public actor FieldLiveVisit {
         recognition = nil
     }
 
+    /// Stops hearing at once: nothing more is told or kept (the batch analysis at stop covers
+    /// what live hearing had not reached).
+    public func abandon() {
+        abandoned = true
+        input?.finish()
+        input = nil
+        recognition?.cancel()
+    }
+
+    private var abandoned = false
+
     private func drain(force: Bool) {
         while let expected = next {
             if let audio = waiting.removeValue(forKey: expected) {
@@ -133,10 +144,11 @@ public actor FieldLiveVisit {
 
     private func recognized(_ event: RecognitionEvent) async {
         var segment = event.segment
-        guard !segment.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return }
+        guard !abandoned, !segment.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return }
         let audio = samples(from: segment.start ?? 0, to: segment.end ?? 0)
         if event.isFinal {
             segment.speaker = FieldSpeakers.role(await speaker(of: segment, audio: audio))
+            guard !abandoned else { return }
             segment.id = finals
             finals += 1
             emit(.heard(segment, isFinal: true))
@@ -196,10 +208,17 @@ public actor FieldLiveVisits {
         return made
     }
 
-    /// Ends a conversation's live visit, waiting for its last results; the chunks it skipped.
-    public func finish(_ conversationID: UUID) async -> [Int] {
+    /// Ends a conversation's live visit, waiting for its last results at most `patience` (a
+    /// recogniser behind on a loaded machine is abandoned then: stop does not wait on it); the
+    /// chunks it skipped.
+    public func finish(_ conversationID: UUID, patience: Duration = .seconds(10)) async -> [Int] {
         guard let visit = visits.removeValue(forKey: conversationID) else { return [] }
+        let deadline = Task {
+            try await Task.sleep(for: patience)
+            await visit.abandon()
+        }
         await visit.finish()
+        deadline.cancel()
         return await visit.skipped
     }
 

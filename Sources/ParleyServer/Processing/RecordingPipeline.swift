@@ -130,8 +130,9 @@ enum RecordingPipeline {
             }
             if results.profile == .fieldVisit {
                 // Kept before the results: a job resumed after a crash between the two replaces them.
+                let worded = await CoachingWriter(model: context.prospectWording).reword(text.coachingMoments)
                 _ = try await context.core.fieldVisits.keepFindings(
-                    of: conversation, upsells: FieldFindings.upsells(from: text, of: conversation), moments: FieldFindings.moments(from: text, of: conversation))
+                    of: conversation, upsells: FieldFindings.upsells(from: text, of: conversation), moments: FieldFindings.moments(worded, of: conversation))
             }
             try await store.saveResults(conversation, turns: turns)
             if results.profile == .fieldVisit { try await FieldWebhooks.analysed(conversation, context: context) }

@@ -33,12 +33,7 @@ struct BenchCampaign: AsyncParsableCommand {
     }
 
     func measure(_ app: Application) async throws {
-        let identity = ParleyApplication.identity(app)
-        let run = UUID().uuidString.prefix(8).lowercased()
-        let organization = try await identity.store.createOrganization(name: "Campaign bench \(run)", slug: "campaign-bench-\(run)")
-        let user = try await identity.createUser(NewUser(
-            organizationID: organization.id, email: "bench-\(run)@example.com", passwordHash: "", firstName: "Bench", lastName: "Mark",
-            company: nil, role: .admin), password: "bench-password-1")
+        let (organization, user, _) = try await InProcessServer.account(app, bench: "Campaign", role: .admin)
         let core = app.parley.core
         let agent = try await core.agents.create(AgentDraft(name: "Sam", description: "Books demos of our scheduling assistant"), by: user)
         print("Simulated calls in real time, \(ProcessInfo.processInfo.activeProcessorCount) cores; recogniser \(app.parley.speech.recognizer.name), synthesiser \(app.parley.speech.synthesizer.name)")

@@ -29,14 +29,7 @@ struct BenchLeads: AsyncParsableCommand {
 
     func measure(_ app: Application, database: String) async throws {
         let base = app.parley.publicURL + "/api/v1"
-        let identity = ParleyApplication.identity(app)
-        let run = UUID().uuidString.prefix(8).lowercased()
-        let organization = try await identity.store.createOrganization(name: "Leads bench \(run)", slug: "leads-bench-\(run)")
-        let email = "bench-\(run)@example.com"
-        _ = try await identity.createUser(NewUser(
-            organizationID: organization.id, email: email, passwordHash: "", firstName: "Bench", lastName: "Mark", company: nil, role: .admin),
-            password: "bench-password-1")
-        let token = try await identity.login(email: email, password: "bench-password-1").accessToken
+        let (_, _, token) = try await InProcessServer.account(app, bench: "Leads", role: .admin)
         let headers: HTTPHeaders = ["Authorization": "Bearer \(token)"]
         print("Leads on \(database), one organization, \(leads) leads (\(ProcessInfo.processInfo.activeProcessorCount) cores)")
 

@@ -1,5 +1,6 @@
 #if canImport(ParleyServer)
 import Foundation
+import ParleyDomain
 import ParleyServer
 import Vapor
 
@@ -33,6 +34,19 @@ enum InProcessServer {
             try? await app.asyncShutdown()
             throw error
         }
+    }
+
+    /// A fresh organization with one account of `role`, signed in: who a benchmark acts as.
+    static func account(_ app: Application, bench: String, role: Role) async throws -> (organization: Organization, user: User, token: String) {
+        let identity = ParleyApplication.identity(app)
+        let run = UUID().uuidString.prefix(8).lowercased()
+        let organization = try await identity.store.createOrganization(name: "\(bench) bench \(run)", slug: "\(bench.lowercased())-bench-\(run)")
+        let email = "bench-\(run)@example.com"
+        let user = try await identity.createUser(NewUser(
+            organizationID: organization.id, email: email, passwordHash: "", firstName: "Bench", lastName: "Mark", company: nil, role: role),
+            password: "bench-password-1")
+        let token = try await identity.login(email: email, password: "bench-password-1").accessToken
+        return (organization, user, token)
     }
 
     /// Seconds since an instant, as a Double.

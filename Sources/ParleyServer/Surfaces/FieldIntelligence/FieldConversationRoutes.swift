@@ -107,8 +107,9 @@ extension FieldIntelligence {
             }
             let budgetKey = "\(budget.name):user:\(user.id)"
             let now = Int(Date().timeIntervalSince1970)
+            let limited = context.configuration.rateLimits.enabled
             let spent = context.rateLimitCounters.hit(budgetKey, policy: budget, now: now, weight: 0)
-            if let announced = request.headers.first(name: .contentLength).flatMap({ Int($0) }), announced > spent.remaining + 64 * 1024 {
+            if limited, let announced = request.headers.first(name: .contentLength).flatMap({ Int($0) }), announced > spent.remaining + 64 * 1024 {
                 throw APIError(.tooManyRequests, code: "RATE_LIMIT_EXCEEDED",
                                "Uploads are limited to \(budget.limit / 1_000_000) MB a minute; \(spent.remaining) bytes are left until \(spent.reset)",
                                headers: ["Retry-After": String(max(1, spent.reset - now)), "X-RateLimit-Limit": String(budget.limit),
@@ -135,7 +136,7 @@ extension FieldIntelligence {
                     throw APIError.validation("chunk", "the 'chunk' part is missing or empty")
                 }
                 _ = context.rateLimitCounters.hit(budgetKey, policy: budget, now: now, weight: Int(receiver.fileBytes))
-                if let stored = try await request.core.fieldVisits.chunks(of: conversation).first(where: { $0.sequence == sequence }) {
+                if let stored = try await request.core.fieldVisits.chunk(sequence, of: conversation) {
                     try? FileManager.default.removeItem(at: partial)
                     return try chunkAnswer(request, stored, duplicate: true)
                 }
@@ -213,6 +214,7 @@ extension FieldIntelligence {
                 conversation.duration = now.timeIntervalSince(conversation.startedAt ?? conversation.createdAt)
             }
             conversation.details.field = facts
+            conversation.category = chunks.isEmpty ? "unrecorded" : "recorded"
             let (stopped, won) = try await request.core.fieldVisits.stop(conversation, recording: recording, intake: request.core.intake)
             guard won else {
                 throw APIError.validation("conversation_id", "conversation \(conversationID(request)) was stopped by another request")
