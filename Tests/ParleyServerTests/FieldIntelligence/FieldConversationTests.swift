@@ -136,7 +136,7 @@ struct FieldConversationTests {
                 "require_all_party_consent": true,
                 "upsell_catalogue": ["currency": "USD", "entries": [[
                     "type": "water_softener", "title": "Water Softener", "description": "Hard water damages equipment.", "estimated_value": 1500,
-                    "value_low": 1000, "value_high": 3000, "triggers": ["hard water", "limescale"],
+                    "value_low": 1000, "value_high": 3000, "triggers": ["hard water", "limescale", "lime scale", "white scale", "water ~ very hard"],
                 ]]],
             ], token: admin.accessToken)
             #expect(saved.status == 200, "\(saved.text)")
@@ -152,9 +152,13 @@ struct FieldConversationTests {
                 "Good morning, I am here to look at the boiler today. Can you show me where it is installed?",
                 "Of course, it is in the basement next to the laundry room. Follow me down the stairs please.",
                 "Thank you. How long have you had this boiler, and has it given you any trouble recently?",
-                "About six years. We have really hard water here and limescale everywhere, the kettle is full of it.",
+                "About six years. The water here is very hard, there is white scale on every tap and in the kettle.",
                 "That explains the noise in the pipes. I will flush the heat exchanger and check the pressure.",
                 "That sounds good to me. Please let me know what you find when you are finished down there.",
+                "The pressure is fine now. The relief valve was sticking, so I cleaned it and tested it twice.",
+                "Great, thank you. Is there anything else we should keep an eye on over the winter months?",
+                "Just bleed the radiators once a month and call us straight away if the pressure drops again.",
+                "Will do. Thanks again for coming out so quickly, we really appreciate the careful work today.",
             ])
             #expect(try await Self.chunk(server, id, sequence: "1", data: speech, token: technician.accessToken).status == 201)
             let stopped = try await server.request(.POST, "/v1/conversations/\(id)/stop", token: technician.accessToken)
@@ -168,11 +172,12 @@ struct FieldConversationTests {
             #expect(done["status"] as? String == "analyzed", "\(done)")
             // The organization's own catalogue found its opportunity, valued in its range by confidence.
             let upsells = try await server.request(.GET, "/v1/conversations/\(id)/upsells", token: technician.accessToken)
+            let heard = try await server.request(.GET, "/v1/conversations/\(id)/transcript", token: technician.accessToken)
             let found = try #require((upsells.json["opportunities"] as? [[String: Any]])?.first { $0["opportunity_type"] as? String == "water_softener" },
-                                     "\(upsells.text)")
+                                     "\(upsells.text) from \(heard.text)")
             let value = try #require((found["estimated_value"] as? NSNumber)?.doubleValue)
             #expect(value >= 1000 && value <= 3000, "\(found)")
-            #expect((found["trigger_phrase"] as? String)?.lowercased().contains("hard water") == true, "\(found)")
+            #expect(["scale", "hard"].contains { (found["trigger_phrase"] as? String)?.lowercased().contains($0) == true }, "\(found)")
             // Analysing again keeps one set of findings.
             let again = try await server.request(.POST, "/v1/conversations/\(id)/analyze", token: technician.accessToken)
             #expect(again.status == 202, "\(again.text)")
