@@ -102,22 +102,11 @@ public struct FieldAnalytics: Sendable {
         score.map { ((1 + 4 * min(100, max(0, $0)) / 100) * 10).rounded() / 10 }
     }
 
-    /// The technicians a supervisor or admin ranks and oversees.
-    func technicians(of viewer: User) async throws -> [User] {
-        guard viewer.role != .user else { throw DomainError.forbidden("Only supervisors and admins see team figures") }
-        return try await stores.identity.users(organizationID: viewer.organizationID, scope: AccessPolicy.people(visibleTo: viewer), limit: 1000, offset: 0)
-            .filter { $0.role == .user && $0.isActive }
-    }
+    var team: FieldTeam { FieldTeam(stores: stores) }
 
     /// A technician `viewer` may read.
     public func technician(_ id: Int, visibleTo viewer: User) async throws -> User {
-        guard let technician = try await stores.identity.user(id: id, organizationID: viewer.organizationID) else {
-            throw DomainError.notFound(entity: "technician")
-        }
-        guard AccessPolicy.allows(viewer, .read, toWhatIsOwnedBy: technician) else {
-            throw DomainError.forbidden("That technician's figures are not yours to see")
-        }
-        return technician
+        try await team.person(id: id, visibleTo: viewer)
     }
 
     /// Figures of several technicians over [from, to), one row each (zeros for the quiet ones).
@@ -166,13 +155,7 @@ public struct FieldAnalytics: Sendable {
 
     /// The leaderboard of the technicians `viewer` oversees (a technician sees their team's) for a period.
     public func leaderboard(_ period: FieldPeriod, visibleTo viewer: User) async throws -> [FieldRanking] {
-        let people: [User]
-        if viewer.role == .user {
-            people = try await stores.identity.users(organizationID: viewer.organizationID, scope: AccessPolicy.people(visibleTo: viewer), limit: 1000, offset: 0)
-                .filter { $0.role == .user && $0.isActive }
-        } else {
-            people = try await technicians(of: viewer)
-        }
+        let people = try await team.technicians(inViewOf: viewer)
         let figures = try await figures(of: people, from: period.start, to: period.end)
         return Self.rank(people.map { ($0, figures[$0.id] ?? Self.empty($0.id, day: nil)) })
     }
@@ -201,7 +184,7 @@ public struct FieldAnalytics: Sendable {
     /// A supervisor's (or admin's) team this week, with its top performer and nudge use.
     public func overview(for viewer: User, now: Date = Date()) async throws -> FieldTeamOverview {
         let week = FieldPeriod(.weekly, containing: now)
-        let people = try await technicians(of: viewer)
+        let people = try await team.technicians(visibleTo: viewer)
         let rankings = Self.rank(try await figures(of: people, from: week.start, to: week.end).map { id, figures in
             (people.first { $0.id == id }!, figures)
         })
@@ -210,15 +193,14 @@ public struct FieldAnalytics: Sendable {
         let satisfaction = analysed > 0
             ? rows.reduce(0.0) { $0 + ($1.averageSatisfaction ?? 0) * Double($1.analysedCalls) } / Double(analysed) : nil
         let durations = rows.filter { $0.averageDuration != nil }
-        var team = FieldPeriodFigures(
+        let totals = FieldPeriodFigures(
             userID: viewer.id, day: nil, calls: rows.reduce(0) { $0 + $1.calls }, analysedCalls: analysed,
             averageDuration: durations.isEmpty ? nil : durations.reduce(0.0) { $0 + ($1.averageDuration ?? 0) } / Double(durations.count),
             averageSatisfaction: satisfaction, upsellsIdentified: rows.reduce(0) { $0 + $1.upsellsIdentified },
             upsellsClosed: rows.reduce(0) { $0 + $1.upsellsClosed }, upsellRevenue: rows.reduce(0) { $0 + $1.upsellRevenue },
             coachingMoments: rows.reduce(0) { $0 + $1.coachingMoments }, recordedCalls: rows.reduce(0) { $0 + $1.recordedCalls })
-        team.day = nil
         let nudges = try await stores.field.nudgeCounts(organizationID: viewer.organizationID, userIDs: people.map(\.id), from: week.start, to: week.end)
-        return FieldTeamOverview(week: week, figures: team, topPerformer: rankings.first { $0.figures.calls > 0 },
+        return FieldTeamOverview(week: week, figures: totals, topPerformer: rankings.first { $0.figures.calls > 0 },
                                  technicians: people.count, nudges: nudges)
     }
 

@@ -27,8 +27,14 @@ public struct FieldTeam: Sendable {
     /// admin the organization. Plain technicians may not list anyone (`DomainError.forbidden`).
     public func technicians(visibleTo viewer: User) async throws -> [User] {
         guard viewer.role != .user else { throw DomainError.forbidden("Only supervisors and admins see technicians") }
-        return try await stores.identity.users(organizationID: viewer.organizationID, scope: AccessPolicy.people(visibleTo: viewer), limit: 1000, offset: 0)
-            .filter { $0.role == .user && $0.id != viewer.id }
+        return try await technicians(inViewOf: viewer)
+    }
+
+    /// The active technicians within the people `viewer` may see (a technician: their own team),
+    /// without the supervisors' check: what leaderboards rank.
+    public func technicians(inViewOf viewer: User) async throws -> [User] {
+        try await stores.identity.users(organizationID: viewer.organizationID, scope: AccessPolicy.people(visibleTo: viewer), limit: 1000, offset: 0)
+            .filter { $0.role == .user && $0.isActive }
     }
 
     /// A user `viewer` may read (themselves, their technicians, anyone for an admin); another

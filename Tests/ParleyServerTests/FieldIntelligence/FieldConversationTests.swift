@@ -316,23 +316,72 @@ struct FieldConversationTests {
             let enrolled = try await server.request(.POST, "/v1/users/me/voice-sample", body: sample, token: technician.accessToken,
                                                     headers: [("Content-Type", "audio/wav")])
             #expect(enrolled.status == 201 && enrolled.json["enrolled"] as? Bool == true, "\(enrolled.text)")
-            let silence = WAVFileSilence.make(seconds: 3)
+            let silence = WAVFile.encode(PCMAudio(samples: [Float](repeating: 0, count: 48_000), sampleRate: 16_000))
             let refused = try await server.request(.POST, "/v1/users/me/voice-sample", body: silence, token: technician.accessToken,
                                                    headers: [("Content-Type", "audio/wav")])
             #expect(refused.status == 422 && Self.errorField(refused) == "sample", "\(refused.text)")
         }
     }
-}
 
-/// Seconds of silence as a 16 kHz WAV.
-enum WAVFileSilence {
-    static func make(seconds: Double) -> Data {
-        let samples = Int(seconds * 16_000)
-        var data = Data("RIFF".utf8)
-        func append<T: FixedWidthInteger>(_ value: T) { withUnsafeBytes(of: value.littleEndian) { data.append(contentsOf: $0) } }
-        append(UInt32(36 + samples * 2)); data.append(Data("WAVEfmt ".utf8)); append(UInt32(16)); append(UInt16(1)); append(UInt16(1))
-        append(UInt32(16_000)); append(UInt32(32_000)); append(UInt16(2)); append(UInt16(16)); data.append(Data("data".utf8)); append(UInt32(samples * 2))
-        data.append(Data(count: samples * 2))
-        return data
+    @Test func historyCommentsAndTheDocumentsLimits() async throws {
+        try await TestServer.with({ $0.rateLimits.field.socketsPerUser = 2; $0.rateLimits.field.uploadBytes.limit = 150_000 }) { server in
+            let admin = try await server.admin()
+            let technician = try await server.register()
+            let other = try await server.register()
+            var ids: [String] = []
+            for _ in 0..<3 {
+                let started = try await server.request(.POST, "/v1/conversations/start", json: ["customer_name": "Acme"], token: technician.accessToken)
+                ids.append(try #require(started.json["conversation_id"] as? String))
+            }
+            #expect(try await server.request(.POST, "/v1/conversations/\(ids[0])/stop", token: technician.accessToken).status == 200)
+
+            // History: newest first, paged, filtered by the document's statuses, read as the access policy allows.
+            let userID = "USER-" + String(format: "%05d", technician.id)
+            let page = try await server.request(.GET, "/v1/conversations/technician/\(userID)?limit=2", token: technician.accessToken)
+            #expect(page.status == 200 && page.json["total"] as? Int == 3, "\(page.text)")
+            #expect((page.json["conversations"] as? [[String: Any]])?.compactMap { $0["conversation_id"] as? String } == [ids[2], ids[1]], "\(page.text)")
+            let live = try await server.request(.GET, "/v1/conversations/technician/\(userID)?status=in_progress", token: technician.accessToken)
+            #expect(live.json["total"] as? Int == 2, "\(live.text)")
+            let bad = try await server.request(.GET, "/v1/conversations/technician/\(userID)?status=done", token: technician.accessToken)
+            #expect(bad.status == 422 && Self.errorField(bad) == "status", "\(bad.text)")
+            #expect(try await server.request(.GET, "/v1/conversations/technician/\(userID)", token: other.accessToken).status == 403)
+            #expect(try await server.request(.GET, "/v1/conversations/technician/\(userID)", token: admin.accessToken).status == 200)
+
+            // Comments pinned to a moment, by whoever may read the conversation.
+            let pinned = try await server.request(.POST, "/v1/conversations/\(ids[1])/comments", json: ["text": "Good opening", "at_seconds": 1.5],
+                                                  token: admin.accessToken)
+            #expect(pinned.status == 201, "\(pinned.text)")
+            let empty = try await server.request(.POST, "/v1/conversations/\(ids[1])/comments", json: ["text": " "], token: admin.accessToken)
+            #expect(empty.status == 422 && Self.errorField(empty) == "text", "\(empty.text)")
+            #expect(try await server.request(.POST, "/v1/conversations/\(ids[1])/comments", json: ["text": "Hi"], token: other.accessToken).status == 403)
+            let read = try await server.request(.GET, "/v1/conversations/\(ids[1])/comments", token: technician.accessToken)
+            #expect((read.json["comments"] as? [[String: Any]])?.map { $0["text"] as? String } == ["Good opening"], "\(read.text)")
+
+            // Sockets per user (2 here): the third is refused before the upgrade.
+            let first = try await TestWebSocket.connect(server, path: "/v1/conversations/\(ids[1])/transcribe", token: technician.accessToken)
+            let second = try await TestWebSocket.connect(server, path: "/v1/conversations/\(ids[1])/nudges", token: technician.accessToken)
+            await #expect(throws: (any Error).self) {
+                _ = try await TestWebSocket.connect(server, path: "/v1/conversations/\(ids[2])/transcribe", token: technician.accessToken)
+            }
+            await #expect(throws: (any Error).self) {
+                _ = try await TestWebSocket.connect(server, path: "/v1/conversations/\(ids[1])/transcribe", token: other.accessToken)
+            }
+            await first.close()
+            await second.close()
+
+            // Upload bytes a minute (150 kB here): past the budget a chunk is refused with the rate headers.
+            let speech = try await TestMedia.speechWAV("Let me check the pressure gauge and the controller first.")
+            var statuses: [Int] = []
+            var refused: TestResponse?
+            for sequence in 0..<4 {
+                let answer = try await Self.chunk(server, ids[1], sequence: String(sequence), data: speech, token: technician.accessToken)
+                statuses.append(answer.status)
+                if answer.status == 429 { refused = answer; break }
+            }
+            let limited = try #require(refused, "\(statuses), each chunk \(speech.count) bytes")
+            #expect(limited.headers.first(name: "Retry-After") != nil && (limited.json["error"] as? [String: Any])?["code"] as? String == "RATE_LIMIT_EXCEEDED",
+                    "\(limited.headers) \(limited.text)")
+            #expect(statuses.dropLast().allSatisfy { $0 == 201 }, "\(statuses)")
+        }
     }
 }

@@ -112,8 +112,8 @@ extension FieldIntelligence {
             if limited, let announced = request.headers.first(name: .contentLength).flatMap({ Int($0) }), announced > spent.remaining + 64 * 1024 {
                 throw APIError(.tooManyRequests, code: "RATE_LIMIT_EXCEEDED",
                                "Uploads are limited to \(budget.limit / 1_000_000) MB a minute; \(spent.remaining) bytes are left until \(spent.reset)",
-                               headers: ["Retry-After": String(max(1, spent.reset - now)), "X-RateLimit-Limit": String(budget.limit),
-                                         "X-RateLimit-Remaining": String(spent.remaining), "X-RateLimit-Reset": String(spent.reset)])
+                               // X-RateLimit-* stay the request limit's (the surface's middleware writes them); the byte budget says when in Retry-After.
+                               headers: ["Retry-After": String(max(1, spent.reset - now))])
             }
             let dataDirectory = URL(fileURLWithPath: context.configuration.dataDirectory)
             let folder = FieldStorage.directory(of: conversation.id)
