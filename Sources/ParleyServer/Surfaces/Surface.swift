@@ -120,4 +120,9 @@ extension ParleyContext {
     func url(of surface: String, _ path: String) -> String {
         publicURL + surfaces.prefix(of: surface) + path
     }
+
+    /// The WebSocket URL of an http(s) URL: `wss://` for `https://`, `ws://` otherwise.
+    static func webSocketURL(_ http: String) -> String {
+        http.hasPrefix("https://") ? "wss://" + http.dropFirst(8) : "ws://" + http.dropFirst(http.hasPrefix("http://") ? 7 : 0)
+    }
 }

@@ -69,7 +69,7 @@ extension FieldIntelligence {
                 locationAddress: body.location_address, consent: consent), at: now)
             let display = FieldVisitID.display(ofStored: conversation.publicID)
             let base = request.application.parley.url(of: FieldIntelligence.id, "/conversations/\(display)")
-            let socket = base.hasPrefix("https://") ? "wss://" + base.dropFirst(8) : "ws://" + base.dropFirst(base.hasPrefix("http://") ? 7 : 0)
+            let socket = ParleyContext.webSocketURL(base)
             return try request.renderJSON(.object([
                 "conversation_id": .string(display), "started_at": .string(Timestamp.iso8601(now)), "status": .string(status(conversation.status)),
                 "websocket_url": .string("\(socket)/transcribe"), "nudges_websocket_url": .string("\(socket)/nudges"),

@@ -61,9 +61,7 @@ extension SalesTrainer {
         }
 
         static func webSocketURL(publicURL: String, sessionID: String) -> String {
-            let base = publicURL.hasPrefix("https://") ? "wss://" + publicURL.dropFirst(8)
-                : publicURL.hasPrefix("http://") ? "ws://" + publicURL.dropFirst(7) : Substring(publicURL)
-            return "\(base)/ws/voice/\(sessionID)"
+            "\(ParleyContext.webSocketURL(publicURL))/ws/voice/\(sessionID)"
         }
     }
 

@@ -60,8 +60,7 @@ extension SpeechCoaching {
     /// Socket.IO URLs: the namespace on the server's origin (the client library adds `/socket.io/`).
     enum CoachingSocketURL {
         static func namespace(_ namespace: String, base: String) -> String {
-            let origin = base.hasPrefix("https://") ? "wss://" + base.dropFirst(8) : "ws://" + base.dropFirst(base.hasPrefix("http://") ? 7 : 0)
-            return origin + namespace
+            ParleyContext.webSocketURL(base) + namespace
         }
     }
 
