@@ -29,7 +29,7 @@ if ! command -v swift >/dev/null 2>&1; then
   fi
 fi
 
-# Engines that run in Python (embedded recognition, piper voices) get their own venv, created
+# Engines that run in Python (embedded recognition, the sentence encoder, piper voices) get their own venv, created
 # from scripts/python/*.txt requirement files when any exist.
 shopt -s nullglob
 reqs=(scripts/python/*.txt)
@@ -38,7 +38,10 @@ if ((${#reqs[@]})); then
   sum=$(cat "${reqs[@]}" | sha256sum | cut -d' ' -f1)
   if [[ ! -f $stamp || $(cat "$stamp") != "$sum" ]]; then
     python3 -m venv .venv
-    for r in "${reqs[@]}"; do .venv/bin/pip install -q -r "$r"; done
+    # *.nodeps.txt lists packages installed without their declared dependencies (see the file).
+    for r in "${reqs[@]}"; do
+      if [[ $r == *.nodeps.txt ]]; then .venv/bin/pip install -q --no-deps -r "$r"; else .venv/bin/pip install -q -r "$r"; fi
+    done
     echo "$sum" > "$stamp"
   fi
 fi

@@ -145,6 +145,12 @@ public actor LocalSpeechService {
         child = nil
     }
 
+    /// The running service's process id (benchmarks read its CPU time), nil when it is not running.
+    public var processIdentifier: Int32? {
+        guard let child, child.isRunning else { return nil }
+        return child.processIdentifier
+    }
+
     /// Kills the running service as a crash would (SIGKILL), for tests of the restart path.
     func killForTesting() async throws {
         guard let child else { return }

@@ -11,6 +11,8 @@ import ParleyDomain
 /// (PARLEY_OPENAI_TTS_MODEL), `elevenlabs` (ELEVENLABS_API_KEY, ELEVENLABS_BASE_URL,
 /// ELEVENLABS_MODEL), or `cartesia` (CARTESIA_API_KEY, CARTESIA_BASE_URL, CARTESIA_MODEL). `PARLEY_VOICES` ("id=voice,…") remaps voice ids for the chosen
 /// synthesiser; `PARLEY_SPEECH_TIMEOUT` (seconds) bounds every hosted call.
+/// `PARLEY_SENTENCE_ENCODER`: `embedded` (default: all-MiniLM-L6-v2 in the local service, read by
+/// the text analysis's learned heads) or `none` (rules and the term model alone).
 public struct SpeechConfiguration: Sendable {
     /// A recogniser choice.
     public enum Recognition: String, Sendable, CaseIterable {
@@ -45,6 +47,8 @@ public struct SpeechConfiguration: Sendable {
     public var whisperProblem: String?
     /// The piper service; nil when its script cannot be found.
     public var piper: LocalServiceCommand?
+    /// The embedded sentence encoder's service; nil when turned off or its script cannot be found.
+    public var encoder: LocalServiceCommand?
 
     public init() {}
 
@@ -98,6 +102,11 @@ public struct SpeechConfiguration: Sendable {
             configuration.whisperProblem = error.description
         }
         configuration.piper = try? PiperSynthesizer.command(environment: environment)
+        switch value("PARLEY_SENTENCE_ENCODER")?.lowercased() ?? "embedded" {
+        case "embedded": configuration.encoder = try? EmbeddedSentenceEncoder.locate(environment: environment)
+        case "none": configuration.encoder = nil
+        case let other: throw .invalidRequest("PARLEY_SENTENCE_ENCODER must be embedded or none, not '\(other)'")
+        }
         return configuration
     }
 }
@@ -111,15 +120,18 @@ public struct SpeechEngines: Sendable {
     public var synthesizer: any SpeechSynthesizer
     /// The local services the engines use, so the owner can start them early and stop them.
     public var services: [LocalSpeechService]
+    /// The sentence encoder under the text analysis's learned heads; nil = rules and term model only.
+    public var encoder: (any SentenceEncoder)?
 
     public init(
         recognizer: any SpeechRecognizer, liveRecognizer: (any SpeechRecognizer)? = nil, synthesizer: any SpeechSynthesizer,
-        services: [LocalSpeechService] = []
+        services: [LocalSpeechService] = [], encoder: (any SentenceEncoder)? = nil
     ) {
         self.recognizer = recognizer
         self.liveRecognizer = liveRecognizer ?? recognizer
         self.synthesizer = synthesizer
         self.services = services
+        self.encoder = encoder
     }
 
     /// Which hosted provider speaks (`elevenlabs`, `openai`, `cartesia`), or `embedded`.
@@ -214,7 +226,12 @@ public struct SpeechEngines: Sendable {
                 catalog: VoiceCatalog.cartesia.overridden(by: configuration.voiceOverrides), timeout: configuration.timeout
             )
         }
-        return SpeechEngines(recognizer: recognizer, liveRecognizer: liveRecognizer, synthesizer: synthesizer, services: services)
+        var encoder: EmbeddedSentenceEncoder?
+        if let command = configuration.encoder {
+            encoder = EmbeddedSentenceEncoder(service: LocalSpeechService(command: command))
+            services.append(encoder!.service)
+        }
+        return SpeechEngines(recognizer: recognizer, liveRecognizer: liveRecognizer, synthesizer: synthesizer, services: services, encoder: encoder)
     }
 }
 

@@ -174,7 +174,11 @@ struct HostedProviderTests {
         let engines = try SpeechEngines.make(defaults)
         #expect(engines.synthesizer is EspeakSynthesizer)
         #expect(engines.recognizer is WhisperRecognizer)
-        #expect(engines.services.count == 1)
+        // Whisper and the sentence encoder, each in its own supervised service.
+        #expect(engines.services.count == 2)
+        #expect(engines.encoder is EmbeddedSentenceEncoder)
+        #expect(try SpeechEngines.make(SpeechConfiguration.fromEnvironment(["PARLEY_SENTENCE_ENCODER": "none"])).encoder == nil)
+        #expect(throws: SpeechError.self) { try SpeechConfiguration.fromEnvironment(["PARLEY_SENTENCE_ENCODER": "bert"]) }
         // Live turns share the one service, greedily, with a fitted window, on two replicas.
         let live = try #require(engines.liveRecognizer as? WhisperRecognizer)
         #expect(live.live && live.service === (engines.recognizer as? WhisperRecognizer)?.service)
