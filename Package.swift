@@ -43,8 +43,9 @@ var targets: [Target] = [
             "ParleyDomain",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ],
-        // Trained weights of the objection/sentiment model (`parley train-signals` writes them).
-        resources: [.copy("Resources/signal-model.json")]
+        // Trained weights: the term model (`parley train-signals`) and the heads over the sentence
+        // encoder (`parley train-signals --encoder embedded`).
+        resources: [.copy("Resources/signal-model.json"), .copy("Resources/encoder-signal-model.json")]
     ),
     // Session reports as CSV and as PDF drawn with cairo (Debian: libcairo2-dev).
     .systemLibrary(name: "CCairo", path: "Sources/CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),

@@ -71,6 +71,10 @@ public struct TextAnalysis: Sendable, Codable, Hashable {
     public var actionItems: [ActionItem]
     public var scores: ConversationScores
     public var keywords: Keywords
+    /// Which path decided objections, interest, upsells and sentiment: `encoder` (the phrase rules
+    /// plus the model over terms and sentence vectors), `term-model` (the rules plus the model over
+    /// terms) or `rules`; with the reason when the encoder was wanted but could not run.
+    public var understanding: String = "rules"
 }
 
 /// The deterministic analyser: one value, no shared state, safe to use from any task.
@@ -78,28 +82,43 @@ public struct TextAnalyzer: Sendable {
     public var catalogue: UpsellCatalogue
     /// Learned weights that add objections the rules miss and decide sentiment labels; nil = rules only.
     public var model: SignalModel?
+    /// The same kind of model over terms and sentence vectors; used for the turns that come with a vector.
+    public var encoderModel: SignalModel?
     private let upsells: UpsellDetector
 
-    public init(catalogue: UpsellCatalogue = .standard, model: SignalModel? = .shipped) {
+    public init(catalogue: UpsellCatalogue = .standard, model: SignalModel? = .shipped, encoderModel: SignalModel? = .shippedWithEncoder) {
         self.catalogue = catalogue
         self.model = model
+        self.encoderModel = encoderModel
         self.upsells = UpsellDetector(catalogue: catalogue)
     }
 
+    /// The path that decides when turns come without vectors.
+    var withoutEncoder: String { model == nil ? "rules" : "term-model" }
+
     /// What the learned model reads: rule objections, the lexicon sentiment and the term features.
-    static func modelInputs(_ text: SegmentText, questions: [Question]? = nil) -> (rules: [Signal<ObjectionType>], lexicon: Sentiment, features: [ModelFeature]) {
+    static func modelInputs(
+        _ text: SegmentText, questions: [Question]? = nil, encoding: [Float]? = nil, scale: Double? = nil
+    ) -> (rules: [Signal<ObjectionType>], lexicon: Sentiment, features: [ModelFeature]) {
         let rules = SignalRules.objections(in: text)
         let lexicon = SentimentScorer.score(text, objections: rules)
         let asked = !(questions ?? Questions.find(in: text)).isEmpty
-        return (rules, lexicon, SignalFeatures.extract(text, rules: rules, lexicon: lexicon, asked: asked))
+        return (rules, lexicon, SignalFeatures.extract(
+            text, rules: rules, lexicon: lexicon, asked: asked, encoding: encoding, scale: scale ?? SignalFeatures.encodingScale))
+    }
+
+    /// The model for a turn and the vector it reads: the encoder model when the turn has a vector of its size.
+    func decider(for encoding: [Float]?) -> (model: SignalModel, encoding: [Float]?)? {
+        if let encoderModel, let encoding, encoding.count == encoderModel.dimensions { return (encoderModel, encoding) }
+        return model.map { ($0, nil) }
     }
 
     /// Analyses one utterance on its own (the `--lines` view and live, per-turn analysis).
-    public func analyze(segment: TranscriptSegment) -> SegmentAnalysis {
-        analyze(SegmentText(segment), previousState: nil)
+    public func analyze(segment: TranscriptSegment, encoding: [Float]? = nil) -> SegmentAnalysis {
+        analyze(SegmentText(segment), previousState: nil, encoding: encoding)
     }
 
-    func analyze(_ text: SegmentText, previousState: ConversationState?) -> SegmentAnalysis {
+    func analyze(_ text: SegmentText, previousState: ConversationState?, encoding: [Float]? = nil) -> SegmentAnalysis {
         let fillerSpans = Fluency.fillers(in: text)
         let fillers = fillerSpans.map { span in
             FillerOccurrence(
@@ -109,15 +128,20 @@ public struct TextAnalyzer: Sendable {
         let questions = Questions.find(in: text)
         let objections: [Signal<ObjectionType>]
         let sentiment: Sentiment
-        if let model {
-            let inputs = TextAnalyzer.modelInputs(text, questions: questions)
-            objections = model.objections(inputs.features, text: text, rules: inputs.rules)
-            sentiment = model.sentiment(inputs.features, text: text, lexicon: inputs.lexicon)
+        var interest = SignalRules.interestSignals(in: text)
+        var upsells = self.upsells.opportunities(in: text)
+        if let decider = decider(for: encoding) {
+            // Rules for precision, the model for recall: its findings are added to the rules', and
+            // the words that weighed most are its evidence.
+            let inputs = TextAnalyzer.modelInputs(text, questions: questions, encoding: decider.encoding, scale: decider.model.vectorScale)
+            objections = decider.model.objections(inputs.features, text: text, rules: inputs.rules)
+            sentiment = decider.model.sentiment(inputs.features, text: text, lexicon: inputs.lexicon)
+            interest = decider.model.interest(inputs.features, text: text, rules: interest)
+            upsells = decider.model.upsells(inputs.features, text: text, rules: upsells, detector: self.upsells)
         } else {
             objections = SignalRules.objections(in: text)
             sentiment = SentimentScorer.score(text, objections: objections)
         }
-        let interest = SignalRules.interestSignals(in: text)
         let intents = SignalRules.intents(in: text, questions: questions, objections: objections)
         let state = SignalRules.state(after: intents.map(\.type), from: previousState)
         return SegmentAnalysis(
@@ -125,18 +149,20 @@ public struct TextAnalyzer: Sendable {
             wordCount: text.wordCount, fillers: fillers, question: Questions.lineKind(questions), questions: questions,
             sentiment: sentiment,
             tones: ToneReader.tones(text, sentiment: sentiment, fillerCount: fillers.count, questionCount: questions.count),
-            intents: intents, objections: objections, interestSignals: interest, upsells: upsells.opportunities(in: text),
+            intents: intents, objections: objections, interestSignals: interest, upsells: upsells,
             grammarErrors: Fluency.grammar(in: text), state: state)
     }
 
-    /// Analyses a whole conversation.
-    public func analyze(_ transcript: Transcript) -> TextAnalysis {
+    /// Analyses a whole conversation; `encodings` (one sentence vector per segment, from the
+    /// encoder the encoder model was trained on) let that model decide.
+    public func analyze(_ transcript: Transcript, encodings: [[Float]]? = nil, understanding: String? = nil) -> TextAnalysis {
         let texts = transcript.segments.map(SegmentText.init)
+        let vectors = encodings?.count == texts.count ? encodings : nil
         var state: ConversationState?
         var segments: [SegmentAnalysis] = []
         segments.reserveCapacity(texts.count)
-        for text in texts {
-            let analysis = analyze(text, previousState: state)
+        for (index, text) in texts.enumerated() {
+            let analysis = analyze(text, previousState: state, encoding: vectors?[index])
             state = analysis.state
             segments.append(analysis)
         }
@@ -177,7 +203,8 @@ public struct TextAnalyzer: Sendable {
             objections: segments.flatMap(\.objections), interestSignals: segments.flatMap(\.interestSignals), dynamics: dynamics,
             keyPhrases: phrases, topics: Topics.find(texts, phrases: phrases), upsells: upsellList, coachingMoments: coaching,
             summary: summary, actionItems: actionItems, scores: Scoring.conversation(partial),
-            keywords: Keywords.from(segments))
+            keywords: Keywords.from(segments),
+            understanding: understanding ?? (vectors != nil && encoderModel != nil ? "encoder" : withoutEncoder))
     }
 
     static func basics(_ texts: [SegmentText]) -> TextBasics {

@@ -57,6 +57,38 @@ public struct LabelledUtterance: Sendable, Codable, Hashable {
     }
 }
 
+/// What a reader of one utterance decided, in the labels' terms.
+public struct LinePrediction: Sendable, Hashable {
+    public var fillers: [String]
+    public var question: QuestionKind?
+    public var sentiment: SentimentLabel
+    public var objections: [String]
+    public var interestSignals: [String]
+    public var upsells: [String]
+    public var intents: [String]
+
+    public init(
+        fillers: [String] = [], question: QuestionKind? = nil, sentiment: SentimentLabel = .neutral, objections: [String] = [],
+        interestSignals: [String] = [], upsells: [String] = [], intents: [String] = []
+    ) {
+        self.fillers = fillers
+        self.question = question
+        self.sentiment = sentiment
+        self.objections = objections
+        self.interestSignals = interestSignals
+        self.upsells = upsells
+        self.intents = intents
+    }
+
+    /// The analyser's findings for one segment.
+    public init(_ analysis: SegmentAnalysis) {
+        self.init(
+            fillers: analysis.fillers.map(\.word), question: analysis.question, sentiment: analysis.sentiment.label,
+            objections: analysis.objections.map(\.type.rawValue), interestSignals: analysis.interestSignals.map(\.type.rawValue),
+            upsells: analysis.upsells.map(\.type), intents: analysis.intents.map(\.type.rawValue))
+    }
+}
+
 /// Precision, recall and F1 of one category (or one label of a category).
 public struct CategoryMetrics: Sendable, Codable, Hashable {
     public var category: String
@@ -89,7 +121,24 @@ public struct Evaluation: Sendable {
 
     public static let categories = ["fillers", "questions", "question_kind", "sentiment", "objections", "interest_signals", "upsells", "intents"]
 
-    public init(_ labelled: [LabelledUtterance], analyzer: TextAnalyzer = TextAnalyzer()) {
+    /// Objection false alarms: utterances labelled without any objection where some was found, and how many such utterances there are.
+    public private(set) var objectionFalseAlarms = (alarms: 0, utterances: 0)
+
+    /// Share of utterances without an objection on which one was found (0 when there are none).
+    public var objectionFalseAlarmRate: Double {
+        objectionFalseAlarms.utterances == 0 ? 0 : Double(objectionFalseAlarms.alarms) / Double(objectionFalseAlarms.utterances)
+    }
+
+    /// Scores the analyser; `encodings` (one vector per utterance) let its encoder model decide.
+    public init(_ labelled: [LabelledUtterance], analyzer: TextAnalyzer = TextAnalyzer(), encodings: [[Float]]? = nil) {
+        let vectors = encodings?.count == labelled.count ? encodings : nil
+        self.init(labelled, predictions: labelled.enumerated().map { index, item in
+            LinePrediction(analyzer.analyze(segment: TranscriptSegment(id: 0, speaker: item.speaker, text: item.text), encoding: vectors?[index]))
+        })
+    }
+
+    /// Scores predictions made by anything (the analyser, the keyword baseline), one per utterance.
+    public init(_ labelled: [LabelledUtterance], predictions: [LinePrediction]) {
         var counts: [String: [String: (tp: Int, fp: Int, fn: Int)]] = [:]
         var unlabelled: Set<String> = []
         func add(_ category: String, id: String, text: String, expected: [String], predicted: [String]) {
@@ -110,19 +159,22 @@ public struct Evaluation: Sendable {
                 errors.append(EvaluationError(id: id, category: category, expected: expected.sorted(), predicted: predicted.sorted(), text: text))
             }
         }
-        for item in labelled {
+        for (item, analysis) in zip(labelled, predictions) {
             unlabelled = item.unlabelled
-            let analysis = analyzer.analyze(segment: TranscriptSegment(id: 0, speaker: item.speaker, text: item.text))
-            add("fillers", id: item.id, text: item.text, expected: item.fillers, predicted: analysis.fillers.map(\.word))
+            add("fillers", id: item.id, text: item.text, expected: item.fillers, predicted: analysis.fillers)
             add("questions", id: item.id, text: item.text, expected: item.question == nil ? [] : ["question"], predicted: analysis.question == nil ? [] : ["question"])
             if let truth = item.question, let predicted = analysis.question {
                 add("question_kind", id: item.id, text: item.text, expected: [truth.rawValue], predicted: [predicted.rawValue])
             }
-            add("sentiment", id: item.id, text: item.text, expected: [item.sentiment.rawValue], predicted: [analysis.sentiment.label.rawValue])
-            add("objections", id: item.id, text: item.text, expected: item.objections, predicted: analysis.objections.map(\.type.rawValue))
-            add("interest_signals", id: item.id, text: item.text, expected: item.interestSignals, predicted: analysis.interestSignals.map(\.type.rawValue))
-            add("upsells", id: item.id, text: item.text, expected: item.upsells, predicted: analysis.upsells.map(\.type))
-            add("intents", id: item.id, text: item.text, expected: item.intents, predicted: analysis.intents.map(\.type.rawValue))
+            add("sentiment", id: item.id, text: item.text, expected: [item.sentiment.rawValue], predicted: [analysis.sentiment.rawValue])
+            add("objections", id: item.id, text: item.text, expected: item.objections, predicted: analysis.objections)
+            if !unlabelled.contains("objections") && item.objections.isEmpty {
+                objectionFalseAlarms.utterances += 1
+                if !analysis.objections.isEmpty { objectionFalseAlarms.alarms += 1 }
+            }
+            add("interest_signals", id: item.id, text: item.text, expected: item.interestSignals, predicted: analysis.interestSignals)
+            add("upsells", id: item.id, text: item.text, expected: item.upsells, predicted: analysis.upsells)
+            add("intents", id: item.id, text: item.text, expected: item.intents, predicted: analysis.intents)
         }
         utterances = labelled.count
         for category in Evaluation.categories {

@@ -52,22 +52,49 @@ public struct SignalModel: Sendable, Codable, Hashable {
     public var objections: Head
     /// A three-way softmax over positive / neutral / negative.
     public var sentiment: Head
+    /// A softmax over none + the interest signals (non-rep speakers); nil: the rules alone.
+    public var interest: Head?
+    /// A softmax over none + the upsell types (the customer's turns, and the rep's about the customer's side); nil: the catalogue triggers alone.
+    public var upsells: Head?
     /// Probability at which the model adds an objection type the rules did not find.
     public var objectionThreshold: Double
     /// The model's sentiment label replaces the lexicon's only at this probability or above.
     public var sentimentConfidence: Double
+    /// Probability at which the model adds an interest signal / an upsell type the rules did not find.
+    public var interestThreshold: Double?
+    public var upsellThreshold: Double?
+    /// The sentence encoder whose vectors are inputs (`e:` features), and their size; nil: terms only.
+    public var encoder: String?
+    public var dimensions: Int?
+    /// What sentence-vector components are multiplied by as inputs (nil: `SignalFeatures.encodingScale`).
+    public var vectorScale: Double?
     /// How the weights were made (files, sizes, settings), for the curious reader.
     public var provenance: [String: String]
 
     enum CodingKeys: String, CodingKey {
-        case version, objections, sentiment, provenance
+        case version, objections, sentiment, interest, upsells, encoder, dimensions, provenance
+        case vectorScale = "vector_scale"
         case objectionThreshold = "objection_threshold"
         case sentimentConfidence = "sentiment_confidence"
+        case interestThreshold = "interest_threshold"
+        case upsellThreshold = "upsell_threshold"
     }
+
+    /// The model over terms and sentence vectors, used for turns that come with a vector; nil when not shipped.
+    public static let shippedWithEncoder: SignalModel? = {
+        for url in resourceCandidates(named: "encoder-signal-model.json", override: "PARLEY_ENCODER_SIGNAL_MODEL") {
+            if let data = FileManager.default.contents(atPath: url.path), let model = try? JSONDecoder().decode(SignalModel.self, from: data),
+               model.encoder != nil, (model.dimensions ?? 0) > 0
+            {
+                return model
+            }
+        }
+        return nil
+    }()
 
     /// The weights shipped with the library, or nil when the resource cannot be found (rules only).
     public static let shipped: SignalModel? = {
-        for url in resourceCandidates() {
+        for url in resourceCandidates(named: "signal-model.json", override: "PARLEY_SIGNAL_MODEL") {
             if let data = FileManager.default.contents(atPath: url.path), let model = try? JSONDecoder().decode(SignalModel.self, from: data) {
                 return model
             }
@@ -75,19 +102,19 @@ public struct SignalModel: Sendable, Codable, Hashable {
         return nil
     }()
 
-    /// Where SwiftPM puts the resource bundle next to the executable (or test binary); an
-    /// explicit `PARLEY_SIGNAL_MODEL` path wins. Looked up by hand rather than through
+    /// Where SwiftPM puts a resource of this library next to the executable (or test binary); an
+    /// explicit path in the `override` variable wins. Looked up by hand rather than through
     /// `Bundle.module`, which stops the process when the bundle is missing.
-    static func resourceCandidates() -> [URL] {
+    static func resourceCandidates(named name: String, override: String) -> [URL] {
         var result: [URL] = []
-        if let path = ProcessInfo.processInfo.environment["PARLEY_SIGNAL_MODEL"], !path.isEmpty { result.append(URL(fileURLWithPath: path)) }
+        if let path = ProcessInfo.processInfo.environment[override], !path.isEmpty { result.append(URL(fileURLWithPath: path)) }
         var folders = [Bundle.main.bundleURL]
         if let resources = Bundle.main.resourceURL { folders.append(resources) }
         if let executable = Bundle.main.executableURL { folders.append(executable.deletingLastPathComponent()) }
         for folder in folders {
-            result.append(folder.appendingPathComponent("parley_ParleyIntelligence.resources/signal-model.json"))
-            result.append(folder.appendingPathComponent("parley_ParleyIntelligence.bundle/Contents/Resources/signal-model.json"))
-            result.append(folder.appendingPathComponent("parley_ParleyIntelligence.bundle/signal-model.json"))
+            result.append(folder.appendingPathComponent("parley_ParleyIntelligence.resources/" + name))
+            result.append(folder.appendingPathComponent("parley_ParleyIntelligence.bundle/Contents/Resources/" + name))
+            result.append(folder.appendingPathComponent("parley_ParleyIntelligence.bundle/" + name))
         }
         return result
     }
@@ -110,6 +137,62 @@ public struct SignalModel: Sendable, Codable, Hashable {
         .sorted { $0.probability > $1.probability }
     }
 
+    /// Labels other than `none` of a none-first softmax head with their probability, strongest first.
+    static func found(_ head: Head, _ features: [ModelFeature], threshold: Double) -> [(label: String, probability: Double)] {
+        let logits = head.logits(features)
+        let top = logits.max() ?? 0
+        let exps = logits.map { exp($0 - top) }
+        let sum = exps.reduce(0, +)
+        return zip(head.labels, exps).compactMap { label, value in
+            label != "none" && value / sum >= threshold ? (label, value / sum) : nil
+        }
+        .sorted { $0.probability > $1.probability }
+    }
+
+    /// Where the model's words for label `k` of `head` are: the strongest term features, as a rule
+    /// text and an evidence span; the turn's longest sentence when no term weighed for it.
+    static func explanation(_ head: Head, label k: Int, features: [ModelFeature], text: SegmentText, probability: Double) -> (rule: String, span: Range<Int>) {
+        let top = head.strongest(features, label: k, limit: 3).filter { $0.feature.end > $0.feature.start }
+        let confidence = String(format: "%.2f", probability)
+        if let lead = top.first {
+            return ("model \(confidence): " + top.map { display($0.feature.name) }.joined(separator: ", "), lead.feature.start..<lead.feature.end)
+        }
+        return ("model \(confidence)", text.sentences.max { $0.count < $1.count } ?? 0..<text.terms.count)
+    }
+
+    /// Adds the interest signals the model is confident about to the rule findings (non-rep turns).
+    func interest(_ features: [ModelFeature], text: SegmentText, rules: [Signal<InterestSignal>]) -> [Signal<InterestSignal>] {
+        guard let head = interest, let threshold = interestThreshold, text.speaker != .rep else { return rules }
+        var result = rules
+        let found = Set(rules.map(\.type.rawValue))
+        for (label, probability) in Self.found(head, features, threshold: threshold) where !found.contains(label) {
+            guard let type = InterestSignal(rawValue: label), let k = head.labels.firstIndex(of: label) else { continue }
+            let why = Self.explanation(head, label: k, features: features, text: text, probability: probability)
+            result.append(Signal(type: type, speaker: text.speaker, rule: why.rule, evidence: text.evidence(terms: why.span.lowerBound, why.span.upperBound)))
+        }
+        return result
+    }
+
+    /// Adds the upsell types the model is confident about to the catalogue's findings, priced from
+    /// the catalogue (types it does not sell are left out).
+    func upsells(_ features: [ModelFeature], text: SegmentText, rules: [UpsellOpportunity], detector: UpsellDetector) -> [UpsellOpportunity] {
+        // An upsell is a customer's need the rep can serve: a rep's turn counts only when it speaks
+        // of the customer's side ("your furnace is twenty years old"), never of the rep's own plans.
+        guard let head = upsells, let threshold = upsellThreshold,
+              text.speaker != .rep || text.terms.contains(where: { ["you", "your", "yours", "yourself"].contains($0.text) })
+        else { return rules }
+        var result = rules
+        let found = Set(rules.map(\.type))
+        for (label, probability) in Self.found(head, features, threshold: threshold) where !found.contains(label) {
+            guard let k = head.labels.firstIndex(of: label) else { continue }
+            let why = Self.explanation(head, label: k, features: features, text: text, probability: probability)
+            if let opportunity = detector.opportunity(type: label, in: text, near: why.span, confidence: probability) {
+                result.append(opportunity)
+            }
+        }
+        return result.sorted { ($0.evidence.start ?? 0, $0.type) < ($1.evidence.start ?? 0, $1.type) }
+    }
+
     /// Probabilities per sentiment label.
     func sentimentProbabilities(_ features: [ModelFeature]) -> [SentimentLabel: Double] {
         let logits = sentiment.logits(features)
@@ -124,7 +207,7 @@ public struct SignalModel: Sendable, Codable, Hashable {
     }
 
     /// Adds the objection types the model is confident about to the rule findings; the `rule`
-    /// names the terms that weighed most ("model: too expensive, budget").
+    /// names its probability and the terms that weighed most ("model 0.81: too expensive, budget").
     func objections(
         _ features: [ModelFeature], text: SegmentText, rules: [Signal<ObjectionType>]
     ) -> [Signal<ObjectionType>] {
@@ -133,12 +216,8 @@ public struct SignalModel: Sendable, Codable, Hashable {
         let found = Set(rules.map(\.type))
         for (type, probability) in objectionProbabilities(features) where probability >= objectionThreshold && !found.contains(type) {
             guard let k = objections.labels.firstIndex(of: type.rawValue) else { continue }
-            let top = objections.strongest(features, label: k, limit: 3)
-            guard let lead = top.first(where: { $0.feature.end > $0.feature.start }) else { continue }
-            result.append(
-                Signal(
-                    type: type, speaker: text.speaker, rule: "model: " + top.map { Self.display($0.feature.name) }.joined(separator: ", "),
-                    evidence: text.evidence(terms: lead.feature.start, lead.feature.end)))
+            let why = Self.explanation(objections, label: k, features: features, text: text, probability: probability)
+            result.append(Signal(type: type, speaker: text.speaker, rule: why.rule, evidence: text.evidence(terms: why.span.lowerBound, why.span.upperBound)))
         }
         return result
     }
@@ -151,14 +230,7 @@ public struct SignalModel: Sendable, Codable, Hashable {
             best.value >= sentimentConfidence, best.key != lexicon.label
         else { return lexicon }
         let label = best.key
-        let t = SentimentScorer.threshold
-        let spread = (probabilities[.positive] ?? 0) - (probabilities[.negative] ?? 0)
-        let score: Double
-        switch label {
-        case .positive: score = max(spread, t)
-        case .negative: score = min(spread, -t)
-        case .neutral: score = min(max(spread, -t + 0.001), t - 0.001)
-        }
+        let score = Self.bandedScore(label, probabilities: probabilities)
         var drivers = lexicon.drivers
         if let k = sentiment.labels.firstIndex(of: label.rawValue) {
             let top = sentiment.strongest(features, label: k, limit: 3)
@@ -168,6 +240,17 @@ public struct SignalModel: Sendable, Codable, Hashable {
             }
         }
         return Sentiment(score: rounded(score, places: 3), label: label, drivers: drivers)
+    }
+
+    /// A score inside `label`'s band (so label and score agree) that keeps the positive-minus-negative spread when it can.
+    static func bandedScore(_ label: SentimentLabel, probabilities: [SentimentLabel: Double]) -> Double {
+        let t = SentimentScorer.threshold
+        let spread = (probabilities[.positive] ?? 0) - (probabilities[.negative] ?? 0)
+        switch label {
+        case .positive: return max(spread, t)
+        case .negative: return min(spread, -t)
+        case .neutral: return min(max(spread, -t + 0.001), t - 0.001)
+        }
     }
 
     /// A feature name as a reader would say it: "b:too_expensive" → "too expensive", "n:need" → "not … need".
@@ -182,6 +265,7 @@ public struct SignalModel: Sendable, Codable, Hashable {
         case "l:": return "lexicon " + body
         case "c:": return "[" + body + "]"
         case "p:": return "[" + body.replacingOccurrences(of: "+", with: "] + [") + "]"
+        case "e:": return "sentence vector"
         default: return name
         }
     }
@@ -223,7 +307,13 @@ enum SignalFeatures {
         return result
     }()
 
-    static func extract(_ text: SegmentText, rules: [Signal<ObjectionType>], lexicon: Sentiment, asked: Bool) -> [ModelFeature] {
+    /// Sentence-vector components are multiplied by this by default, so a unit-length vector's
+    /// inputs are on the scale of the 0/1 term features (a component averages about 0.04).
+    static let encodingScale = 10.0
+
+    static func extract(
+        _ text: SegmentText, rules: [Signal<ObjectionType>], lexicon: Sentiment, asked: Bool, encoding: [Float]? = nil, scale: Double = encodingScale
+    ) -> [ModelFeature] {
         let terms = text.terms
         var result: [ModelFeature] = []
         result.reserveCapacity(terms.count * 2 + 8)
@@ -290,6 +380,9 @@ enum SignalFeatures {
         result.append(ModelFeature(name: "l:" + lexicon.label.rawValue, value: 1, start: 0, end: 0))
         if asked { result.append(ModelFeature(name: "q:asked", value: 1, start: 0, end: 0)) }
         result.append(ModelFeature(name: "s:" + text.speaker.rawValue, value: 1, start: 0, end: 0))
+        for (i, value) in (encoding ?? []).enumerated() {
+            result.append(ModelFeature(name: "e:\(i)", value: Double(value) * scale, start: 0, end: 0))
+        }
         return result
     }
 }

@@ -20,6 +20,13 @@ public struct SignalTrainer: Sendable {
     public var seed: UInt64 = 0x5EED_0005
     /// One softmax over "none" and the six types instead of six independent yes/no heads.
     public var softmaxObjections = true
+    /// Probability at which the model adds an interest signal / an upsell type the rules missed.
+    public var interestThreshold = 0.5
+    public var upsellThreshold = 0.5
+    /// The encoder whose vectors the examples carry (`e:` features); nil trains on terms only.
+    public var encoder: String?
+    /// What vector components are multiplied by as inputs.
+    public var vectorScale = SignalFeatures.encodingScale
 
     public init() {}
 
@@ -32,21 +39,36 @@ public struct SignalTrainer: Sendable {
         var lexicon: SentimentLabel
         var objections: Set<String>
         var sentiment: String
+        /// Nil when the line does not label the category.
+        var interest: Set<String>?
+        var upsells: Set<String>?
     }
 
-    static func prepare(_ items: [LabelledUtterance]) -> [Example] {
-        items.map { item in
+    /// Features and truth per line; `encodings` (one vector per line) add the `e:` features.
+    static func prepare(_ items: [LabelledUtterance], encodings: [[Float]]? = nil, scale: Double = SignalFeatures.encodingScale) -> [Example] {
+        items.enumerated().map { index, item in
             let text = SegmentText(TranscriptSegment(id: 0, speaker: item.speaker, text: item.text))
-            let inputs = TextAnalyzer.modelInputs(text)
+            let inputs = TextAnalyzer.modelInputs(text, encoding: encodings?[index], scale: scale)
             return Example(
                 id: item.id, speaker: item.speaker, features: inputs.features, rules: Set(inputs.rules.map(\.type)),
-                lexicon: inputs.lexicon.label, objections: Set(item.objections), sentiment: item.sentiment.rawValue)
+                lexicon: inputs.lexicon.label, objections: Set(item.objections), sentiment: item.sentiment.rawValue,
+                interest: item.unlabelled.contains("interest_signals") ? nil : Set(item.interestSignals),
+                upsells: item.unlabelled.contains("upsells") ? nil : Set(item.upsells))
         }
     }
 
-    /// Trains on every utterance given.
-    public func train(_ items: [LabelledUtterance], provenance: [String: String] = [:]) -> SignalModel {
-        train(examples: Self.prepare(items), provenance: provenance)
+    /// Trains on every utterance given (with its sentence vector when `encodings` are given).
+    public func train(_ items: [LabelledUtterance], encodings: [[Float]]? = nil, provenance: [String: String] = [:]) -> SignalModel {
+        train(examples: Self.prepare(items, encodings: encodings, scale: vectorScale), provenance: provenance)
+    }
+
+    /// The gradient of a softmax over "none" and types, where several true types share the target.
+    static func sharedTargetGradient(_ z: [Double], labels: [String], truth: Set<String>) -> [Double] {
+        let names = truth.isEmpty ? ["none"] : truth
+        let top = z.max() ?? 0
+        let exps = z.map { exp($0 - top) }
+        let sum = exps.reduce(0, +)
+        return exps.enumerated().map { k, value in value / sum - (names.contains(labels[k]) ? 1 / Double(names.count) : 0) }
     }
 
     func train(examples: [Example], provenance: [String: String]) -> SignalModel {
@@ -58,8 +80,12 @@ public struct SignalTrainer: Sendable {
         let index = Dictionary(uniqueKeysWithValues: vocabulary.enumerated().map { ($0.element, $0.offset) })
         let objectionLabels = (softmaxObjections ? ["none"] : []) + ObjectionType.allCases.map(\.rawValue)
         let sentimentLabels = SentimentLabel.allCases.map(\.rawValue)
+        let interestLabels = ["none"] + InterestSignal.allCases.map(\.rawValue)
+        let upsellLabels = ["none"] + UpsellCatalogue.standard.entries.map(\.type)
         var objectionHead = Dense(features: vocabulary.count, labels: objectionLabels.count)
         var sentimentHead = Dense(features: vocabulary.count, labels: sentimentLabels.count)
+        var interestHead = Dense(features: vocabulary.count, labels: interestLabels.count)
+        var upsellHead = Dense(features: vocabulary.count, labels: upsellLabels.count)
 
         var order = Array(examples.indices)
         var random = SplitMix(seed: seed)
@@ -75,15 +101,19 @@ public struct SignalTrainer: Sendable {
                     let gradient: [Double]
                     if softmaxObjections {
                         // Types compete with each other and with "none"; several types share the target.
-                        let truth = example.objections.isEmpty ? ["none"] : example.objections
-                        let top = z.max() ?? 0
-                        let exps = z.map { exp($0 - top) }
-                        let sum = exps.reduce(0, +)
-                        gradient = exps.enumerated().map { k, value in value / sum - (truth.contains(objectionLabels[k]) ? 1 / Double(truth.count) : 0) }
+                        gradient = Self.sharedTargetGradient(z, labels: objectionLabels, truth: example.objections)
                     } else {
                         gradient = z.enumerated().map { k, logit in 1 / (1 + exp(-logit)) - (example.objections.contains(objectionLabels[k]) ? 1 : 0) }
                     }
                     objectionHead.step(active, gradient: gradient, rate: learningRate, l2: l2)
+                    if let interest = example.interest {
+                        let gradient = Self.sharedTargetGradient(interestHead.logits(active), labels: interestLabels, truth: interest)
+                        interestHead.step(active, gradient: gradient, rate: learningRate, l2: l2)
+                    }
+                }
+                if let upsells = example.upsells {
+                    let gradient = Self.sharedTargetGradient(upsellHead.logits(active), labels: upsellLabels, truth: upsells)
+                    upsellHead.step(active, gradient: gradient, rate: learningRate, l2: l2)
                 }
                 let z = sentimentHead.logits(active)
                 let top = z.max() ?? 0
@@ -94,12 +124,77 @@ public struct SignalTrainer: Sendable {
             }
         }
         var settings = provenance
-        settings["settings"] = "epochs \(epochs), rate \(learningRate), l2 \(l2), sentiment l2 \(sentimentL2), min count \(minimumCount), seed \(seed), softmax objections \(softmaxObjections)"
+        settings["settings"] = "epochs \(epochs), rate \(learningRate), l2 \(l2), sentiment l2 \(sentimentL2), min count \(minimumCount), seed \(seed), softmax objections \(softmaxObjections), vector scale \(vectorScale)"
         settings["utterances"] = String(examples.count)
+        let dimensions = examples.first.map { $0.features.filter { $0.name.hasPrefix("e:") }.count } ?? 0
         return SignalModel(
-            version: 1, objections: objectionHead.head(labels: objectionLabels, vocabulary: vocabulary),
-            sentiment: sentimentHead.head(labels: sentimentLabels, vocabulary: vocabulary), objectionThreshold: objectionThreshold,
-            sentimentConfidence: sentimentConfidence, provenance: settings)
+            version: 2, objections: objectionHead.head(labels: objectionLabels, vocabulary: vocabulary),
+            sentiment: sentimentHead.head(labels: sentimentLabels, vocabulary: vocabulary),
+            interest: interestHead.head(labels: interestLabels, vocabulary: vocabulary),
+            upsells: upsellHead.head(labels: upsellLabels, vocabulary: vocabulary),
+            objectionThreshold: objectionThreshold, sentimentConfidence: sentimentConfidence,
+            interestThreshold: interestThreshold, upsellThreshold: upsellThreshold,
+            encoder: dimensions > 0 ? encoder : nil, dimensions: dimensions > 0 ? dimensions : nil,
+            vectorScale: dimensions > 0 ? vectorScale : nil, provenance: settings)
+    }
+
+    /// The thresholds of `model` chosen on a selection set (never a set that is reported): for
+    /// objections, interest and upsells the best micro F1, objections only among thresholds whose
+    /// false alarms stay within `maxFalseAlarms` of the lines without one; for sentiment the gate
+    /// with the best macro F1. Returns the model with them and a line per choice.
+    public static func select(
+        _ model: SignalModel, on items: [LabelledUtterance], encodings: [[Float]]? = nil, maxFalseAlarms: Double = 0.05
+    ) -> (model: SignalModel, report: [String]) {
+        var chosen = model
+        var report: [String] = []
+        let usesVectors = model.encoder != nil
+        func evaluate(_ candidate: SignalModel) -> Evaluation {
+            let analyzer = usesVectors ? TextAnalyzer(model: nil, encoderModel: candidate) : TextAnalyzer(model: candidate, encoderModel: nil)
+            return Evaluation(items, analyzer: analyzer, encodings: usesVectors ? encodings : nil)
+        }
+        let thresholds = stride(from: 0.2, through: 0.9, by: 0.05).map { ($0 * 100).rounded() / 100 }
+        let choices: [(String, WritableKeyPath<SignalModel, Double?>)] = [("interest_signals", \.interestThreshold), ("upsells", \.upsellThreshold)]
+        var best: (f1: Double, threshold: Double, alarms: Double)?
+        for threshold in thresholds {
+            var candidate = chosen
+            candidate.objectionThreshold = threshold
+            let evaluation = evaluate(candidate)
+            let f1 = evaluation.overall("objections")?.f1 ?? 0
+            let alarms = evaluation.objectionFalseAlarmRate
+            let allowed = alarms <= maxFalseAlarms
+            if best == nil || (allowed && (best!.alarms > maxFalseAlarms || f1 > best!.f1)) || (!allowed && best!.alarms > maxFalseAlarms && alarms < best!.alarms) {
+                best = (f1, threshold, alarms)
+            }
+        }
+        if let best {
+            chosen.objectionThreshold = best.threshold
+            report.append(String(format: "objections: threshold %.2f, selection F1 %.3f, false alarms %.1f%%", best.threshold, best.f1, best.alarms * 100))
+        }
+        for (category, path) in choices {
+            var top: (f1: Double, threshold: Double)?
+            for threshold in thresholds {
+                var candidate = chosen
+                candidate[keyPath: path] = threshold
+                let f1 = evaluate(candidate).overall(category)?.f1 ?? 0
+                if top == nil || f1 > top!.f1 { top = (f1, threshold) }
+            }
+            if let top {
+                chosen[keyPath: path] = top.threshold
+                report.append(String(format: "%@: threshold %.2f, selection F1 %.3f", category, top.threshold, top.f1))
+            }
+        }
+        var gate: (f1: Double, confidence: Double)?
+        for confidence in [0.0] + thresholds {
+            var candidate = chosen
+            candidate.sentimentConfidence = confidence
+            let f1 = evaluate(candidate).macroF1("sentiment")
+            if gate == nil || f1 > gate!.f1 { gate = (f1, confidence) }
+        }
+        if let gate {
+            chosen.sentimentConfidence = gate.confidence
+            report.append(String(format: "sentiment: the model overrules the lexicon at p >= %.2f, selection macro-F1 %.3f", gate.confidence, gate.f1))
+        }
+        return (chosen, report)
     }
 
     /// Micro P/R/F1 of objections and accuracy of sentiment for one way of combining rules and model.

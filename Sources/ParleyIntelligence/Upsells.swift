@@ -174,18 +174,8 @@ struct UpsellDetector: Sendable {
         let terms = text.terms
         var best: [String: UpsellOpportunity] = [:]
         func consider(_ entryIndex: Int, _ start: Int, _ end: Int, confidence: Double) {
-            let entry = catalogue.entries[entryIndex]
-            var evidence = text.evidence(terms: start, end)
-            let sentence = text.sentences.first { $0.contains(start) } ?? 0..<terms.count
-            let title = titled(entry, sentence: sentence, terms: terms)
-            let trigger = text.phrase(terms: sentence.lowerBound, sentence.upperBound).trimmingCharacters(in: .whitespaces)
-            evidence.phrase = text.phrase(terms: start, end)
-            let opportunity = UpsellOpportunity(
-                type: entry.type, title: title, description: "\(entry.description) Customer said: \"\(trigger)\"",
-                triggerPhrase: trigger, timestampInCall: evidence.start, confidence: rounded(confidence),
-                priority: UpsellDetector.priority(confidence: confidence, value: entry.value(confidence: confidence)),
-                estimatedValue: entry.value(confidence: confidence), status: "identified", evidence: evidence)
-            if (best[entry.type]?.confidence ?? 0) < confidence { best[entry.type] = opportunity }
+            let opportunity = self.opportunity(catalogue.entries[entryIndex], in: text, terms: start..<end, confidence: confidence)
+            if (best[opportunity.type]?.confidence ?? 0) < confidence { best[opportunity.type] = opportunity }
         }
         for hit in triggers.hits(in: terms) {
             let negatedInside = (hit.start..<hit.end).contains { Negation.negators.contains(terms[$0].text) }
@@ -201,6 +191,28 @@ struct UpsellDetector: Sendable {
         }
         numericRules(text, consider: consider)
         return best.values.sorted { ($0.evidence.start ?? 0, $0.type) < ($1.evidence.start ?? 0, $1.type) }
+    }
+
+    /// One opportunity of a catalogue entry, its evidence the terms that triggered it and its
+    /// trigger phrase the sentence around them.
+    func opportunity(_ entry: UpsellCatalogue.Entry, in text: SegmentText, terms span: Range<Int>, confidence: Double) -> UpsellOpportunity {
+        var evidence = text.evidence(terms: span.lowerBound, span.upperBound)
+        let sentence = text.sentences.first { $0.contains(span.lowerBound) } ?? 0..<text.terms.count
+        let title = titled(entry, sentence: sentence, terms: text.terms)
+        let trigger = text.phrase(terms: sentence.lowerBound, sentence.upperBound).trimmingCharacters(in: .whitespaces)
+        evidence.phrase = text.phrase(terms: span.lowerBound, span.upperBound)
+        return UpsellOpportunity(
+            type: entry.type, title: title, description: "\(entry.description) Customer said: \"\(trigger)\"",
+            triggerPhrase: trigger, timestampInCall: evidence.start, confidence: rounded(confidence),
+            priority: UpsellDetector.priority(confidence: confidence, value: entry.value(confidence: confidence)),
+            estimatedValue: entry.value(confidence: confidence), status: "identified", evidence: evidence)
+    }
+
+    /// An opportunity of `type` that no trigger named (the learned model found it), its evidence
+    /// the words that weighed most. Nil when the catalogue does not sell that type.
+    func opportunity(type: String, in text: SegmentText, near span: Range<Int>, confidence: Double) -> UpsellOpportunity? {
+        guard let entry = catalogue.entries.first(where: { $0.type == type }) else { return nil }
+        return opportunity(entry, in: text, terms: span, confidence: confidence)
     }
 
     /// "15 years old", "installed twenty years ago", "fixed it three times this year".

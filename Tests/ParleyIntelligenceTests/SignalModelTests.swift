@@ -19,7 +19,8 @@ struct SignalModelTests {
         let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Sources/ParleyIntelligence/Resources/signal-model.json")
         let size = try #require(try FileManager.default.attributesOfItem(atPath: source.path)[.size] as? Int)
-        #expect(size < 500_000)
+        // Four heads over terms seen in at least four of ~4,900 lines (see docs/intelligence.md).
+        #expect(size < 1_500_000)
     }
 
     @Test func trainingIsDeterministic() throws {
@@ -38,7 +39,7 @@ struct SignalModelTests {
         let analysis = withModel.analyze(segment: TranscriptSegment(id: 1, speaker: .counterpart, text: text))
         #expect(analysis.objections.map(\.type).contains(.price))
         for signal in analysis.objections where !rulesOnly.objections.map(\.type).contains(signal.type) {
-            #expect(signal.rule.hasPrefix("model: "))
+            #expect(signal.rule.hasPrefix("model 0.") || signal.rule.hasPrefix("model 1."))
             #expect(!signal.evidence.phrase.isEmpty && text.contains(signal.evidence.phrase))
         }
     }

@@ -120,6 +120,9 @@ public struct ConversationAnalysis: Sendable, Codable, Hashable {
     public var speakers: [SpeakerShare]
     /// What a recorded conversation came to: summary, topics, satisfaction, action items (field visits).
     public var insights: ConversationInsights?
+    /// Which path decided its objections, interest, upsells and sentiment (`encoder`, `term-model`
+    /// or `rules`, with the reason when the encoder could not run).
+    public var understanding: String?
 
     public init(
         profile: AnalysisProfile, uploadID: String? = nil, metrics: ConversationMetrics = ConversationMetrics(), scores: ScoreCard? = nil,

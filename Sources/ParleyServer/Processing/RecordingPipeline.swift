@@ -99,7 +99,8 @@ enum RecordingPipeline {
             results.delivery = audioAnalysis
             let catalogue = results.profile == .fieldVisit
                 ? FieldFindings.catalogue(try await context.core.fieldVisits.settings(of: organizationID)) : UpsellCatalogue.standard
-            let text = TextAnalyzer(catalogue: catalogue).analyze(transcript)
+            let text = await TextUnderstanding(analyzer: TextAnalyzer(catalogue: catalogue), encoder: context.speech.encoder).analyze(transcript)
+            results.understanding = text.understanding
             results.fluency = text.repFluency ?? text.fluency
             results.sentiment = text.sentiment
 

@@ -396,6 +396,7 @@ extension FieldIntelligence {
             return try request.renderJSON(.object([
                 "insight_id": .number(Double(digits) ?? 0), "conversation_id": .string(conversationID(request)),
                 "summary": .string(insights.summary), "summary_method": .string(insights.summaryMethod),
+                "signals_method": .string(conversation.analysis?.understanding ?? "term-model"),
                 "key_topics": .array(insights.keyTopics.map(JSONValue.string)), "overall_sentiment": .string(insights.overallSentiment),
                 "customer_satisfaction_score": .number(Double(insights.customerSatisfactionScore)),
                 "satisfaction_evidence": .array(insights.satisfactionEvidence.map(JSONValue.string)),
