@@ -46,10 +46,11 @@ public struct FieldNudgeRules: Sendable {
         ("water", ["water near the panel", "flooding", "leaking onto the panel", "standing water"]),
     ])
 
-    /// The nudges one final utterance opens (none for most).
-    public mutating func consider(_ segment: TranscriptSegment) -> [NudgeSuggestion] {
+    /// The nudges one final utterance opens (none for most); `encoding`, the utterance's sentence
+    /// vector when the encoder runs, lets the encoder model find the upsells.
+    public mutating func consider(_ segment: TranscriptSegment, encoding: [Float]? = nil) -> [NudgeSuggestion] {
         let at = segment.start ?? 0
-        let analysis = analyzer.analyze(segment: segment)
+        let analysis = analyzer.analyze(segment: segment, encoding: encoding)
         let text = SegmentText(segment)
         var nudges: [NudgeSuggestion] = []
         if segment.speaker == .counterpart {

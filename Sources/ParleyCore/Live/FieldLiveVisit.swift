@@ -39,9 +39,14 @@ public actor FieldLiveVisit {
     /// The technician's voice learned from the first minutes, for when the opening is no longer kept.
     private var learned: Voiceprint?
 
-    public init(conversation: Conversation, recognizer: any SpeechRecognizer, reference: Voiceprint?, catalogue: UpsellCatalogue,
-                visits: FieldVisits, log: ConversationLog, diarize: @escaping Diarize, emit: @escaping @Sendable (ConversationEvent) -> Void) {
+    /// Reads each final utterance's sentence vector for the nudges, when an encoder runs.
+    private let understanding: TextUnderstanding
+
+    public init(conversation: Conversation, recognizer: any SpeechRecognizer, encoder: (any SentenceEncoder)? = nil, reference: Voiceprint?,
+                catalogue: UpsellCatalogue, visits: FieldVisits, log: ConversationLog, diarize: @escaping Diarize,
+                emit: @escaping @Sendable (ConversationEvent) -> Void) {
         self.conversation = conversation
+        understanding = TextUnderstanding(analyzer: TextAnalyzer(catalogue: catalogue), encoder: encoder)
         self.diarize = diarize
         enrolled = reference
         self.visits = visits
@@ -155,7 +160,8 @@ public actor FieldLiveVisit {
             let turn = StoredTurn(sequence: segment.id, segment: segment,
                                   spokenAt: conversation.createdAt.addingTimeInterval(segment.start ?? 0), sentiment: nil, intent: nil)
             try? await log.append(turn, to: conversation.id)
-            for suggestion in rules.consider(segment) {
+            let encoding = await understanding.encodings([segment.text]).vectors?.first
+            for suggestion in rules.consider(segment, encoding: encoding) {
                 let nudge = FieldNudge(
                     organizationID: conversation.organizationID, conversationID: conversation.id, userID: conversation.userID,
                     type: suggestion.type, key: suggestion.key, title: suggestion.title, message: suggestion.message,

@@ -17,8 +17,9 @@ final class FieldLiveHearing: Sendable {
         let topic = conversation.publicID
         let core = context.core
         let recognizer = context.speech.liveRecognizer
+        let encoder = context.speech.encoder
         let visit = await visits.visit(of: conversation.id) {
-            FieldLiveVisit(conversation: conversation, recognizer: recognizer, reference: reference ?? nil,
+            FieldLiveVisit(conversation: conversation, recognizer: recognizer, encoder: encoder, reference: reference ?? nil,
                            catalogue: FieldFindings.catalogue(settings), visits: core.fieldVisits, log: core.conversations,
                            diarize: { audio, reference in
                                (try? await EngineWork.run { SpeakerDiarizer.diarize(audio, reference: reference) }) ?? []
