@@ -32,7 +32,6 @@ import sys
 import threading
 import time
 import zipfile
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 # One BLAS thread by default (PARLEY_ENCODER_THREADS raises it): on two cores, two threads cut the
 # wall time of a long transcript by a third but cost a quarter more CPU, and the recogniser and
@@ -41,6 +40,8 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", os.environ.get("PARLEY_ENCODER_THR
 
 import numpy as np  # noqa: E402
 from tokenizers import Tokenizer  # noqa: E402
+
+from local_service import JSONHandler, serve  # noqa: E402
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 MAX_TOKENS = 128  # a spoken turn longer than this is cut; the model was trained on at most 128
@@ -182,23 +183,7 @@ class Encoder:
 
 
 def make_handler(encoder: Encoder):
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, fmt, *args):  # quiet: the supervisor reads stdout for the port line
-            pass
-
-        def send_json(self, status: int, payload) -> None:
-            body = json.dumps(payload).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def send_error_json(self, status: int, message: str, param=None) -> None:
-            self.send_json(status, {"error": {"message": message, "type": "invalid_request_error", "param": param, "code": None}})
-
+    class Handler(JSONHandler):
         def do_GET(self):
             path = self.path.rstrip("/")
             if path in ("/health", "/v1/health"):
@@ -223,18 +208,18 @@ def make_handler(encoder: Encoder):
             if isinstance(inputs, str):
                 inputs = [inputs]
             if not isinstance(inputs, list) or not inputs or not all(isinstance(t, str) for t in inputs):
-                self.send_error_json(400, "input must be a string or a non-empty array of strings", "input")
+                self.send_error_json(400, "input must be a string or a non-empty array of strings", param="input")
                 return
             if len(inputs) > MAX_INPUTS:
-                self.send_error_json(400, f"at most {MAX_INPUTS} inputs a request", "input")
+                self.send_error_json(400, f"at most {MAX_INPUTS} inputs a request", param="input")
                 return
             model = request.get("model") or MODEL_NAME
             if model != MODEL_NAME:
-                self.send_error_json(404, f"the model '{model}' is not served here (only {MODEL_NAME})", "model")
+                self.send_error_json(404, f"the model '{model}' is not served here (only {MODEL_NAME})", param="model")
                 return
             fmt = request.get("encoding_format") or "float"
             if fmt not in ("float", "base64"):
-                self.send_error_json(400, "encoding_format must be 'float' or 'base64'", "encoding_format")
+                self.send_error_json(400, "encoding_format must be 'float' or 'base64'", param="encoding_format")
                 return
             with encoder.lock:  # numpy's products already use both cores; one batch at a time
                 vectors, tokens = encoder.embed(inputs)
@@ -252,15 +237,6 @@ def make_handler(encoder: Encoder):
             )
 
     return Handler
-
-
-def exit_when_parent_goes() -> None:
-    """Standard input is a pipe from the supervisor: end of file means it is gone."""
-    try:
-        while sys.stdin.buffer.read(4096):
-            pass
-    finally:
-        os._exit(0)
 
 
 def main() -> None:
@@ -281,13 +257,7 @@ def main() -> None:
             print(json.dumps([round(float(v), 6) for v in vector]))
         return
     encoder.embed(["warm up"])
-    server = ThreadingHTTPServer((args.host, args.port), make_handler(encoder))
-    server.daemon_threads = True
-    if not args.no_parent_watch:
-        threading.Thread(target=exit_when_parent_goes, daemon=True).start()
-    port = server.server_address[1]
-    print(f"PARLEY_SERVICE_LISTENING port={port} load_seconds={time.monotonic() - started:.2f}", flush=True)
-    server.serve_forever()
+    serve(make_handler(encoder), args.host, args.port, started, watch_parent=not args.no_parent_watch)
 
 
 if __name__ == "__main__":

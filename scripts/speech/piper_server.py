@@ -18,13 +18,14 @@ import argparse
 import io
 import json
 import os
-import sys
 import threading
 import time
 import wave
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 from piper import PiperVoice, SynthesisConfig
+
+from local_service import serve
 
 
 class Voices:
@@ -120,19 +121,7 @@ def main() -> None:
     started = time.monotonic()
     voices = Voices()
     voices.speak(args.voice, "Ready.", 1.0)  # load and warm up before announcing the port
-    server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(voices))
-    server.daemon_threads = True
-
-    def exit_when_parent_goes():
-        try:
-            while sys.stdin.buffer.read(4096):
-                pass
-        finally:
-            os._exit(0)
-
-    threading.Thread(target=exit_when_parent_goes, daemon=True).start()
-    print(f"PARLEY_SERVICE_LISTENING port={server.server_address[1]} load_seconds={time.monotonic() - started:.2f}", flush=True)
-    server.serve_forever()
+    serve(make_handler(voices), started=started)
 
 
 if __name__ == "__main__":

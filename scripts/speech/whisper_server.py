@@ -25,13 +25,10 @@ import argparse
 import email.parser
 import email.policy
 import io
-import json
 import os
-import sys
 import threading
 import time
 import wave
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
@@ -40,6 +37,8 @@ import numpy as np  # noqa: E402  (after the offline switches on purpose)
 import faster_whisper.transcribe as whisper_transcribe  # noqa: E402
 from faster_whisper import WhisperModel  # noqa: E402
 from faster_whisper.audio import decode_audio, pad_or_trim  # noqa: E402
+
+from local_service import JSONHandler, serve  # noqa: E402
 
 SAMPLE_RATE = 16000
 
@@ -233,23 +232,7 @@ class Recogniser:
 
 
 def make_handler(recogniser: Recogniser, model_name: str):
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, fmt, *args):  # quiet: the supervisor reads stdout for the port line
-            pass
-
-        def send_json(self, status: int, payload) -> None:
-            body = json.dumps(payload).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def send_error_json(self, status: int, message: str, kind: str = "invalid_request_error") -> None:
-            self.send_json(status, {"error": {"message": message, "type": kind, "param": None, "code": None}})
-
+    class Handler(JSONHandler):
         def do_GET(self):
             if self.path.rstrip("/") in ("/health", "/v1/health"):
                 with recogniser.served_lock:
@@ -336,15 +319,6 @@ def make_handler(recogniser: Recogniser, model_name: str):
     return Handler
 
 
-def exit_when_parent_goes() -> None:
-    """Standard input is a pipe from the supervisor: end of file means it is gone."""
-    try:
-        while sys.stdin.buffer.read(4096):
-            pass
-    finally:
-        os._exit(0)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default=os.environ.get("PARLEY_WHISPER_MODEL", "tiny.en"))
@@ -363,13 +337,7 @@ def main() -> None:
     # Warm the model up so the first real request is not the slow one.
     recogniser.transcribe(np.zeros(SAMPLE_RATE, dtype=np.float32), True, None, None, 0.0)
     recogniser.served["batch"] = 0
-    server = ThreadingHTTPServer((args.host, args.port), make_handler(recogniser, args.model))
-    server.daemon_threads = True
-    if not args.no_parent_watch:
-        threading.Thread(target=exit_when_parent_goes, daemon=True).start()
-    port = server.server_address[1]
-    print(f"PARLEY_SERVICE_LISTENING port={port} load_seconds={time.monotonic() - started:.2f}", flush=True)
-    server.serve_forever()
+    serve(make_handler(recogniser, args.model), args.host, args.port, started, watch_parent=not args.no_parent_watch)
 
 
 if __name__ == "__main__":
