@@ -26,7 +26,8 @@ struct IndependentAccuracyTests {
     @Test(arguments: sets)
     func theEncoderPathBeatsTheKeywordsAndHoldsItsFloor(set: String) async throws {
         let items = try LabelledUtterance.load(jsonLines: try Data(contentsOf: Self.folder.appendingPathComponent("\(set).jsonl")))
-        let understanding = TextUnderstanding(encoder: try #require(Self.encoder, "the embedded encoder is not installed (make test sets it up)"))
+        let encoder: EmbeddedSentenceEncoder = try #require(Self.encoder, "the embedded encoder is not installed (make test sets it up)")
+        let understanding = TextUnderstanding(encoder: encoder)
         let encoded = await understanding.encodings(items.map(\.text))
         #expect(encoded.path == "encoder", "\(encoded.path)")
         let vectors = try #require(encoded.vectors)
@@ -48,7 +49,8 @@ struct IndependentAccuracyTests {
     /// The learned path adds findings with evidence that is part of the turn.
     @Test func encoderFindingsQuoteTheTurn() async throws {
         let items = try LabelledUtterance.load(jsonLines: try Data(contentsOf: Self.folder.appendingPathComponent("phone-sales.jsonl")))
-        let understanding = TextUnderstanding(encoder: try #require(Self.encoder))
+        let encoder: EmbeddedSentenceEncoder = try #require(Self.encoder)
+        let understanding = TextUnderstanding(encoder: encoder)
         let transcript = Transcript(segments: items.enumerated().map { TranscriptSegment(id: $0.offset, speaker: $0.element.speaker, text: $0.element.text) })
         let analysis = await understanding.analyze(transcript)
         #expect(analysis.understanding == "encoder")
