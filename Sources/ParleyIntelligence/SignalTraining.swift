@@ -154,17 +154,16 @@ public struct SignalTrainer: Sendable {
         }
         let thresholds = stride(from: 0.2, through: 0.9, by: 0.05).map { ($0 * 100).rounded() / 100 }
         let choices: [(String, WritableKeyPath<SignalModel, Double?>)] = [("interest_signals", \.interestThreshold), ("upsells", \.upsellThreshold)]
-        var best: (f1: Double, threshold: Double, alarms: Double)?
+        // Thresholds within the false-alarm limit first, the best F1 among them; if none is, the fewest alarms.
+        var best: (rank: (Int, Double), f1: Double, threshold: Double, alarms: Double)?
         for threshold in thresholds {
             var candidate = chosen
             candidate.objectionThreshold = threshold
             let evaluation = evaluate(candidate)
             let f1 = evaluation.overall("objections")?.f1 ?? 0
             let alarms = evaluation.objectionFalseAlarmRate
-            let allowed = alarms <= maxFalseAlarms
-            if best == nil || (allowed && (best!.alarms > maxFalseAlarms || f1 > best!.f1)) || (!allowed && best!.alarms > maxFalseAlarms && alarms < best!.alarms) {
-                best = (f1, threshold, alarms)
-            }
+            let rank = alarms <= maxFalseAlarms ? (1, f1) : (0, -alarms)
+            if best == nil || rank > best!.rank { best = (rank, f1, threshold, alarms) }
         }
         if let best {
             chosen.objectionThreshold = best.threshold

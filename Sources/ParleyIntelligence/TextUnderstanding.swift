@@ -20,12 +20,6 @@ public struct TextUnderstanding: Sendable {
         return analyzer.analyze(transcript, encodings: vectors, understanding: path)
     }
 
-    /// Analyses one turn on its own (live, per-turn readers).
-    public func analyze(segment: TranscriptSegment) async -> SegmentAnalysis {
-        let (vectors, _) = await encodings([segment.text])
-        return analyzer.analyze(segment: segment, encoding: vectors?.first)
-    }
-
     /// Vectors for the texts and the path they lead to, or nil and the reason the encoder was not used.
     public func encodings(_ texts: [String]) async -> (vectors: [[Float]]?, path: String) {
         guard let encoder, let model = analyzer.encoderModel, let name = model.encoder, let dimensions = model.dimensions else {
