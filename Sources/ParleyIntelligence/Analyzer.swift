@@ -93,8 +93,8 @@ public struct TextAnalyzer: Sendable {
         self.upsells = UpsellDetector(catalogue: catalogue)
     }
 
-    /// The path that decides when turns come without vectors.
-    var withoutEncoder: String { model == nil ? "rules" : "term-model" }
+    /// The path that decides when turns come without vectors (`term-model` or `rules`).
+    public var withoutEncoder: String { model == nil ? "rules" : "term-model" }
 
     /// What the learned model reads: rule objections, the lexicon sentiment and the term features.
     static func modelInputs(

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ParleyDomain
 import ParleyIntelligence
+import ParleySpeech
 
 /// A problem with the input, printed as one line without the usage text.
 struct InputProblem: Error, CustomStringConvertible {
@@ -20,7 +21,8 @@ struct AnalyzeTextCommand: AsyncParsableCommand {
             with the keys text, speaker, fillers, question, sentiment, tones, intents, objections,
             interest_signals and upsells. A language model configured through ANTHROPIC_API_KEY or
             OPENAI_API_KEY/OPENAI_BASE_URL writes the summary; without one, or when it fails, the
-            summary is extractive.
+            summary is extractive. The embedded sentence encoder is started for the run, so its model
+            decides the signals; the analysis's `understanding` says which path did.
             """)
 
     @Argument(help: "Transcript file; '-' or nothing reads standard input.")
@@ -40,6 +42,9 @@ struct AnalyzeTextCommand: AsyncParsableCommand {
 
     @Option(help: "A speaker label to treat as the counterpart (repeatable).")
     var counterpart: [String] = []
+
+    @Option(help: "Sentence encoder under the learned model: embedded (the local all-MiniLM-L6-v2 service) or none (rules and term model).")
+    var encoder = "embedded"
 
     @Flag(help: "Never call a language model, even when one is configured.")
     var deterministic = false
@@ -76,22 +81,33 @@ struct AnalyzeTextCommand: AsyncParsableCommand {
             throw InputProblem("\(error)")
         }
 
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+        guard ["embedded", "none"].contains(encoder) else { throw ValidationError("--encoder must be embedded or none") }
+        var service: LocalSpeechService?
+        var missing: String?
+        if encoder == "embedded" {
+            do { service = LocalSpeechService(command: try EmbeddedSentenceEncoder.locate()) } catch { missing = error.description }
+        }
+        defer { Task { [service] in await service?.stop() } }
+        let understanding = TextUnderstanding(analyzer: analyzer, encoder: service.map(EmbeddedSentenceEncoder.init(service:)))
+        var (vectors, path) = await understanding.encodings(transcript.segments.map(\.text))
+        if let missing { path = "\(analyzer.withoutEncoder) (encoder unavailable: \(missing))" }
+
+        let json = JSONEncoder()
+        json.keyEncodingStrategy = .convertToSnakeCase
+        json.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
         if lines {
             let lineEncoder = JSONEncoder()
-            lineEncoder.outputFormatting = encoder.outputFormatting
-            for segment in transcript.segments {
-                let report = LineReport(analyzer.analyze(segment: segment))
+            lineEncoder.outputFormatting = json.outputFormatting
+            for (index, segment) in transcript.segments.enumerated() {
+                let report = LineReport(analyzer.analyze(segment: segment, encoding: vectors?[index]))
                 print(String(decoding: try lineEncoder.encode(report), as: UTF8.self))
             }
             return
         }
-        var analysis = analyzer.analyze(transcript)
+        var analysis = analyzer.analyze(transcript, encodings: vectors, understanding: path)
         if !deterministic, let model = LanguageModelConfiguration.fromEnvironment() {
             analysis.summary = await SummaryWriter(model: model).summary(for: analysis, transcript: transcript)
         }
-        print(String(decoding: try encoder.encode(analysis), as: UTF8.self))
+        print(String(decoding: try json.encode(analysis), as: UTF8.self))
     }
 }
